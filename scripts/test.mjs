@@ -1,0 +1,29 @@
+// Runs the compiled test files with Node's own test runner, one file at a time (they share
+// one database per dialect). Arguments filter by path: `npm test -- algorithms`.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function findSpecs(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return findSpecs(path);
+    return name.endsWith('.spec.js') ? [path] : [];
+  });
+}
+
+const filters = process.argv.slice(2);
+const specs = ['dist/src', 'dist/test']
+  .filter((dir) => existsSync(dir))
+  .flatMap((dir) => findSpecs(dir))
+  .filter((path) => filters.length === 0 || filters.some((f) => path.includes(f)))
+  .sort();
+if (specs.length === 0) {
+  console.error(`no test files match ${filters.join(' ')}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...specs], {
+  stdio: 'inherit',
+  env: { TZ: 'UTC', ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+});
+process.exit(result.status ?? 1);

@@ -1,0 +1,109 @@
+/**
+ * The contract between the data layer, the training workers and the serving path.
+ * Everything here is plain data (typed arrays and numbers), so it crosses a worker boundary
+ * by transfer rather than by copying objects, and no algorithm imports Nest or knex.
+ */
+
+export const ALGORITHMS = [
+  'popularity',
+  'collaborative_filtering',
+  'item_knn',
+  'content_based',
+  'matrix_factorization',
+  'ease',
+  'hybrid',
+] as const;
+
+export type AlgorithmName = (typeof ALGORITHMS)[number];
+
+export type NumericArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
+
+/** Compressed sparse rows: row r holds `indices/values[indptr[r] .. indptr[r + 1])`, columns ascending. */
+export interface Csr {
+  rows: number;
+  cols: number;
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** Feedback events, one entry per event, in time order. */
+export interface EventLog {
+  user: Int32Array;
+  item: Int32Array;
+  /** The configured weight of the event's action: positive for save/like, negative for hide/dislike/skip. */
+  weight: Float32Array;
+  /** Seconds since the Unix epoch. */
+  time: Float64Array;
+}
+
+/**
+ * What a training run sees, dictionary-encoded to dense indices on the main thread.
+ * Items cover the whole live catalogue, including items that nobody has interacted with yet,
+ * so content-based scoring reaches them.
+ */
+export interface TrainingData {
+  numUsers: number;
+  numItems: number;
+  events: EventLog;
+  /** items × content features (genre, artist, venue, tag), value 1 where the item has the feature. */
+  itemFeatures: Csr;
+  /** City index per item, -1 when the item has none. */
+  itemCity: Int32Array;
+  /** Seconds since the epoch that time decay is measured from (the newest event, or "now"). */
+  referenceTime: number;
+}
+
+export type ParamValue = number | string | boolean;
+export type AlgorithmParams = Record<string, ParamValue>;
+
+/** A trained model: compact typed arrays plus small JSON-able facts, serialised by artifact-codec. */
+export interface ModelArtifact {
+  algorithm: AlgorithmName;
+  params: AlgorithmParams;
+  numUsers: number;
+  numItems: number;
+  arrays: Record<string, NumericArray>;
+  meta: Record<string, unknown>;
+}
+
+/** The user a recommendation is for, in the model's index space. */
+export interface UserProfile {
+  /** Dense user index in the training data, or -1 for a user the model has not seen. */
+  userIndex: number;
+  /** Items with positive preference (snapshot plus fresh feedback) and their summed weights. */
+  items: Int32Array;
+  weights: Float32Array;
+  /** Content features the user declared or the request supplied (context.user_preferences). */
+  declaredFeatures: Int32Array;
+  /** City index, -1 when unknown. */
+  cityIndex: number;
+}
+
+/** The single strongest piece of evidence behind one recommended item. */
+export type Evidence =
+  | { kind: 'similar_item'; item: number }
+  | { kind: 'similar_users' }
+  | { kind: 'feature'; feature: number }
+  | { kind: 'popular'; city: number }
+  | { kind: 'taste' };
+
+export interface Recommender {
+  readonly algorithm: AlgorithmName;
+  /**
+   * Writes a score for every item the model has evidence for into `scores` (length numItems),
+   * which the caller pre-fills with -Infinity; higher is better. Must not scan all users.
+   */
+  score(profile: UserProfile, scores: Float32Array): void;
+  /** Why `item` was scored for this user. */
+  explain(profile: UserProfile, item: number): Evidence;
+}
+
+export interface Algorithm {
+  readonly name: AlgorithmName;
+  readonly defaults: AlgorithmParams;
+  /** Pure and synchronous: runs inside a worker thread. */
+  train(data: TrainingData, params: AlgorithmParams): ModelArtifact;
+  /** Cheap: wraps the artifact's arrays for serving, no heavy computation. */
+  load(artifact: ModelArtifact): Recommender;
+}

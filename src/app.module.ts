@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CatalogueModule } from './catalogue/catalogue.module';
+import { CoreModule } from './common/core.module';
+import { AppConfig } from './config/config';
+import { FeedbackModule } from './feedback/feedback.module';
+import { ModelRegistryModule } from './model-registry/model-registry.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config), ModelRegistryModule, CatalogueModule, FeedbackModule, MonitoringModule],
+    };
+  }
+}

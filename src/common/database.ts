@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import knex, { Knex } from 'knex';
+import { DatabaseConfig } from '../config/config';
+
+/** Injection token for the shared knex instance. */
+export const KNEX = Symbol('KNEX');
+
+/**
+ * The only place that knows about dialects (as Ghost's connection.js): SQLite gets WAL with
+ * synchronous=NORMAL — a committed transaction survives a killed process — and foreign keys;
+ * MySQL gets UTC, utf8mb4 and a short acquire timeout so that an outage answers 503 quickly
+ * instead of queueing requests.
+ */
+export function createKnex(config: DatabaseConfig): Knex {
+  if (config.client === 'sqlite') {
+    if (config.filename !== ':memory:') mkdirSync(dirname(config.filename), { recursive: true });
+    return knex({
+      client: 'better-sqlite3',
+      connection: { filename: config.filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = NORMAL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          done(null, conn);
+        },
+      },
+      migrations: migrationConfig(),
+    });
+  }
+  return knex({
+    client: 'mysql2',
+    connection: {
+      host: config.host,
+      port: config.port,
+      user: config.user,
+      password: config.password,
+      database: config.database,
+      timezone: 'Z',
+      charset: 'utf8mb4',
+      decimalNumbers: true,
+      supportBigNumbers: true,
+      connectTimeout: 2000,
+    },
+    pool: { min: 0, max: 10, acquireTimeoutMillis: 2000, idleTimeoutMillis: 30000 },
+    acquireConnectionTimeout: 2000,
+    migrations: migrationConfig(),
+  });
+}
+
+function migrationConfig(): Knex.MigratorConfig {
+  // Compiled migrations live in dist/migrations, two levels above dist/src/common.
+  return { directory: join(__dirname, '..', '..', 'migrations'), loadExtensions: ['.js'], tableName: 'knex_migrations' };
+}
+
+export function isMysql(db: Knex): boolean {
+  return db.client.config.client === 'mysql2';
+}
+
+/** Errors that mean "the database is not there", as opposed to a bad query. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code ?? '';
+  return (
+    error.name === 'KnexTimeoutError' ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN'].includes(code) ||
+    /connect|connection (is )?closed|Connection lost/i.test(error.message)
+  );
+}

@@ -1,0 +1,55 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { Response } from 'express';
+import { isConnectionError } from './database';
+
+/** Raised when a dependency (the database) is out; answered as 503 so callers retry. */
+export class DependencyUnavailableError extends Error {}
+
+/**
+ * Every error leaves the service as `{"detail": "..."}`: caller mistakes with their message,
+ * database outages as 503, anything else as a bare 500 whose details stay in the log —
+ * never a stack trace or SQL in a response.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, detail, extra } = this.describe(exception);
+    if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) this.logger.error(detail, (exception as Error)?.stack);
+    if (!response.headersSent) response.status(status).json({ detail, ...extra });
+  }
+
+  private describe(exception: unknown): { status: number; detail: string; extra?: object } {
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      // A body that already speaks our shape (readiness details) goes out whole.
+      if (typeof body === 'object' && typeof (body as { detail?: unknown }).detail === 'string') {
+        return { status: exception.getStatus(), detail: (body as { detail: string }).detail, extra: body };
+      }
+      return { status: exception.getStatus(), detail: messageOf(exception) };
+    }
+    const bodyError = exception as { type?: string; status?: number; limit?: number };
+    if (bodyError?.type === 'entity.too.large') {
+      return { status: HttpStatus.BAD_REQUEST, detail: `request body exceeds the ${bodyError.limit} byte limit` };
+    }
+    if (bodyError?.type === 'entity.parse.failed') {
+      return { status: HttpStatus.BAD_REQUEST, detail: 'request body is not valid JSON' };
+    }
+    if (exception instanceof DependencyUnavailableError || isConnectionError(exception)) {
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, detail: 'database unavailable, retry shortly' };
+    }
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, detail: INTERNAL };
+  }
+}
+
+const INTERNAL = 'internal server error';
+
+function messageOf(exception: HttpException): string {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}

@@ -1,0 +1,189 @@
+/**
+ * The service's configuration: read from the environment exactly once at start-up, validated,
+ * and handed around as a typed object. Nothing else reads process.env.
+ */
+
+export type Environment = 'development' | 'test' | 'production';
+
+export const FEEDBACK_ACTIONS = ['save', 'hide', 'click', 'skip', 'like', 'dislike', 'watch', 'rate'] as const;
+export type FeedbackAction = (typeof FEEDBACK_ACTIONS)[number];
+
+export type DatabaseConfig =
+  | { client: 'sqlite'; filename: string }
+  | { client: 'mysql'; host: string; port: number; user: string; password: string; database: string };
+
+export interface AppConfig {
+  environment: Environment;
+  port: number;
+  database: DatabaseConfig;
+  /** Version assigned to the first trained model; later versions bump the patch number. */
+  modelVersion: string;
+  minTrainingSamples: number;
+  retrainThresholdDays: number;
+  defaultRecommendationCount: number;
+  maxRecommendationCount: number;
+  minSimilarityScore: number;
+  cacheTtlSeconds: number;
+  seedDemoData: boolean;
+  defaultAlgorithm: string;
+  /** Weight of each action in the preference signal; rate and watch scale theirs by `value`. */
+  feedbackWeights: Record<FeedbackAction, number>;
+  logLevel: 'silent' | 'error' | 'warn' | 'log' | 'debug';
+}
+
+export const DEFAULT_FEEDBACK_WEIGHTS: Record<FeedbackAction, number> = {
+  save: 3,
+  like: 3,
+  rate: 1,
+  watch: 2,
+  click: 1,
+  skip: -0.5,
+  dislike: -3,
+  hide: -5,
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Collects every problem instead of stopping at the first, so one restart fixes them all. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  number(name: string, fallback: number, { min = -Infinity, max = Infinity, integer = false } = {}): number {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+      const kind = integer ? 'an integer' : 'a number';
+      this.problems.push(`${name}=${JSON.stringify(text)} must be ${kind} between ${min} and ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const text = this.raw(name)?.toLowerCase();
+    if (text === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(text)) return true;
+    if (['false', '0', 'no'].includes(text)) return false;
+    this.problems.push(`${name}=${JSON.stringify(text)} must be true or false`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(text)) return text as T;
+    this.problems.push(`${name}=${JSON.stringify(text)} must be one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const environment = read.oneOf<Environment>('ENVIRONMENT', ['development', 'test', 'production'], 'development');
+  const maxRecommendationCount = read.number('MAX_RECOMMENDATION_COUNT', 100, { min: 1, max: 1000, integer: true });
+  const config: AppConfig = {
+    environment,
+    port: read.number('SERVICE_PORT', 4004, { min: 0, max: 65535, integer: true }),
+    database: readDatabase(read),
+    modelVersion: readModelVersion(read),
+    minTrainingSamples: read.number('MIN_TRAINING_SAMPLES', 10, { min: 1, integer: true }),
+    retrainThresholdDays: read.number('RETRAIN_THRESHOLD_DAYS', 7, { min: 0 }),
+    defaultRecommendationCount: read.number('DEFAULT_RECOMMENDATION_COUNT', 20, { min: 1, max: 1000, integer: true }),
+    maxRecommendationCount,
+    minSimilarityScore: read.number('MIN_SIMILARITY_SCORE', 0.1, { min: 0, max: 1 }),
+    cacheTtlSeconds: read.number('CACHE_TTL_SECONDS', 300, { min: 0, integer: true }),
+    seedDemoData: read.boolean('SEED_DEMO_DATA', environment !== 'production'),
+    defaultAlgorithm: read.string('DEFAULT_ALGORITHM', 'hybrid'),
+    feedbackWeights: readFeedbackWeights(read),
+    logLevel: read.oneOf('LOG_LEVEL', ['silent', 'error', 'warn', 'log', 'debug'], 'log'),
+  };
+  if (config.defaultRecommendationCount > maxRecommendationCount) {
+    read.problems.push('DEFAULT_RECOMMENDATION_COUNT must not exceed MAX_RECOMMENDATION_COUNT');
+  }
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}
+
+function readModelVersion(read: EnvReader): string {
+  const version = read.string('MODEL_VERSION', 'v1.0.0');
+  if (!/^v\d+\.\d+\.\d+$/.test(version)) read.problems.push(`MODEL_VERSION=${JSON.stringify(version)} must look like v1.0.0`);
+  return version;
+}
+
+function readDatabase(read: EnvReader): DatabaseConfig {
+  const url = read.raw('DATABASE_URL');
+  if (url !== undefined) return parseDatabaseUrl(url, read);
+  const host = read.raw('DB_HOST');
+  if (host === undefined) return { client: 'sqlite', filename: './data/ml-service.sqlite' };
+  return {
+    client: 'mysql',
+    host,
+    port: read.number('DB_PORT', 3306, { min: 1, max: 65535, integer: true }),
+    user: read.string('DB_USER', 'root'),
+    password: read.string('DB_PASSWORD', ''),
+    database: read.string('DB_NAME', 'ml_service'),
+  };
+}
+
+function parseDatabaseUrl(url: string, read: EnvReader): DatabaseConfig {
+  if (url.startsWith('sqlite:')) {
+    const filename = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (filename === '') read.problems.push('DATABASE_URL=sqlite: needs a file path, e.g. sqlite:./data/ml-service.sqlite');
+    return { client: 'sqlite', filename };
+  }
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'mysql:') throw new Error('unsupported scheme');
+    return {
+      client: 'mysql',
+      host: parsed.hostname,
+      port: parsed.port === '' ? 3306 : Number(parsed.port),
+      user: decodeURIComponent(parsed.username),
+      password: decodeURIComponent(parsed.password),
+      database: parsed.pathname.replace(/^\//, '') || 'ml_service',
+    };
+  } catch {
+    // The URL may hold a password, so the message names the shape, not the value.
+    read.problems.push('DATABASE_URL must be mysql://user:pass@host:port/db or sqlite:<file path>');
+    return { client: 'sqlite', filename: './data/ml-service.sqlite' };
+  }
+}
+
+function readFeedbackWeights(read: EnvReader): Record<FeedbackAction, number> {
+  const text = read.raw('FEEDBACK_WEIGHTS');
+  if (text === undefined) return { ...DEFAULT_FEEDBACK_WEIGHTS };
+  try {
+    const overrides = JSON.parse(text) as Record<string, unknown>;
+    const weights = { ...DEFAULT_FEEDBACK_WEIGHTS };
+    for (const [action, weight] of Object.entries(overrides)) {
+      if (!(FEEDBACK_ACTIONS as readonly string[]).includes(action) || typeof weight !== 'number') {
+        throw new Error(`${action}`);
+      }
+      weights[action as FeedbackAction] = weight;
+    }
+    return weights;
+  } catch {
+    read.problems.push(`FEEDBACK_WEIGHTS must be a JSON object mapping actions (${FEEDBACK_ACTIONS.join(', ')}) to numbers`);
+    return { ...DEFAULT_FEEDBACK_WEIGHTS };
+  }
+}
+
+/** Injection token for AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,60 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { ChangeEvents } from '../common/change-events';
+import { InteractionsRepository, InteractionWrite } from '../repositories/interactions.repository';
+import { BatchFeedbackDto, FeedbackDto, FeedbackEventDto, feedbackEventResponse } from './feedback.dto';
+
+/** Feedback may carry its own time (imports, replays), but not one from the future. */
+const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
+
+@Injectable()
+export class FeedbackService {
+  constructor(
+    private readonly interactions: InteractionsRepository,
+    private readonly events: ChangeEvents,
+  ) {}
+
+  /** Resolves only once the event is committed, so an acknowledgement is never lost. */
+  async record(dto: FeedbackDto): Promise<void> {
+    await this.interactions.append([toInteraction(dto, Date.now(), '')]);
+    this.events.userChanged(dto.user_id);
+  }
+
+  async recordBatch(dtos: BatchFeedbackDto[]): Promise<{ received: number; stored: number }> {
+    const now = Date.now();
+    const writes = dtos.map((dto, index) => toInteraction(dto, now, `events[${index}].`));
+    const stored = await this.interactions.append(writes);
+    for (const userId of new Set(dtos.map((dto) => dto.user_id))) this.events.userChanged(userId);
+    return { received: dtos.length, stored };
+  }
+
+  async listForUser(userId: string, limit: number): Promise<FeedbackEventDto[]> {
+    return (await this.interactions.getByUserId(userId, limit)).map(feedbackEventResponse);
+  }
+}
+
+function toInteraction(dto: BatchFeedbackDto, now: number, path: string): InteractionWrite {
+  checkValue(dto, path);
+  const occurredAt = dto.context?.timestamp === undefined ? now : Date.parse(dto.context.timestamp);
+  if (occurredAt > now + MAX_CLOCK_SKEW_MS) {
+    throw new BadRequestException(`${path}context.timestamp must not be more than 24 hours in the future`);
+  }
+  return {
+    feedbackId: dto.feedback_id ?? null,
+    userId: dto.user_id,
+    itemId: dto.event_id,
+    action: dto.action,
+    value: dto.value ?? null,
+    recommendationId: dto.context?.recommendation_id ?? null,
+    position: dto.context?.position ?? null,
+    occurredAt,
+  };
+}
+
+function checkValue(dto: FeedbackDto, path: string): void {
+  if (dto.action === 'rate' && (dto.value === undefined || dto.value < 0 || dto.value > 5)) {
+    throw new BadRequestException(`${path}value must be a rating between 0 and 5 for action rate`);
+  }
+  if (dto.action === 'watch' && (dto.value === undefined || dto.value < 0 || dto.value > 1)) {
+    throw new BadRequestException(`${path}value must be a completion fraction between 0 and 1 for action watch`);
+  }
+}

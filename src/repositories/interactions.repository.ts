@@ -1,0 +1,161 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Knex } from 'knex';
+import { KNEX } from '../common/database';
+import { FeedbackAction } from '../config/config';
+import { ItemsRepository } from './items.repository';
+
+export interface Interaction {
+  id: number;
+  feedbackId: string | null;
+  userId: string;
+  itemId: string;
+  action: FeedbackAction;
+  value: number | null;
+  recommendationId: string | null;
+  position: number | null;
+  occurredAt: number;
+  receivedAt: number;
+}
+
+export type InteractionWrite = Omit<Interaction, 'id' | 'receivedAt'>;
+
+interface InteractionRow {
+  id: number;
+  feedback_id: string | null;
+  user_id: string;
+  item_id: string;
+  action: FeedbackAction;
+  value: number | null;
+  recommendation_id: string | null;
+  position: number | null;
+  occurred_at: number;
+  received_at: number;
+}
+
+/** The slice of the interaction log a training run reads. */
+export interface InteractionWindow {
+  startAt?: number;
+  endAt?: number;
+  /** Highest interaction id to include: fixes the snapshot while new feedback keeps arriving. */
+  maxId: number;
+}
+
+@Injectable()
+export class InteractionsRepository {
+  constructor(
+    @Inject(KNEX) private readonly db: Knex,
+    private readonly items: ItemsRepository,
+  ) {}
+
+  /**
+   * Stores events in one transaction, creating placeholder items for unknown ids. Events whose
+   * feedback_id is already stored are skipped, so a retried batch is harmless.
+   * Returns how many events were newly stored.
+   */
+  async append(events: InteractionWrite[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const receivedAt = Date.now();
+    return this.db.transaction(async (trx) => {
+      await this.items.ensureExist(
+        events.map((e) => e.itemId),
+        trx,
+      );
+      const fresh = await this.withoutKnownFeedbackIds(trx, events);
+      for (let start = 0; start < fresh.length; start += 500) {
+        await trx('interactions').insert(fresh.slice(start, start + 500).map((e) => toRow(e, receivedAt)));
+      }
+      return fresh.length;
+    });
+  }
+
+  private async withoutKnownFeedbackIds(trx: Knex.Transaction, events: InteractionWrite[]): Promise<InteractionWrite[]> {
+    const ids = events.map((e) => e.feedbackId).filter((id): id is string => id !== null);
+    const known = new Set<string>();
+    for (let start = 0; start < ids.length; start += 500) {
+      const rows = await trx('interactions').whereIn('feedback_id', ids.slice(start, start + 500)).select('feedback_id');
+      for (const row of rows as { feedback_id: string }[]) known.add(row.feedback_id);
+    }
+    const seen = new Set<string>();
+    return events.filter((e) => {
+      if (e.feedbackId === null) return true;
+      if (known.has(e.feedbackId) || seen.has(e.feedbackId)) return false;
+      seen.add(e.feedbackId);
+      return true;
+    });
+  }
+
+  /** A user's events, newest first. */
+  async getByUserId(userId: string, limit: number): Promise<Interaction[]> {
+    const rows = await this.db<InteractionRow>('interactions').where({ user_id: userId }).orderBy('id', 'desc').limit(limit);
+    return rows.map(toInteraction);
+  }
+
+  /** A user's events stored after `afterId`, oldest first: what a model snapshot has not seen. */
+  async getByUserIdSince(userId: string, afterId: number): Promise<Interaction[]> {
+    const rows = await this.db<InteractionRow>('interactions')
+      .where({ user_id: userId })
+      .andWhere('id', '>', afterId)
+      .orderBy('id');
+    return rows.map(toInteraction);
+  }
+
+  async getMaxId(): Promise<number> {
+    const row = await this.db('interactions').max<{ id: number | null }[]>({ id: 'id' }).first();
+    return Number(row?.id ?? 0);
+  }
+
+  async count(window?: Omit<InteractionWindow, 'maxId'>): Promise<number> {
+    const query = this.db('interactions');
+    if (window?.startAt !== undefined) query.where('occurred_at', '>=', window.startAt);
+    if (window?.endAt !== undefined) query.where('occurred_at', '<', window.endAt);
+    const row = await query.count<{ n: number | string }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
+  /** The log up to `window.maxId`, in id order and in batches, for training. */
+  async *stream(window: InteractionWindow, batchSize = 20000): AsyncGenerator<Interaction[]> {
+    let after = 0;
+    for (;;) {
+      const query = this.db<InteractionRow>('interactions')
+        .where('id', '>', after)
+        .andWhere('id', '<=', window.maxId)
+        .orderBy('id')
+        .limit(batchSize);
+      if (window.startAt !== undefined) query.andWhere('occurred_at', '>=', window.startAt);
+      if (window.endAt !== undefined) query.andWhere('occurred_at', '<', window.endAt);
+      const rows = await query;
+      if (rows.length === 0) return;
+      yield rows.map(toInteraction);
+      after = Number(rows[rows.length - 1].id);
+    }
+  }
+}
+
+function toRow(e: InteractionWrite, receivedAt: number) {
+  return {
+    feedback_id: e.feedbackId,
+    user_id: e.userId,
+    item_id: e.itemId,
+    action: e.action,
+    value: e.value,
+    recommendation_id: e.recommendationId,
+    position: e.position,
+    occurred_at: e.occurredAt,
+    received_at: receivedAt,
+  };
+}
+
+function toInteraction(row: InteractionRow): Interaction {
+  return {
+    id: Number(row.id),
+    feedbackId: row.feedback_id,
+    userId: row.user_id,
+    itemId: row.item_id,
+    action: row.action,
+    value: row.value === null ? null : Number(row.value),
+    recommendationId: row.recommendation_id,
+    position: row.position,
+    occurredAt: Number(row.occurred_at),
+    receivedAt: Number(row.received_at),
+  };
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Knex } from 'knex';
+import { KNEX } from '../common/database';
+import { fromJson, toJson } from './json-columns';
+
+export interface UserPreferences {
+  genres?: string[];
+  artists?: string[];
+}
+
+export interface User {
+  id: string;
+  city: string | null;
+  preferences: UserPreferences;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface UserRow {
+  id: string;
+  city: string | null;
+  preferences: string;
+  created_at: number;
+  updated_at: number;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(@Inject(KNEX) private readonly db: Knex) {}
+
+  async getById(id: string): Promise<User | undefined> {
+    const row = await this.db<UserRow>('users').where({ id }).first();
+    return row && toUser(row);
+  }
+
+  async upsert(user: Pick<User, 'id' | 'city' | 'preferences'>): Promise<void> {
+    const now = Date.now();
+    await this.db('users')
+      .insert({ id: user.id, city: user.city, preferences: toJson(user.preferences), created_at: now, updated_at: now })
+      .onConflict('id')
+      .merge(['city', 'preferences', 'updated_at']);
+  }
+
+  async *streamAll(batchSize = 5000): AsyncGenerator<User[]> {
+    let after = '';
+    for (;;) {
+      const rows = await this.db<UserRow>('users').where('id', '>', after).orderBy('id').limit(batchSize);
+      if (rows.length === 0) return;
+      yield rows.map(toUser);
+      after = rows[rows.length - 1].id;
+    }
+  }
+}
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    city: row.city,
+    preferences: fromJson(row.preferences, {}),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}

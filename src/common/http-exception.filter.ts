@@ -28,14 +28,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       if (typeof body === 'object' && typeof (body as { detail?: unknown }).detail === 'string') {
         return { status: exception.getStatus(), detail: (body as { detail: string }).detail, extra: body };
       }
+      // The contract treats an oversized body as invalid input, like any other validation failure.
+      if (exception.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE) {
+        return { status: HttpStatus.BAD_REQUEST, detail: 'request body exceeds the 5 MB limit' };
+      }
       return { status: exception.getStatus(), detail: messageOf(exception) };
-    }
-    const bodyError = exception as { type?: string; status?: number; limit?: number };
-    if (bodyError?.type === 'entity.too.large') {
-      return { status: HttpStatus.BAD_REQUEST, detail: `request body exceeds the ${bodyError.limit} byte limit` };
-    }
-    if (bodyError?.type === 'entity.parse.failed') {
-      return { status: HttpStatus.BAD_REQUEST, detail: 'request body is not valid JSON' };
     }
     if (exception instanceof DependencyUnavailableError || isConnectionError(exception)) {
       return { status: HttpStatus.SERVICE_UNAVAILABLE, detail: 'database unavailable, retry shortly' };

@@ -43,8 +43,8 @@ export function OptionalStringList(example: string[], maxItems = 100) {
     IsOptional(),
     IsArray(),
     ArrayMaxSize(maxItems),
-    IsString({ each: true }),
-    MaxLength(200, { each: true }),
+    IsString({ each: true, message: '$property must contain only strings' }),
+    MaxLength(200, { each: true, message: '$property entries must be at most 200 characters' }),
   );
 }
 

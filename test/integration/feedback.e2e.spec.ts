@@ -1,0 +1,97 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, TestApp } from '../support/app';
+import { DIALECTS, dialectSkip } from '../support/databases';
+
+for (const dialect of DIALECTS) {
+  describe(`feedback API on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(dialect);
+    });
+    after(async () => t?.close());
+
+    const history = async (user: string) => (await t.http.get(`/v1/users/${user}/feedback?limit=1000`).expect(200)).body;
+
+    it('should acknowledge with the contract body and read the event back', async () => {
+      const event = {
+        user_id: 'u1',
+        event_id: 'evt_1',
+        action: 'rate',
+        value: 4.5,
+        context: { recommendation_id: 'rec_abc', position: 3, timestamp: '2026-11-01T10:00:00.000Z' },
+      };
+      const { body } = await t.http.post('/v1/feedback').send(event).expect(200);
+      assert.deepEqual(body, { status: 'success', message: 'Feedback recorded' });
+      const { feedback, count } = await history('u1');
+      assert.equal(count, 1);
+      const { received_at, ...stored } = feedback[0];
+      assert.deepEqual(stored, { feedback_id: null, ...event });
+      assert.ok(Date.parse(received_at) > Date.parse(event.context.timestamp));
+    });
+
+    it('should create a placeholder item for feedback about an unknown item', async () => {
+      await t.http.post('/v1/feedback').send({ user_id: 'u2', event_id: 'evt_future', action: 'click' }).expect(200);
+      const { body } = await t.http.get('/v1/items/evt_future').expect(200);
+      assert.equal(body.placeholder, true);
+      await t.http.put('/v1/items/evt_future').send({ name: 'Arrived later' }).expect(200);
+      assert.equal((await t.http.get('/v1/items/evt_future').expect(200)).body.placeholder, false);
+    });
+
+    it('should store a batch once even when it is sent twice', async () => {
+      const events = Array.from({ length: 300 }, (_, i) => ({
+        feedback_id: `fb_${i}`,
+        user_id: `batch_user_${i % 3}`,
+        event_id: `evt_${i % 20}`,
+        action: i % 2 ? 'save' : 'skip',
+      }));
+      const first = await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
+      assert.deepEqual(first.body, { status: 'success', message: 'Feedback recorded', received: 300, stored: 300, duplicates: 0 });
+      const second = await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
+      assert.deepEqual([second.body.stored, second.body.duplicates], [0, 300]);
+      assert.equal((await history('batch_user_0')).count, 100);
+    });
+
+    it('should reject bad feedback with 400 and store nothing', async () => {
+      const cases: [unknown, RegExp][] = [
+        [{ user_id: 'u9', event_id: 'e', action: 'teleport' }, /action must be one of/],
+        [{ event_id: 'e', action: 'save' }, /user_id/],
+        [{ user_id: 'u9', action: 'save' }, /event_id/],
+        [{ user_id: 42, event_id: 'e', action: 'save' }, /user_id must be a string/],
+        [{ user_id: 'u9', event_id: 'e', action: 'rate' }, /rating between 0 and 5/],
+        [{ user_id: 'u9', event_id: 'e', action: 'rate', value: 7 }, /rating between 0 and 5/],
+        [{ user_id: 'u9', event_id: 'e', action: 'watch', value: 1.5 }, /completion fraction/],
+        [{ user_id: 'u9', event_id: 'e', action: 'save', context: { position: -1 } }, /context\.position/],
+        [{ user_id: 'u9', event_id: 'e', action: 'save', context: { timestamp: 'yesterday' } }, /context\.timestamp/],
+        [{ user_id: 'u9', event_id: 'e', action: 'save', context: { timestamp: '2099-01-01T00:00:00Z' } }, /future/],
+        [{ user_id: 'has space', event_id: 'e', action: 'save' }, /without whitespace/],
+      ];
+      for (const [payload, detail] of cases) {
+        const { body } = await t.http.post('/v1/feedback').send(payload as object).expect(400);
+        assert.match(body.detail, detail, JSON.stringify(payload));
+      }
+      assert.equal((await history('u9')).count, 0);
+      await t.http.get('/v1/items/e').expect(404);
+    });
+
+    it('should reject a batch with one bad event as a whole', async () => {
+      const events = [
+        { user_id: 'u10', event_id: 'e1', action: 'save' },
+        { user_id: 'u10', event_id: 'e2', action: 'rate', value: 9 },
+      ];
+      const { body } = await t.http.post('/v1/feedback/batch').send({ events }).expect(400);
+      assert.match(body.detail, /events\[1\]\.value/);
+      assert.equal((await history('u10')).count, 0);
+      const tooMany = Array.from({ length: 1001 }, () => ({ user_id: 'u10', event_id: 'e', action: 'click' }));
+      assert.match((await t.http.post('/v1/feedback/batch').send({ events: tooMany }).expect(400)).body.detail, /1000/);
+      assert.equal((await history('u10')).count, 0);
+    });
+
+    it('should reject a body over the size limit with 400', async () => {
+      const huge = { user_id: 'u11', event_id: 'e', action: 'save', context: { recommendation_id: 'x'.repeat(6 * 1024 * 1024) } };
+      const { body } = await t.http.post('/v1/feedback').send(huge).expect(400);
+      assert.match(body.detail, /limit/);
+      assert.equal((await history('u11')).count, 0);
+    });
+  });
+}

@@ -1,0 +1,35 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { createApp } from '../../src/app.factory';
+import { AppConfig, loadConfig } from '../../src/config/config';
+import { createTestDatabase, Dialect, TestDatabase } from './databases';
+
+export interface TestApp {
+  app: INestApplication;
+  http: ReturnType<typeof request>;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real application over HTTP on a fresh database of the dialect.
+ * `env` overrides environment variables exactly as an operator would set them.
+ */
+export async function startTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+  const database: TestDatabase = await createTestDatabase(dialect);
+  const config: AppConfig = {
+    ...loadConfig({ ENVIRONMENT: 'test', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', ...env }),
+    database: database.config,
+  };
+  const app = await createApp(config);
+  await app.init();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    config,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knex from 'knex';
+import { DatabaseConfig } from '../../src/config/config';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+/**
+ * The MySQL suite runs when MYSQL_TEST_URL points at a server (`.ci/run` sets it to the local
+ * MariaDB); without it the suite is reported as skipped, never silently passed.
+ */
+export const MYSQL_TEST_URL = process.env.MYSQL_TEST_URL;
+
+export function dialectSkip(dialect: Dialect): string | false {
+  if (dialect === 'mysql' && !MYSQL_TEST_URL) return 'MySQL suite skipped: set MYSQL_TEST_URL=mysql://root@127.0.0.1:3306/test to run it';
+  return false;
+}
+
+export const DIALECTS: Dialect[] = ['sqlite', 'mysql'];
+
+export interface TestDatabase {
+  config: DatabaseConfig;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database of the dialect: a temp SQLite file, or a new schema on the MySQL server. */
+export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'ml-service-test-'));
+    return { config: { client: 'sqlite', filename: join(dir, 'test.sqlite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const url = new URL(MYSQL_TEST_URL as string);
+  const server = {
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  };
+  const name = `ml_service_test_${randomBytes(4).toString('hex')}`;
+  const admin = knex({ client: 'mysql2', connection: server });
+  await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  await admin.destroy();
+  return {
+    config: { client: 'mysql', ...server, database: name },
+    drop: async () => {
+      const cleanup = knex({ client: 'mysql2', connection: server });
+      await cleanup.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      await cleanup.destroy();
+    },
+  };
+}

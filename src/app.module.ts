@@ -5,13 +5,23 @@ import { AppConfig } from './config/config';
 import { FeedbackModule } from './feedback/feedback.module';
 import { ModelRegistryModule } from './model-registry/model-registry.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
+import { RecommendationsModule } from './recommendations/recommendations.module';
+import { TrainingModule } from './training/training.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), ModelRegistryModule, CatalogueModule, FeedbackModule, MonitoringModule],
+      imports: [
+        CoreModule.forRoot(config),
+        ModelRegistryModule,
+        CatalogueModule,
+        FeedbackModule,
+        RecommendationsModule,
+        TrainingModule,
+        MonitoringModule,
+      ],
     };
   }
 }

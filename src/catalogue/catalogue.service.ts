@@ -14,7 +14,7 @@ export class CatalogueService {
 
   async putItem(id: string, dto: ItemDto): Promise<ItemResponseDto> {
     await this.items.upsert([toItemWrite(id, dto)]);
-    this.events.itemsChanged([id]);
+    await this.events.itemsChanged([id]);
     return this.getItem(id);
   }
 
@@ -26,7 +26,7 @@ export class CatalogueService {
     }
     const writes = dtos.map((dto) => toItemWrite(dto.id, dto));
     await this.items.upsert(writes);
-    this.events.itemsChanged([...ids]);
+    await this.events.itemsChanged([...ids]);
     return writes.length;
   }
 
@@ -38,12 +38,12 @@ export class CatalogueService {
 
   async deleteItem(id: string): Promise<void> {
     if (!(await this.items.softDelete(id))) throw new NotFoundException(`item ${id} not found`);
-    this.events.itemsChanged([id]);
+    await this.events.itemsChanged([id]);
   }
 
   async putUser(id: string, dto: UserDto): Promise<UserResponseDto> {
     await this.users.upsert({ id, city: dto.city ?? null, preferences: dto.preferences ?? {} });
-    this.events.userChanged(id);
+    await this.events.userChanged(id);
     return this.getUser(id);
   }
 

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 
-type Listener<T> = (value: T) => void;
+type Listener<T> = (value: T) => void | Promise<void>;
 
 /**
- * Tells the serving side that catalogue rows, profiles or histories changed, so caches drop what they built from them.
- * In-process only: other replicas catch up through their cache TTL.
+ * Tells the serving side that catalogue rows, profiles or histories changed, so in-memory
+ * copies catch up before the write is acknowledged. In-process only: other replicas catch up
+ * through their periodic reload and cache TTL.
  */
 @Injectable()
 export class ChangeEvents {
@@ -19,11 +20,11 @@ export class ChangeEvents {
     this.userListeners.push(listener);
   }
 
-  itemsChanged(ids: string[]): void {
-    for (const listener of this.itemListeners) listener(ids);
+  async itemsChanged(ids: string[]): Promise<void> {
+    await Promise.all(this.itemListeners.map((listener) => listener(ids)));
   }
 
-  userChanged(id: string): void {
-    for (const listener of this.userListeners) listener(id);
+  async userChanged(id: string): Promise<void> {
+    await Promise.all(this.userListeners.map((listener) => listener(id)));
   }
 }

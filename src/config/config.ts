@@ -1,3 +1,5 @@
+import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
+
 /**
  * The service's configuration: read from the environment exactly once at start-up, validated,
  * and handed around as a typed object. Nothing else reads process.env.
@@ -29,6 +31,18 @@ export interface AppConfig {
   /** Weight of each action in the preference signal; rate and watch scale theirs by `value`. */
   feedbackWeights: Record<FeedbackAction, number>;
   logLevel: 'silent' | 'error' | 'warn' | 'log' | 'debug';
+  training: TrainingConfig;
+}
+
+export interface TrainingConfig {
+  /** Algorithms a retrain without an explicit algorithm trains, each into its own line of versions. */
+  enabledAlgorithms: AlgorithmName[];
+  threads: number;
+  /** Share of each user's latest interactions held out for offline evaluation. */
+  holdoutFraction: number;
+  /** A candidate may be this much worse (relative NDCG@10) than the active model and still be promoted. */
+  promotionTolerance: number;
+  timeoutSeconds: number;
 }
 
 export const DEFAULT_FEEDBACK_WEIGHTS: Record<FeedbackAction, number> = {
@@ -113,12 +127,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
     defaultAlgorithm: read.string('DEFAULT_ALGORITHM', 'hybrid'),
     feedbackWeights: readFeedbackWeights(read),
     logLevel: read.oneOf('LOG_LEVEL', ['silent', 'error', 'warn', 'log', 'debug'], 'log'),
+    training: {
+      enabledAlgorithms: readAlgorithms(read),
+      threads: read.number('TRAINING_THREADS', 1, { min: 1, max: 64, integer: true }),
+      holdoutFraction: read.number('HOLDOUT_FRACTION', 0.2, { min: 0.01, max: 0.5 }),
+      promotionTolerance: read.number('PROMOTION_TOLERANCE', 0.02, { min: 0, max: 1 }),
+      timeoutSeconds: read.number('TRAINING_TIMEOUT_SECONDS', 1800, { min: 1, integer: true }),
+    },
   };
+  if (!(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
+    read.problems.push(`DEFAULT_ALGORITHM=${JSON.stringify(config.defaultAlgorithm)} must be one of ${ALGORITHMS.join(', ')}`);
+  }
   if (config.defaultRecommendationCount > maxRecommendationCount) {
     read.problems.push('DEFAULT_RECOMMENDATION_COUNT must not exceed MAX_RECOMMENDATION_COUNT');
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+function readAlgorithms(read: EnvReader): AlgorithmName[] {
+  const text = read.raw('ENABLED_ALGORITHMS');
+  if (text === undefined) return [...ALGORITHMS];
+  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(ALGORITHMS as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    read.problems.push(`ENABLED_ALGORITHMS must be a comma-separated list of ${ALGORITHMS.join(', ')}`);
+    return [...ALGORITHMS];
+  }
+  return names as AlgorithmName[];
 }
 
 function readModelVersion(read: EnvReader): string {

@@ -16,14 +16,14 @@ export class FeedbackService {
   /** Resolves only once the event is committed, so an acknowledgement is never lost. */
   async record(dto: FeedbackDto): Promise<void> {
     await this.interactions.append([toInteraction(dto, Date.now(), '')]);
-    this.events.userChanged(dto.user_id);
+    await this.events.userChanged(dto.user_id);
   }
 
   async recordBatch(dtos: BatchFeedbackDto[]): Promise<{ received: number; stored: number }> {
     const now = Date.now();
     const writes = dtos.map((dto, index) => toInteraction(dto, now, `events[${index}].`));
     const stored = await this.interactions.append(writes);
-    for (const userId of new Set(dtos.map((dto) => dto.user_id))) this.events.userChanged(userId);
+    await Promise.all([...new Set(dtos.map((dto) => dto.user_id))].map((userId) => this.events.userChanged(userId)));
     return { received: dtos.length, stored };
   }
 

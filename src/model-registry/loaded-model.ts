@@ -1,11 +1,18 @@
-import { AlgorithmName, Recommender } from '../algorithms/types';
+import { CorruptArtifactError, decodeBundle, sha256 } from '../algorithms/artifact-codec';
+import { getAlgorithm } from '../algorithms/registry';
+import { AlgorithmName, AlgorithmParams, Csr, ModelArtifact, NumericArray, Recommender } from '../algorithms/types';
+import { ModelVersion } from '../repositories/models.repository';
 
-/** A model version ready to serve: the recommender plus the id dictionaries of its snapshot. */
+/**
+ * A model version ready to serve: the recommender, the id dictionaries of its snapshot, and the
+ * snapshot of every user's history, so it can keep serving from memory when the database is out.
+ */
 export interface LoadedModel {
   id: number;
   version: string;
   algorithm: AlgorithmName;
   recommender: Recommender;
+  metrics: Record<string, number> | null;
   trainedAt: number;
   /** Interactions with a larger id arrived after the snapshot and are read per request. */
   lastInteractionId: number;
@@ -13,7 +20,71 @@ export interface LoadedModel {
   itemIndex: Map<string, number>;
   userIndex: Map<string, number>;
   featureIndex: Map<string, number>;
+  /** `kind:value` keys, and the labels people read. */
   featureNames: string[];
+  featureLabels: string[];
   cityIndex: Map<string, number>;
   cityNames: string[];
+  /** user → items with positive summed preference. */
+  history: Csr;
+  /** user → items never to recommend again (hidden, disliked, consumed). */
+  excluded: { indptr: Int32Array; indices: Int32Array };
+}
+
+interface BundleHeader {
+  algorithm: AlgorithmName;
+  params: AlgorithmParams;
+  meta: Record<string, unknown>;
+  numUsers: number;
+  numItems: number;
+  userIds: string[];
+  itemIds: string[];
+  featureNames: string[];
+  featureLabels: string[];
+  cityNames: string[];
+  lastInteractionId: number;
+  trainedAt: number;
+}
+
+/** Verifies the checksum, then wraps the bundle's arrays; throws CorruptArtifactError on any mismatch. */
+export function loadModel(version: ModelVersion, bytes: Uint8Array): LoadedModel {
+  if (version.checksum === null || sha256(bytes) !== version.checksum) {
+    throw new CorruptArtifactError(`artifact of model ${version.id} (${version.version}) does not match its checksum`);
+  }
+  const { header, arrays } = decodeBundle(bytes);
+  const h = header as unknown as BundleHeader;
+  const modelArrays: Record<string, NumericArray> = {};
+  for (const [name, array] of Object.entries(arrays)) {
+    if (name.startsWith('model.')) modelArrays[name.slice('model.'.length)] = array;
+  }
+  const artifact: ModelArtifact = { algorithm: h.algorithm, params: h.params, numUsers: h.numUsers, numItems: h.numItems, arrays: modelArrays, meta: h.meta };
+  return {
+    id: version.id,
+    version: version.version,
+    algorithm: h.algorithm,
+    recommender: getAlgorithm(h.algorithm).load(artifact),
+    metrics: version.metrics,
+    trainedAt: h.trainedAt,
+    lastInteractionId: h.lastInteractionId,
+    itemIds: h.itemIds,
+    itemIndex: indexOf(h.itemIds),
+    userIndex: indexOf(h.userIds),
+    featureIndex: indexOf(h.featureNames),
+    featureNames: h.featureNames,
+    featureLabels: h.featureLabels,
+    cityIndex: indexOf(h.cityNames),
+    cityNames: h.cityNames,
+    history: {
+      rows: h.numUsers,
+      cols: h.numItems,
+      indptr: arrays['history.indptr'] as Int32Array,
+      indices: arrays['history.indices'] as Int32Array,
+      values: arrays['history.values'] as Float32Array,
+    },
+    excluded: { indptr: arrays['excluded.indptr'] as Int32Array, indices: arrays['excluded.indices'] as Int32Array },
+  };
+}
+
+function indexOf(names: string[]): Map<string, number> {
+  return new Map(names.map((name, index) => [name, index]));
 }

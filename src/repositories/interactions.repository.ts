@@ -99,6 +99,19 @@ export class InteractionsRepository {
     return rows.map(toInteraction);
   }
 
+  /** Items by count of positive events since `since`: the popularity used before any model exists. */
+  async getPopularItemIds(since: number, limit: number): Promise<{ itemId: string; count: number }[]> {
+    const rows = await this.db('interactions')
+      .where('occurred_at', '>=', since)
+      .whereIn('action', ['save', 'like', 'click', 'watch', 'rate'])
+      .groupBy('item_id')
+      .select('item_id')
+      .count<{ item_id: string; n: number | string }[]>({ n: '*' })
+      .orderBy('n', 'desc')
+      .limit(limit);
+    return rows.map((row) => ({ itemId: row.item_id, count: Number(row.n) }));
+  }
+
   async getMaxId(): Promise<number> {
     const row = await this.db('interactions').max<{ id: number | null }[]>({ id: 'id' }).first();
     return Number(row?.id ?? 0);

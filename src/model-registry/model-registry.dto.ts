@@ -1,0 +1,143 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
+import { OptionalTimestamp } from '../common/validation';
+import { MODEL_STATUSES, ModelStatus, ModelVersion } from '../repositories/models.repository';
+
+export class RetrainRequestDto {
+  @ApiPropertyOptional({ enum: ALGORITHMS, description: 'Train only this algorithm; default: every enabled one' })
+  @IsOptional()
+  @IsIn(ALGORITHMS)
+  algorithm?: AlgorithmName;
+
+  @OptionalTimestamp('Only feedback at or after this time', '2026-09-01T00:00:00Z')
+  start_date?: string;
+
+  @OptionalTimestamp('Only feedback before this time', '2026-11-23T00:00:00Z')
+  end_date?: string;
+
+  @ApiPropertyOptional({ description: 'Activate even if the evaluation gate would reject it' })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+}
+
+export class RetrainQueryDto {
+  @ApiPropertyOptional({ description: 'Answer 202 at once with the version ids to poll' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  async?: 'true' | 'false';
+}
+
+export class ModelListQueryDto {
+  @ApiPropertyOptional({ enum: MODEL_STATUSES })
+  @IsOptional()
+  @IsIn(MODEL_STATUSES)
+  status?: ModelStatus;
+
+  @ApiPropertyOptional({ enum: ALGORITHMS })
+  @IsOptional()
+  @IsIn(ALGORITHMS)
+  algorithm?: AlgorithmName;
+
+  @ApiPropertyOptional({ example: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ example: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+export class ModelIdParamDto {
+  @Type(() => Number)
+  @IsInt({ message: 'id must be an integer model id' })
+  @Min(1)
+  id: number;
+}
+
+export class ValidationMetricsDto {
+  @ApiProperty({ example: 0.21 }) precision_at_10: number;
+  @ApiProperty({ example: 0.34 }) recall_at_10: number;
+  @ApiProperty({ example: 0.39 }) ndcg_at_10: number;
+  @ApiProperty({ example: 0.18, description: 'MAP@10' }) map: number;
+  @ApiProperty({ example: 0.62, description: 'Share of the catalogue that appears in some top-10' }) coverage: number;
+}
+
+export class ModelVersionDto {
+  @ApiProperty({ example: 3 }) id: number;
+  @ApiProperty({ example: 'v1.0.2' }) version: string;
+  @ApiProperty({ enum: ALGORITHMS }) algorithm: string;
+  @ApiProperty({ enum: MODEL_STATUSES }) status: string;
+  @ApiProperty({ example: { neighbours: 100 } }) params: Record<string, unknown>;
+  @ApiProperty({ nullable: true, type: ValidationMetricsDto }) metrics: Record<string, number> | null;
+  @ApiProperty({ example: 15432 }) training_samples: number;
+  @ApiProperty({ example: 4.2, nullable: true }) training_duration_seconds: number | null;
+  @ApiProperty({ nullable: true, example: null }) training_window: { start: string | null; end: string | null };
+  @ApiProperty({ nullable: true, example: '9f86d08…' }) checksum: string | null;
+  @ApiProperty({ nullable: true, example: 1048576 }) artifact_bytes: number | null;
+  @ApiProperty({ nullable: true, example: null, description: 'Why the gate rejected it' }) reason: string | null;
+  @ApiProperty({ nullable: true, example: null, description: 'Why training failed' }) error: string | null;
+  @ApiProperty({ example: '2026-11-23T02:00:00.000Z' }) created_at: string;
+  @ApiProperty({ nullable: true }) finished_at: string | null;
+  @ApiProperty({ nullable: true }) activated_at: string | null;
+}
+
+export class ModelListDto {
+  @ApiProperty({ type: [ModelVersionDto] }) models: ModelVersionDto[];
+  @ApiProperty({ example: 12 }) total: number;
+  @ApiProperty({ example: 20 }) limit: number;
+  @ApiProperty({ example: 0 }) offset: number;
+}
+
+export class ModelInfoDto {
+  @ApiProperty({ example: 'v1.0.0', nullable: true }) model_version: string | null;
+  @ApiProperty({ example: 'hybrid', nullable: true }) algorithm: string | null;
+  @ApiProperty({ example: '2026-11-23T02:00:00Z', nullable: true }) last_trained: string | null;
+  @ApiProperty({ example: 15432 }) training_samples: number;
+  @ApiProperty({ type: ValidationMetricsDto, nullable: true }) validation_metrics: ValidationMetricsDto | null;
+  @ApiProperty({ example: 245678, description: 'Recommendations served by this replica since it started' }) prediction_count: number;
+  @ApiProperty({ example: 2.5 }) avg_latency_ms: number;
+  @ApiProperty({ type: [ModelVersionDto], description: 'The active version of every algorithm' }) active_models: ModelVersionDto[];
+}
+
+export function modelVersionResponse(m: ModelVersion): ModelVersionDto {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: m.id,
+    version: m.version,
+    algorithm: m.algorithm,
+    status: m.status,
+    params: m.params,
+    metrics: m.metrics,
+    training_samples: m.trainingSamples,
+    training_duration_seconds: m.durationMs === null ? null : m.durationMs / 1000,
+    training_window: { start: iso(m.windowStart), end: iso(m.windowEnd) },
+    checksum: m.checksum,
+    artifact_bytes: m.artifactBytes,
+    reason: m.reason,
+    error: m.error,
+    created_at: new Date(m.createdAt).toISOString(),
+    finished_at: iso(m.finishedAt),
+    activated_at: iso(m.activatedAt),
+  };
+}
+
+export function validationMetrics(metrics: Record<string, number> | null): ValidationMetricsDto | null {
+  if (!metrics) return null;
+  return {
+    precision_at_10: metrics.precision_at_10,
+    recall_at_10: metrics.recall_at_10,
+    ndcg_at_10: metrics.ndcg_at_10,
+    map: metrics.map_at_10,
+    coverage: metrics.coverage,
+  };
+}

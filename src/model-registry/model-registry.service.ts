@@ -1,0 +1,90 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { RecommendationsService } from '../recommendations/recommendations.service';
+import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
+import { RetrainOptions, TrainingService } from '../training/training.service';
+import { ActiveModels } from './active-models';
+import { ModelActivator } from './model-activator';
+import { ModelInfoDto, ModelListDto, ModelListQueryDto, ModelVersionDto, modelVersionResponse, RetrainRequestDto, validationMetrics } from './model-registry.dto';
+
+@Injectable()
+export class ModelRegistryService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly models: ModelsRepository,
+    private readonly active: ActiveModels,
+    private readonly activator: ModelActivator,
+    private readonly training: TrainingService,
+    private readonly serving: RecommendationsService,
+  ) {}
+
+  /** The contract's shape, for the default algorithm's active version, plus every active version. */
+  async info(): Promise<ModelInfoDto> {
+    const actives = await this.models.getActive();
+    const primary = actives.find((m) => m.algorithm === this.config.defaultAlgorithm) ?? actives[0];
+    const { predictions, totalLatencyMs } = this.serving.stats;
+    return {
+      model_version: primary?.version ?? null,
+      algorithm: primary?.algorithm ?? null,
+      last_trained: primary?.finishedAt ? new Date(primary.finishedAt).toISOString() : null,
+      training_samples: primary?.trainingSamples ?? 0,
+      validation_metrics: validationMetrics(primary?.metrics ?? null),
+      prediction_count: predictions,
+      avg_latency_ms: predictions === 0 ? 0 : Math.round((totalLatencyMs / predictions) * 100) / 100,
+      active_models: actives.map(modelVersionResponse),
+    };
+  }
+
+  async retrain(dto: RetrainRequestDto) {
+    const run = await this.training.start(toOptions(dto));
+    const versions = await run.done;
+    const primary = versions.find((v) => v.algorithm === this.config.defaultAlgorithm) ?? versions[0];
+    return {
+      status: versions.every((v) => v.status === 'failed') ? 'failed' : 'success',
+      model_version: primary.version,
+      metrics: {
+        training_samples: primary.trainingSamples,
+        training_duration_seconds: (primary.durationMs ?? 0) / 1000,
+        validation_metrics: validationMetrics(primary.metrics),
+      },
+      models: versions.map(modelVersionResponse),
+    };
+  }
+
+  async retrainAsync(dto: RetrainRequestDto) {
+    const run = await this.training.start(toOptions(dto));
+    void run.done.catch(() => undefined);
+    return { status: 'training', model_ids: run.versionIds };
+  }
+
+  async list(query: ModelListQueryDto): Promise<ModelListDto> {
+    const limit = query.limit ?? 20;
+    const offset = query.offset ?? 0;
+    const { models, total } = await this.models.list({ status: query.status, algorithm: query.algorithm, limit, offset });
+    return { models: models.map(modelVersionResponse), total, limit, offset };
+  }
+
+  async get(id: number): Promise<ModelVersionDto> {
+    return modelVersionResponse(await this.getVersion(id));
+  }
+
+  async activate(id: number): Promise<ModelVersionDto> {
+    await this.activator.activate(id);
+    return modelVersionResponse(await this.getVersion(id));
+  }
+
+  private async getVersion(id: number): Promise<ModelVersion> {
+    const version = await this.models.getById(id);
+    if (!version) throw new NotFoundException(`model ${id} not found`);
+    return version;
+  }
+}
+
+function toOptions(dto: RetrainRequestDto): RetrainOptions {
+  const startDate = dto.start_date === undefined ? undefined : Date.parse(dto.start_date);
+  const endDate = dto.end_date === undefined ? undefined : Date.parse(dto.end_date);
+  if (startDate !== undefined && endDate !== undefined && endDate <= startDate) {
+    throw new BadRequestException('end_date must be after start_date');
+  }
+  return { algorithm: dto.algorithm, startDate, endDate, force: dto.force };
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { IdParamDto } from '../common/validation';
+import {
+  BatchRecommendationRequestDto,
+  BatchRecommendationResponseDto,
+  RecommendationQueryDto,
+  RecommendationRequestDto,
+  RecommendationResponseDto,
+  SimilarItemsResponseDto,
+  SimilarQueryDto,
+} from './recommendations.dto';
+import { RecommendationsService } from './recommendations.service';
+
+@ApiTags('recommendations')
+@ApiBadRequestResponse({ description: 'Invalid input: `{"detail": "..."}`' })
+@Controller('v1')
+export class RecommendationsController {
+  constructor(private readonly recommendations: RecommendationsService) {}
+
+  @Post('recommendations')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: RecommendationResponseDto })
+  recommend(@Body() dto: RecommendationRequestDto): Promise<RecommendationResponseDto> {
+    return this.recommendations.recommend({
+      userId: dto.user_id,
+      limit: dto.limit,
+      offset: dto.offset,
+      city: dto.city,
+      algorithm: dto.algorithm,
+      experimentId: dto.experiment_id,
+      preferences: dto.context?.user_preferences,
+      currentTime: dto.context?.current_time,
+    });
+  }
+
+  @Post('recommendations/batch')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: BatchRecommendationResponseDto })
+  async recommendBatch(@Body() dto: BatchRecommendationRequestDto): Promise<BatchRecommendationResponseDto> {
+    const results = [];
+    for (const userId of dto.user_ids) {
+      results.push(await this.recommendations.recommend({ userId, limit: dto.limit, city: dto.city, algorithm: dto.algorithm }));
+    }
+    return { results, count: results.length };
+  }
+
+  @Get('recommendations/:id')
+  @ApiOkResponse({ type: RecommendationResponseDto })
+  recommendFor(@Param() { id }: IdParamDto, @Query() query: RecommendationQueryDto): Promise<RecommendationResponseDto> {
+    return this.recommendations.recommend({
+      userId: id,
+      limit: query.limit,
+      offset: query.offset,
+      city: query.city,
+      algorithm: query.algorithm,
+      experimentId: query.experiment_id,
+    });
+  }
+
+  @Get('items/:id/similar')
+  @ApiOkResponse({ type: SimilarItemsResponseDto, description: '"You may also like": items liked by the same people' })
+  @ApiNotFoundResponse({ description: 'No such item' })
+  similar(@Param() { id }: IdParamDto, @Query() { limit }: SimilarQueryDto): Promise<SimilarItemsResponseDto> {
+    return this.recommendations.similar(id, limit);
+  }
+}

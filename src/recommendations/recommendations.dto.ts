@@ -1,0 +1,144 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
+import { PreferencesDto } from '../catalogue/catalogue.dto';
+import { ID_PATTERN, IsId, Nested, OptionalText, OptionalTimestamp } from '../common/validation';
+
+export class RecommendationContextDto {
+  @ApiPropertyOptional({ type: PreferencesDto, description: 'Preferences for this request, added to the stored profile' })
+  @IsOptional()
+  @Nested(() => PreferencesDto)
+  user_preferences?: PreferencesDto;
+
+  @OptionalTimestamp('The moment events must not have started by; defaults to now', '2026-12-01T18:00:00Z')
+  current_time?: string;
+
+  @OptionalText(50, 'mobile')
+  device_type?: string;
+}
+
+class PagingDto {
+  @ApiPropertyOptional({ description: 'How many items (default DEFAULT_RECOMMENDATION_COUNT, at most MAX_RECOMMENDATION_COUNT)', example: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Items to skip, for paging', example: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @OptionalText(191, 'Dublin')
+  city?: string;
+
+  @ApiPropertyOptional({ enum: ALGORITHMS, description: 'Force an algorithm instead of the experiment/default one' })
+  @IsOptional()
+  @IsIn(ALGORITHMS)
+  algorithm?: AlgorithmName;
+
+  @OptionalText(191, 'rec_algorithm_v1')
+  experiment_id?: string;
+}
+
+export class RecommendationRequestDto extends PagingDto {
+  @IsId('The user to recommend for', 'user_123')
+  user_id: string;
+
+  @ApiPropertyOptional({ type: RecommendationContextDto })
+  @IsOptional()
+  @Nested(() => RecommendationContextDto)
+  context?: RecommendationContextDto;
+}
+
+export class RecommendationQueryDto extends PagingDto {}
+
+export class BatchRecommendationRequestDto {
+  @ApiProperty({ type: [String], example: ['user_1', 'user_2'], maxItems: 50 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Matches(ID_PATTERN, { each: true, message: 'each of user_ids must be 1-191 characters without whitespace' })
+  user_ids: string[];
+
+  @ApiPropertyOptional({ example: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  limit?: number;
+
+  @OptionalText(191, 'Dublin')
+  city?: string;
+
+  @ApiPropertyOptional({ enum: ALGORITHMS })
+  @IsOptional()
+  @IsIn(ALGORITHMS)
+  algorithm?: AlgorithmName;
+}
+
+export class SimilarQueryDto {
+  @ApiPropertyOptional({ example: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  limit?: number;
+}
+
+export class ItemMetadataDto {
+  @ApiProperty({ example: 'Techno Night' }) event_name: string;
+  @ApiProperty({ example: 'The Button Factory', nullable: true }) venue: string | null;
+  @ApiProperty({ example: '2026-12-15', nullable: true }) date: string | null;
+  @ApiProperty({ example: '2026-12-15T21:00:00.000Z', nullable: true }) starts_at: string | null;
+  @ApiProperty({ example: 'Electronic', nullable: true }) genre: string | null;
+  @ApiProperty({ example: ['Electronic', 'Techno'] }) genres: string[];
+  @ApiProperty({ example: ['Ben Klock'] }) artists: string[];
+  @ApiProperty({ example: 'Dublin', nullable: true }) city: string | null;
+  @ApiProperty({ example: 'gig', nullable: true }) type: string | null;
+}
+
+export class RecommendedItemDto {
+  @ApiProperty({ example: 'evt_789' }) event_id: string;
+  @ApiProperty({ example: 0.92, description: "The algorithm's score; comparable within one response" }) score: number;
+  @ApiProperty({ example: 0.85, minimum: 0, maximum: 1 }) confidence: number;
+  @ApiProperty({ example: 'Because you saved Techno Night' }) reason: string;
+  @ApiProperty({ example: 'item_knn' }) algorithm: string;
+  @ApiProperty({ type: ItemMetadataDto }) metadata: ItemMetadataDto;
+}
+
+export class RecommendationResponseDto {
+  @ApiProperty({ example: 'user_123' }) user_id: string;
+  @ApiProperty({ example: '6f1c2e0a-3b9d-4c55-9a57-1f0f3f1f2b7d' }) recommendation_id: string;
+  @ApiProperty({ type: [RecommendedItemDto] }) recommendations: RecommendedItemDto[];
+  @ApiProperty({ example: 'v1.0.3', nullable: true, description: 'The model version that produced the list' }) model_version: string | null;
+  @ApiProperty({ example: 'hybrid' }) algorithm: string;
+  @ApiProperty({ example: 'rec_algorithm_v1', nullable: true }) ab_experiment: string | null;
+  @ApiProperty({ example: 'collaborative_filtering', nullable: true }) variant: string | null;
+  @ApiPropertyOptional({ example: 'hybrid has no model yet; served popularity', description: 'Present when the service fell back to a simpler source' })
+  fallback?: string;
+  @ApiProperty({ example: 3.21 }) latency_ms: number;
+}
+
+export class BatchRecommendationResponseDto {
+  @ApiProperty({ type: [RecommendationResponseDto] }) results: RecommendationResponseDto[];
+  @ApiProperty({ example: 2 }) count: number;
+}
+
+export class SimilarItemDto {
+  @ApiProperty({ example: 'evt_790' }) event_id: string;
+  @ApiProperty({ example: 0.41 }) score: number;
+  @ApiProperty({ example: 'Often saved by people who saved Techno Night' }) reason: string;
+  @ApiProperty({ type: ItemMetadataDto }) metadata: ItemMetadataDto;
+}
+
+export class SimilarItemsResponseDto {
+  @ApiProperty({ example: 'evt_789' }) item_id: string;
+  @ApiProperty({ type: [SimilarItemDto] }) similar: SimilarItemDto[];
+  @ApiProperty({ example: 'v1.0.3' }) model_version: string;
+  @ApiProperty({ example: 'item_knn' }) algorithm: string;
+}

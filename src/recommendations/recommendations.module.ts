@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ExperimentsModule } from '../experiments/experiments.module';
+import { CatalogueCache } from './catalogue-cache';
+import { RecommendationsController } from './recommendations.controller';
+import { RecommendationsService } from './recommendations.service';
+import { UserContextBuilder } from './user-context';
+
+@Module({
+  imports: [ExperimentsModule],
+  controllers: [RecommendationsController],
+  providers: [RecommendationsService, CatalogueCache, UserContextBuilder],
+  exports: [RecommendationsService],
+})
+export class RecommendationsModule {}

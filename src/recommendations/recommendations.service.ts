@@ -1,0 +1,237 @@
+import { BadRequestException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { similarItems } from '../algorithms/item-knn';
+import { AlgorithmName } from '../algorithms/types';
+import { ChangeEvents } from '../common/change-events';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { ExperimentAssigner } from '../experiments/experiment-assigner';
+import { ImpressionRecorder } from '../experiments/impression-recorder';
+import { ActiveModels } from '../model-registry/active-models';
+import { InteractionsRepository } from '../repositories/interactions.repository';
+import { LoadedModel } from '../model-registry/loaded-model';
+import { CatalogueCache, CatalogueItem } from './catalogue-cache';
+import { reasonFor } from './explanations';
+import { rankItems } from './ranking';
+import { ItemMetadataDto, RecommendationResponseDto, RecommendedItemDto, SimilarItemsResponseDto } from './recommendations.dto';
+import { ResultCache } from './result-cache';
+import { DeclaredPreferences, UserContextBuilder } from './user-context';
+
+export interface RecommendationRequest {
+  userId: string;
+  limit?: number;
+  offset?: number;
+  city?: string;
+  algorithm?: AlgorithmName;
+  experimentId?: string;
+  preferences?: DeclaredPreferences;
+  currentTime?: string;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Fallback order when the wanted algorithm has no model or nothing to say for the user. */
+const FALLBACKS: AlgorithmName[] = ['hybrid', 'popularity'];
+
+/** A ranked list as computed (and cached), before the per-response fields are added. */
+type RankedList = Omit<RecommendationResponseDto, 'recommendation_id' | 'ab_experiment' | 'variant' | 'latency_ms'>;
+
+/** Counters behind /v1/model/info. */
+export interface ServingStats {
+  predictions: number;
+  totalLatencyMs: number;
+}
+
+@Injectable()
+export class RecommendationsService {
+  private readonly logger = new Logger(RecommendationsService.name);
+  private readonly cache: ResultCache<RankedList>;
+  readonly stats: ServingStats = { predictions: 0, totalLatencyMs: 0 };
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly models: ActiveModels,
+    private readonly catalogue: CatalogueCache,
+    private readonly contexts: UserContextBuilder,
+    private readonly experiments: ExperimentAssigner,
+    private readonly impressions: ImpressionRecorder,
+    private readonly interactions: InteractionsRepository,
+    events: ChangeEvents,
+  ) {
+    this.cache = new ResultCache(config.cacheTtlSeconds * 1000, 10_000);
+    events.onUserChanged((userId) => this.cache.invalidateUser(userId));
+    events.onItemsChanged(() => this.cache.clear());
+    models.onChange(() => this.cache.clear());
+  }
+
+  get cacheStats() {
+    return { hits: this.cache.hits, misses: this.cache.misses };
+  }
+
+  async recommend(request: RecommendationRequest): Promise<RecommendationResponseDto> {
+    const started = performance.now();
+    const limit = this.checkLimit(request.limit);
+    const offset = request.offset ?? 0;
+    const now = request.currentTime ? Date.parse(request.currentTime) : Date.now();
+    const assignment = request.algorithm ? undefined : await this.experiments.assign(request.userId, request.experimentId);
+    const algorithm = request.algorithm ?? assignment?.algorithm ?? (this.config.defaultAlgorithm as AlgorithmName);
+
+    // A request with its own clock or preferences is one of a kind; everything else may be cached.
+    const cacheable = !request.currentTime && !request.preferences;
+    const key = `${request.userId}|${algorithm}|${request.city ?? ''}|${limit}|${offset}`;
+    const cached = cacheable ? this.cache.get(request.userId, key) : undefined;
+    const body = cached ?? (await this.compute(request, algorithm, limit, offset, now));
+    if (!cached && cacheable && !body.fallback?.startsWith('database')) this.cache.set(request.userId, key, body);
+
+    const response: RecommendationResponseDto = {
+      ...body,
+      recommendation_id: randomUUID(),
+      ab_experiment: assignment?.experimentId ?? null,
+      variant: assignment?.variantId ?? null,
+      latency_ms: round(performance.now() - started, 2),
+    };
+    if (assignment) {
+      this.impressions.record({
+        recommendationId: response.recommendation_id,
+        userId: request.userId,
+        experimentId: assignment.experimentId,
+        variantId: assignment.variantId,
+        algorithm: response.algorithm,
+        itemIds: response.recommendations.map((r) => r.event_id),
+      });
+    }
+    this.stats.predictions++;
+    this.stats.totalLatencyMs += response.latency_ms;
+    return response;
+  }
+
+  private checkLimit(limit: number | undefined): number {
+    const max = this.config.maxRecommendationCount;
+    if (limit !== undefined && limit > max) throw new BadRequestException(`limit must not be greater than ${max}`);
+    return limit ?? this.config.defaultRecommendationCount;
+  }
+
+  private async compute(request: RecommendationRequest, wanted: AlgorithmName, limit: number, offset: number, now: number): Promise<RankedList> {
+    const city = request.city?.toLowerCase() ?? null;
+    const sources = [wanted, ...FALLBACKS.filter((a) => a !== wanted)]
+      .map((algorithm) => this.models.get(algorithm))
+      .filter((m): m is LoadedModel => m !== undefined);
+    if (sources.length === 0) return this.popularityWithoutModel(request.userId, city, limit, offset, now);
+
+    const picked: RecommendedItemDto[] = [];
+    const taken = new Set<string>();
+    const notes: string[] = [];
+    const need = offset + limit;
+    for (const model of sources) {
+      if (picked.length >= need) break;
+      const context = await this.contexts.build(model, request.userId, request.preferences);
+      if (context.degraded) notes.push(context.degraded);
+      const view = this.catalogue.viewFor(model);
+      // Popularity for a user without a city filter looks in their home city first, then anywhere.
+      const cities = model.algorithm === 'popularity' && city === null && context.city ? [context.city.toLowerCase(), null] : [city];
+      const ranked = cities.flatMap((c) => rankItems(model, context, view, { now, city: c, taken }, need - picked.length));
+      const strength = evidenceStrength(model, context.profile.items.length, context.profile.declaredFeatures.length);
+      const top = ranked[0]?.score ?? 0;
+      for (const { index, score } of ranked) {
+        if (picked.length >= need) break;
+        const id = model.itemIds[index];
+        const item = this.catalogue.get(id) as CatalogueItem;
+        taken.add(id);
+        picked.push({
+          event_id: id,
+          score: round(score, 4),
+          confidence: round(clamp01(top > 0 ? (score / top) * strength : strength / 2), 3),
+          reason: reasonFor(model.recommender.explain(context.profile, index), model, this.catalogue, context.lastAction, request.city ?? context.city),
+          algorithm: model.algorithm,
+          metadata: metadataOf(item),
+        });
+      }
+      if (model.algorithm !== wanted && ranked.length > 0) notes.push(`${wanted} ${this.models.get(wanted) ? 'had too few items' : 'has no model yet'}; added ${model.algorithm}`);
+    }
+    if (notes.length > 0) this.logger.debug(`user ${request.userId}: ${notes.join('; ')}`);
+    const primary = sources[0];
+    return {
+      user_id: request.userId,
+      recommendations: picked.slice(offset, offset + limit),
+      model_version: primary.version,
+      algorithm: primary.algorithm,
+      ...(notes.length > 0 ? { fallback: notes.join('; ') } : {}),
+    };
+  }
+
+  /** Before the first model exists: the most saved/clicked items of the last 30 days, straight from the database. */
+  private async popularityWithoutModel(userId: string, city: string | null, limit: number, offset: number, now: number): Promise<RankedList> {
+    const counts = await this.interactions.getPopularItemIds(now - 30 * DAY_MS, 1000);
+    const recommendations = counts
+      .map(({ itemId, count }) => ({ item: this.catalogue.get(itemId), count }))
+      .filter(({ item }) => item && !(item.startsAt !== null && item.startsAt <= now) && (city === null || item.city?.toLowerCase() === city))
+      .slice(offset, offset + limit)
+      .map(({ item, count }, rank, all) => ({
+        event_id: (item as CatalogueItem).id,
+        score: count,
+        confidence: round(0.4 * (count / (all[0]?.count || 1)), 3),
+        reason: item?.city ? `Popular in ${item.city} this week` : 'Popular this week',
+        algorithm: 'popularity',
+        metadata: metadataOf(item as CatalogueItem),
+      }));
+    return {
+      user_id: userId,
+      recommendations,
+      model_version: null,
+      algorithm: 'popularity',
+      fallback: 'no model is loaded yet; served popularity computed from the database',
+    };
+  }
+
+  async similar(itemId: string, limit: number | undefined): Promise<SimilarItemsResponseDto> {
+    const count = this.checkLimit(limit ?? 10);
+    const model = ['item_knn', 'hybrid'].map((a) => this.models.get(a as AlgorithmName)).find((m) => m !== undefined);
+    if (!model) throw new ServiceUnavailableException('no item similarity model is loaded yet');
+    const anchor = this.catalogue.get(itemId);
+    const index = model.itemIndex.get(itemId);
+    if (!anchor) throw new NotFoundException(`item ${itemId} not found`);
+    const view = this.catalogue.viewFor(model);
+    const now = Date.now();
+    const neighbours = index === undefined ? [] : (similarItems(model.recommender, index, count * 3 + 10) ?? []);
+    const similar = neighbours
+      .filter(({ item }) => view.live[item] && !(view.startsAt[item] <= now))
+      .slice(0, count)
+      .map(({ item, similarity }) => ({
+        event_id: model.itemIds[item],
+        score: round(similarity, 4),
+        reason: `Often enjoyed by people who liked ${anchor.name}`,
+        metadata: metadataOf(this.catalogue.get(model.itemIds[item]) as CatalogueItem),
+      }));
+    return { item_id: itemId, similar, model_version: model.version, algorithm: model.algorithm };
+  }
+}
+
+/** How much a score can be trusted given how much the model knows about the user. */
+function evidenceStrength(model: LoadedModel, historySize: number, declared: number): number {
+  if (model.algorithm === 'popularity') return declared > 0 ? 0.5 : 0.4;
+  const known = historySize + declared / 2;
+  return known / (known + 3);
+}
+
+function metadataOf(item: CatalogueItem): ItemMetadataDto {
+  const startsAt = item.startsAt === null ? null : new Date(item.startsAt).toISOString();
+  return {
+    event_name: item.name,
+    venue: item.venue,
+    date: startsAt?.slice(0, 10) ?? null,
+    starts_at: startsAt,
+    genre: item.genres[0] ?? null,
+    genres: item.genres,
+    artists: item.artists,
+    city: item.city,
+    type: item.type,
+  };
+}
+
+function clamp01(x: number): number {
+  return Math.min(1, Math.max(0, x));
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,178 @@
+import { ConflictException, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { AlgorithmName } from '../algorithms/types';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { LeasesRepository } from '../repositories/leases.repository';
+import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
+import { TrainingPool } from '../workers/training-pool';
+import { ModelActivator } from '../model-registry/model-activator';
+import { nextVersion } from '../model-registry/versioning';
+import { TrainingDataBuilder, TrainingSnapshot } from './training-data.builder';
+
+export interface RetrainOptions {
+  algorithm?: AlgorithmName;
+  startDate?: number;
+  endDate?: number;
+  force?: boolean;
+}
+
+export interface TrainingRun {
+  versionIds: number[];
+  done: Promise<ModelVersion[]>;
+}
+
+const LEASE = 'training';
+const LEASE_TTL_MS = 60_000;
+
+/**
+ * Runs training: one run at a time in this process, one replica at a time by the database
+ * lease. Data is read once per run, so every algorithm trains on the same snapshot.
+ */
+@Injectable()
+export class TrainingService implements OnModuleDestroy {
+  private readonly logger = new Logger(TrainingService.name);
+  private readonly pool: TrainingPool;
+  private readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private current?: TrainingRun;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly builder: TrainingDataBuilder,
+    private readonly models: ModelsRepository,
+    private readonly leases: LeasesRepository,
+    private readonly activator: ModelActivator,
+  ) {
+    this.pool = new TrainingPool(config.training.threads);
+  }
+
+  get running(): TrainingRun | undefined {
+    return this.current;
+  }
+
+  /**
+   * Starts a run and returns once its versions exist, so callers can poll them; `done` settles
+   * when every algorithm has finished, been rejected or failed. 409 while a run is under way.
+   */
+  async start(options: RetrainOptions): Promise<TrainingRun> {
+    if (this.current) throw this.conflict(this.current.versionIds);
+    if (!(await this.leases.tryAcquire(LEASE, this.holder, LEASE_TTL_MS))) {
+      throw new ConflictException('another replica is training; its new version will be picked up when it finishes');
+    }
+    const renewal = setInterval(() => void this.leases.renew(LEASE, this.holder, LEASE_TTL_MS).catch(() => undefined), LEASE_TTL_MS / 3);
+    try {
+      const algorithms = options.algorithm ? [options.algorithm] : this.config.training.enabledAlgorithms;
+      const versionIds: number[] = [];
+      for (const algorithm of algorithms) versionIds.push(await this.createVersion(algorithm, options));
+      const done = this.runAll(versionIds, options).finally(() => {
+        clearInterval(renewal);
+        this.current = undefined;
+        void this.leases.release(LEASE, this.holder).catch(() => undefined);
+      });
+      this.current = { versionIds, done };
+      return this.current;
+    } catch (error) {
+      clearInterval(renewal);
+      await this.leases.release(LEASE, this.holder).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private conflict(versionIds: number[]): ConflictException {
+    return new ConflictException({ detail: `a training run is already under way (model versions ${versionIds.join(', ')})`, model_ids: versionIds });
+  }
+
+  private async createVersion(algorithm: AlgorithmName, options: RetrainOptions): Promise<number> {
+    const latest = await this.models.getLatestVersion(algorithm);
+    return this.models.create({
+      algorithm,
+      version: latest ? nextVersion(latest) : this.config.modelVersion,
+      params: {},
+      windowStart: options.startDate ?? null,
+      windowEnd: options.endDate ?? null,
+    });
+  }
+
+  private async runAll(versionIds: number[], options: RetrainOptions): Promise<ModelVersion[]> {
+    let snapshot: TrainingSnapshot;
+    try {
+      snapshot = await this.builder.build({ startAt: options.startDate, endAt: options.endDate });
+      if (snapshot.samples < this.config.minTrainingSamples) {
+        throw new Error(`not enough feedback to train: ${snapshot.samples} events, MIN_TRAINING_SAMPLES is ${this.config.minTrainingSamples}`);
+      }
+    } catch (error) {
+      for (const id of versionIds) await this.fail(id, error);
+      return Promise.all(versionIds.map(async (id) => (await this.models.getById(id)) as ModelVersion));
+    }
+    const results: ModelVersion[] = [];
+    for (const id of versionIds) results.push(await this.trainOne(id, snapshot, options.force ?? false));
+    return results;
+  }
+
+  private async trainOne(id: number, snapshot: TrainingSnapshot, force: boolean): Promise<ModelVersion> {
+    const version = (await this.models.getById(id)) as ModelVersion;
+    const started = Date.now();
+    try {
+      const result = await this.pool.train(
+        {
+          algorithm: version.algorithm,
+          params: version.params,
+          data: copyData(snapshot),
+          exclusions: { user: snapshot.exclusions.user.slice(), item: snapshot.exclusions.item.slice() },
+          holdoutFraction: this.config.training.holdoutFraction,
+          header: {
+            userIds: snapshot.userIds,
+            itemIds: snapshot.itemIds,
+            featureNames: snapshot.featureNames,
+            featureLabels: snapshot.featureLabels,
+            cityNames: snapshot.cityNames,
+            lastInteractionId: snapshot.lastInteractionId,
+            trainedAt: started,
+          },
+        },
+        AbortSignal.timeout(this.config.training.timeoutSeconds * 1000),
+      );
+      await this.models.saveArtifact(id, result.bytes);
+      await this.models.update(id, {
+        status: 'candidate',
+        params: result.params,
+        metrics: { ...result.metrics },
+        checksum: result.checksum,
+        artifactBytes: result.bytes.byteLength,
+        trainingSamples: snapshot.samples,
+        lastInteractionId: snapshot.lastInteractionId,
+        durationMs: Date.now() - started,
+        finishedAt: Date.now(),
+      });
+      this.logger.log(`trained ${version.algorithm} ${version.version} in ${Date.now() - started} ms (NDCG@10 ${result.metrics.ndcg_at_10.toFixed(4)})`);
+      await this.activator.promoteIfBetter(id, force);
+    } catch (error) {
+      await this.fail(id, error);
+    }
+    return (await this.models.getById(id)) as ModelVersion;
+  }
+
+  private async fail(id: number, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.warn(`model version ${id} failed: ${message}`);
+    await this.models.update(id, { status: 'failed', error: message, finishedAt: Date.now() }).catch(() => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/** Each run gets its own copy: the arrays are transferred to the worker and gone from here. */
+function copyData(snapshot: TrainingSnapshot) {
+  const { data } = snapshot;
+  return {
+    ...data,
+    events: {
+      user: data.events.user.slice(),
+      item: data.events.item.slice(),
+      weight: data.events.weight.slice(),
+      time: data.events.time.slice(),
+    },
+  };
+}

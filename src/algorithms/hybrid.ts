@@ -1,0 +1,207 @@
+import { contentBased } from './content-based';
+import { ItemSimilarity, SimilarItem, hasItemSimilarity, itemKnn } from './item-knn';
+import { popularity } from './popularity';
+import { readNonNegative, readString } from './similarity';
+import { collaborativeFiltering } from './user-knn';
+import {
+  ALGORITHMS,
+  Algorithm,
+  AlgorithmName,
+  AlgorithmParams,
+  Evidence,
+  ModelArtifact,
+  NumericArray,
+  Recommender,
+  TrainingData,
+  UserProfile,
+} from './types';
+
+const DEFAULTS: AlgorithmParams = { collaborative: 'item_knn', collaborative_weight: 0.6, content_weight: 0.4 };
+
+const COLLABORATIVE: Partial<Record<AlgorithmName, Algorithm>> = {
+  item_knn: itemKnn,
+  collaborative_filtering: collaborativeFiltering,
+};
+const LOADABLE: Partial<Record<AlgorithmName, Algorithm>> = { ...COLLABORATIVE, content_based: contentBased, popularity };
+
+/** The sub-models; a component's arrays are stored under `<component>.`, its params under the same prefix. */
+export type Component = 'cf' | 'content' | 'pop';
+const COMPONENTS: readonly Component[] = ['cf', 'content', 'pop'];
+
+/** What the hybrid artifact's meta records per component, besides its prefixed arrays. */
+interface ComponentRecord {
+  algorithm: AlgorithmName;
+  params: AlgorithmParams;
+  meta: Record<string, unknown>;
+}
+
+/** How one profile's component scores combine; weights are zero for a component that scored nothing. */
+interface Blend {
+  profile: UserProfile;
+  cfWeight: number;
+  contentWeight: number;
+  cfMax: number;
+  contentMax: number;
+}
+
+/**
+ * Collaborative (`collaborative`: item_knn or collaborative_filtering) blended with content-based:
+ * score = collaborative_weight · cf / max(cf) + content_weight · content / max(content), each
+ * component normalised over the items it scored. Weights are renormalised over the components
+ * that scored anything, so a user without collaborative signal gets content alone; a user whom
+ * neither reaches gets popularity. Sub-model params go in prefixed, e.g. `cf.neighbours`.
+ */
+export const hybrid: Algorithm = {
+  name: 'hybrid',
+  defaults: DEFAULTS,
+
+  train(data: TrainingData, params: AlgorithmParams): ModelArtifact {
+    const merged = { ...DEFAULTS, ...params };
+    if (readNonNegative(merged, 'collaborative_weight') + readNonNegative(merged, 'content_weight') === 0) {
+      throw new RangeError('parameters "collaborative_weight" and "content_weight" must not both be zero');
+    }
+    const algorithms: Record<Component, Algorithm> = {
+      cf: collaborativeAlgorithm(readString(merged, 'collaborative')),
+      content: contentBased,
+      pop: popularity,
+    };
+    const arrays: Record<string, NumericArray> = {};
+    const meta: Record<string, ComponentRecord> = {};
+    for (const component of COMPONENTS) {
+      const trained = algorithms[component].train(data, componentParams(merged, component));
+      for (const [name, array] of Object.entries(trained.arrays)) arrays[`${component}.${name}`] = array;
+      meta[component] = { algorithm: trained.algorithm, params: trained.params, meta: trained.meta };
+    }
+    return { algorithm: 'hybrid', params: merged, numUsers: data.numUsers, numItems: data.numItems, arrays, meta };
+  },
+
+  load(artifact: ModelArtifact): Recommender & Partial<ItemSimilarity> {
+    const merged = { ...DEFAULTS, ...artifact.params };
+    const collaborativeWeight = readNonNegative(merged, 'collaborative_weight');
+    const contentWeight = readNonNegative(merged, 'content_weight');
+    const cf = loadComponent(artifact, 'cf');
+    const content = loadComponent(artifact, 'content');
+    const pop = loadComponent(artifact, 'pop');
+    const cfScores = new Float32Array(artifact.numItems);
+    const contentScores = new Float32Array(artifact.numItems);
+    // explain() is asked about several items of the profile just scored: reuse that scoring.
+    let last: Blend | undefined;
+
+    const blendFor = (profile: UserProfile): Blend => {
+      if (last?.profile === profile) return last;
+      const cfMax = componentScores(cf, profile, cfScores);
+      const contentMax = componentScores(content, profile, contentScores);
+      const cfWeight = cfMax > 0 ? collaborativeWeight : 0;
+      const activeContentWeight = contentMax > 0 ? contentWeight : 0;
+      const total = cfWeight + activeContentWeight;
+      last = {
+        profile,
+        cfWeight: total > 0 ? cfWeight / total : 0,
+        contentWeight: total > 0 ? activeContentWeight / total : 0,
+        cfMax,
+        contentMax,
+      };
+      return last;
+    };
+    const cfPart = (blend: Blend, item: number): number =>
+      blend.cfWeight > 0 && cfScores[item] > 0 ? (blend.cfWeight * cfScores[item]) / blend.cfMax : 0;
+    const contentPart = (blend: Blend, item: number): number =>
+      blend.contentWeight > 0 && contentScores[item] > 0 ? (blend.contentWeight * contentScores[item]) / blend.contentMax : 0;
+    const nothingScored = (blend: Blend): boolean => blend.cfWeight === 0 && blend.contentWeight === 0;
+
+    const recommender: Recommender & Partial<ItemSimilarity> = {
+      algorithm: 'hybrid',
+      score(profile: UserProfile, scores: Float32Array): void {
+        const blend = blendFor(profile);
+        if (nothingScored(blend)) {
+          pop.score(profile, scores);
+          return;
+        }
+        for (let item = 0; item < scores.length; item++) {
+          const blended = cfPart(blend, item) + contentPart(blend, item);
+          if (blended > 0) scores[item] = blended;
+        }
+      },
+      explain(profile: UserProfile, item: number): Evidence {
+        const blend = blendFor(profile);
+        if (nothingScored(blend)) return pop.explain(profile, item);
+        return cfPart(blend, item) >= contentPart(blend, item) ? cf.explain(profile, item) : content.explain(profile, item);
+      },
+    };
+    if (hasItemSimilarity(cf)) {
+      recommender.similarItems = (item: number, k: number): SimilarItem[] => cf.similarItems(item, k);
+    }
+    return recommender;
+  },
+};
+
+/** One component's sub-artifact, rebuilt from the hybrid artifact's prefixed arrays and meta. */
+export function componentArtifact(artifact: ModelArtifact, component: Component): ModelArtifact {
+  const record = componentRecord(artifact.meta, component);
+  const prefix = `${component}.`;
+  const arrays: Record<string, NumericArray> = {};
+  for (const [name, array] of Object.entries(artifact.arrays)) {
+    if (name.startsWith(prefix)) arrays[name.slice(prefix.length)] = array;
+  }
+  return { ...record, numUsers: artifact.numUsers, numItems: artifact.numItems, arrays };
+}
+
+function collaborativeAlgorithm(name: string): Algorithm {
+  const algorithm = isAlgorithmName(name) ? COLLABORATIVE[name] : undefined;
+  if (!algorithm) {
+    throw new RangeError(`parameter "collaborative" must be one of ${Object.keys(COLLABORATIVE).join(', ')}, got "${name}"`);
+  }
+  return algorithm;
+}
+
+/** The hybrid params meant for a component, prefix removed: `cf.neighbours` → `neighbours`. */
+function componentParams(params: AlgorithmParams, component: Component): AlgorithmParams {
+  const prefix = `${component}.`;
+  const picked: AlgorithmParams = {};
+  for (const [key, value] of Object.entries(params)) if (key.startsWith(prefix)) picked[key.slice(prefix.length)] = value;
+  return picked;
+}
+
+function loadComponent(artifact: ModelArtifact, component: Component): Recommender {
+  const sub = componentArtifact(artifact, component);
+  const algorithm = LOADABLE[sub.algorithm];
+  if (!algorithm) throw new TypeError(`hybrid component "${component}" has unsupported algorithm "${sub.algorithm}"`);
+  return algorithm.load(sub);
+}
+
+/** Scores one component into its own buffer; returns the highest score, 0 when it scored nothing. */
+function componentScores(recommender: Recommender, profile: UserProfile, scores: Float32Array): number {
+  scores.fill(-Infinity);
+  recommender.score(profile, scores);
+  let max = 0;
+  for (const score of scores) if (score > max) max = score;
+  return max;
+}
+
+function componentRecord(meta: Record<string, unknown>, component: Component): ComponentRecord {
+  const record = meta[component];
+  if (
+    !isObject(record) ||
+    !isAlgorithmName(record.algorithm) ||
+    !isObject(record.meta) ||
+    !isParams(record.params)
+  ) {
+    throw new TypeError(`hybrid artifact meta has no valid record for component "${component}"`);
+  }
+  return { algorithm: record.algorithm, params: record.params, meta: record.meta };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isParams(value: unknown): value is AlgorithmParams {
+  return (
+    isObject(value) &&
+    Object.values(value).every((v) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')
+  );
+}
+
+function isAlgorithmName(value: unknown): value is AlgorithmName {
+  return typeof value === 'string' && (ALGORITHMS as readonly string[]).includes(value);
+}

@@ -1,0 +1,139 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeBundle, encodeBundle } from './artifact-codec';
+import { buildCsr } from './sparse';
+import { unpackCsr } from './similarity';
+import { AlgorithmParams, Csr, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import { collaborativeFiltering } from './user-knn';
+
+// Users × items, every cell 1:  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4}.
+// User norms √3, √2, √3, √2, so by hand:
+// cos(u0,u1) = 2/√6   cos(u0,u2) = 2/3   cos(u1,u2) = 1/√6   cos(u2,u3) = 1/√6, the other pairs 0.
+const HISTORIES = [[0, 1, 2], [0, 1], [1, 2, 3], [3, 4]];
+const NUM_ITEMS = 5;
+
+function trainingData(): TrainingData {
+  const pairs = HISTORIES.flatMap((items, user) => items.map((item) => [user, item]));
+  return {
+    numUsers: HISTORIES.length,
+    numItems: NUM_ITEMS,
+    events: {
+      user: Int32Array.from(pairs, ([user]) => user),
+      item: Int32Array.from(pairs, ([, item]) => item),
+      weight: new Float32Array(pairs.length).fill(1),
+      time: new Float64Array(pairs.length).fill(1_000),
+    },
+    itemFeatures: buildCsr(NUM_ITEMS, 0, new Int32Array(0), new Int32Array(0), new Float32Array(0)),
+    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
+    referenceTime: 1_000,
+  };
+}
+
+function profile(userIndex: number, items: number[]): UserProfile {
+  return {
+    userIndex,
+    items: Int32Array.from(items),
+    weights: new Float32Array(items.length).fill(1),
+    declaredFeatures: new Int32Array(0),
+    cityIndex: -1,
+  };
+}
+
+function load(params: AlgorithmParams = {}): Recommender {
+  return collaborativeFiltering.load(collaborativeFiltering.train(trainingData(), params));
+}
+
+function scoresOf(recommender: Recommender, user: UserProfile): Float32Array {
+  const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
+  recommender.score(user, scores);
+  return scores;
+}
+
+function neighbours(params: AlgorithmParams = {}): Csr {
+  return unpackCsr(collaborativeFiltering.train(trainingData(), params).arrays, 'neighbours', HISTORIES.length);
+}
+
+function row(m: Csr, r: number): Map<number, number> {
+  const entries = new Map<number, number>();
+  for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++) entries.set(m.indices[k], m.values[k]);
+  return entries;
+}
+
+function assertClose(actual: number, expected: number, tolerance = 1e-6): void {
+  assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
+}
+
+function assertRow(actual: Map<number, number>, expected: Record<number, number>): void {
+  assert.deepEqual([...actual.keys()], Object.keys(expected).map(Number));
+  for (const [user, similarity] of Object.entries(expected)) assertClose(actual.get(Number(user)) ?? NaN, similarity);
+}
+
+function roundTrip(artifact: ModelArtifact): ModelArtifact {
+  const { arrays, ...header } = artifact;
+  return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
+}
+
+describe(collaborativeFiltering.name, () => {
+  it('should store each user’s hand-computed cosine neighbours, never the user itself', () => {
+    const stored = neighbours();
+    assertRow(row(stored, 0), { 1: 2 / Math.sqrt(6), 2: 2 / 3 });
+    assertRow(row(stored, 1), { 0: 2 / Math.sqrt(6), 2: 1 / Math.sqrt(6) });
+    assertRow(row(stored, 3), { 2: 1 / Math.sqrt(6) });
+  });
+
+  it('should score a known user by neighbour similarity times neighbour preference', () => {
+    // u1's neighbours: u0 (2/√6) with {i0, i1, i2} and u2 (1/√6) with {i1, i2, i3}.
+    const scores = scoresOf(load(), profile(1, [0, 1]));
+    assertClose(scores[2], 3 / Math.sqrt(6));
+    assertClose(scores[3], 1 / Math.sqrt(6));
+    assertClose(scores[0], 2 / Math.sqrt(6));
+    assert.equal(scores[4], -Infinity);
+  });
+
+  it('should drop neighbours below `min_similarity`', () => {
+    assertRow(row(neighbours({ min_similarity: 0.5 }), 1), { 0: 2 / Math.sqrt(6) });
+    assert.equal(scoresOf(load({ min_similarity: 0.5 }), profile(1, [0, 1]))[3], -Infinity);
+  });
+
+  it('should keep only the top `neighbours`', () => {
+    assertRow(row(neighbours({ neighbours: 1 }), 0), { 1: 2 / Math.sqrt(6) });
+  });
+
+  it('should find neighbours on the fly for a user the model has not seen', () => {
+    // {i3, i4} against u3 {i3, i4}: 2/(√2·√2) = 1; against u2: 1/(√2·√3) = 1/√6.
+    const scores = scoresOf(load(), profile(-1, [3, 4]));
+    assertClose(scores[4], 1);
+    assertClose(scores[3], 1 + 1 / Math.sqrt(6));
+    assertClose(scores[1], 1 / Math.sqrt(6));
+    assert.equal(scores[0], -Infinity);
+  });
+
+  it('should recompute a known user’s neighbours when their history has changed since training', () => {
+    // u1 now also has i3: u0 2/3, u2 2/3, u3 1/√6 — and u3 brings i4, which the stored
+    // neighbours (u0, u2) never reach.
+    const scores = scoresOf(load(), profile(1, [0, 1, 3]));
+    assertClose(scores[4], 1 / Math.sqrt(6));
+    assertClose(scores[2], 4 / 3);
+  });
+
+  it('should bound each item’s users by `max_item_users`, sampled evenly', () => {
+    // i1's users u0, u1, u2 are sampled down to u0, u1, so u0 meets u2 only through i2: 1/(√3·√3).
+    assertRow(row(neighbours({ max_item_users: 2 }), 0), { 1: 2 / Math.sqrt(6), 2: 1 / 3 });
+  });
+
+  it('should score nothing for an unknown user without history', () => {
+    assert.ok(scoresOf(load(), profile(-1, [])).every((score) => score === -Infinity));
+  });
+
+  it('should explain every item by similar users', () => {
+    assert.deepEqual(load().explain(profile(1, [0, 1]), 2), { kind: 'similar_users' });
+  });
+
+  it('should serve the same scores from an artifact that went through the codec', () => {
+    const artifact = collaborativeFiltering.train(trainingData(), {});
+    const loaded = collaborativeFiltering.load(roundTrip(artifact));
+    for (const user of [profile(1, [0, 1]), profile(-1, [3, 4])]) {
+      assert.deepEqual(scoresOf(loaded, user), scoresOf(collaborativeFiltering.load(artifact), user));
+    }
+  });
+});

@@ -1,0 +1,133 @@
+import { buildCsr, preferenceMatrix, topK } from '../algorithms/sparse';
+import { Algorithm, AlgorithmParams, Csr, EventLog, Recommender, TrainingData, UserProfile } from '../algorithms/types';
+import { averagePrecisionMs, catalogueCoverage, ndcgAtK, precisionAtK, recallAtK } from './metrics';
+import { timeHoldout } from './split';
+
+/** The cut-off every stored metric is taken at; the names below carry it. */
+export const EVALUATION_K = 10;
+
+/** Averages over the users evaluated; `map_at_10` is Microsoft Recommenders' MAP (see metrics.ts). */
+export interface EvaluationMetrics {
+  precision_at_10: number;
+  recall_at_10: number;
+  ndcg_at_10: number;
+  map_at_10: number;
+  coverage: number;
+  users_evaluated: number;
+}
+
+export interface EvaluationOptions {
+  k: typeof EVALUATION_K;
+  numItems: number;
+}
+
+/** Training data plus held-out positive events, which define relevance. */
+export interface Holdout {
+  train: TrainingData;
+  test: EventLog;
+}
+
+/**
+ * Ranks all items for every user with relevant test items, from that user's training history,
+ * with the training items removed, and averages the top-k metrics over those users.
+ * `train` and `test` are user × item; a cell of `test` marks a relevant item.
+ */
+export function evaluateRecommender(recommender: Recommender, train: Csr, test: Csr, options: EvaluationOptions): EvaluationMetrics {
+  const { k, numItems } = options;
+  const scores = new Float32Array(numItems);
+  const lists: Int32Array[] = [];
+  const sums = { precision: 0, recall: 0, ndcg: 0, map: 0 };
+  for (let user = 0; user < test.rows; user++) {
+    if (test.indptr[user] === test.indptr[user + 1]) continue;
+    const relevant = new Set(test.indices.subarray(test.indptr[user], test.indptr[user + 1]));
+    const profile = trainingProfile(train, user);
+    scores.fill(-Infinity);
+    recommender.score(profile, scores);
+    for (const item of profile.items) scores[item] = -Infinity;
+    const recommended = topK(scores, k);
+    lists.push(recommended);
+    sums.precision += precisionAtK(recommended, relevant, k);
+    sums.recall += recallAtK(recommended, relevant, k);
+    sums.ndcg += ndcgAtK(recommended, relevant, k);
+    sums.map += averagePrecisionMs(recommended, relevant, k);
+  }
+  const users = lists.length;
+  const mean = (sum: number) => (users > 0 ? sum / users : 0);
+  return {
+    precision_at_10: mean(sums.precision),
+    recall_at_10: mean(sums.recall),
+    ndcg_at_10: mean(sums.ndcg),
+    map_at_10: mean(sums.map),
+    coverage: catalogueCoverage(lists, numItems),
+    users_evaluated: users,
+  };
+}
+
+function trainingProfile(train: Csr, user: number): UserProfile {
+  const from = user < train.rows ? train.indptr[user] : 0;
+  const to = user < train.rows ? train.indptr[user + 1] : 0;
+  return {
+    userIndex: user,
+    items: train.indices.slice(from, to),
+    weights: train.values.slice(from, to),
+    declaredFeatures: new Int32Array(0),
+    cityIndex: -1,
+  };
+}
+
+/**
+ * Relevant items per user: held-out positive events on items the user has no positive training
+ * history with (those are removed from the ranking, so they could never be hit).
+ */
+export function relevanceMatrix(test: EventLog, train: Csr): Csr {
+  const ones = new Float32Array(test.user.length).fill(1);
+  const all = buildCsr(train.rows, train.cols, test.user, test.item, ones);
+  const keepUser: number[] = [];
+  const keepItem: number[] = [];
+  for (let user = 0; user < all.rows; user++) {
+    const seen = new Set(train.indices.subarray(train.indptr[user], train.indptr[user + 1]));
+    for (let k = all.indptr[user]; k < all.indptr[user + 1]; k++) {
+      if (seen.has(all.indices[k])) continue;
+      keepUser.push(user);
+      keepItem.push(all.indices[k]);
+    }
+  }
+  return buildCsr(train.rows, train.cols, Int32Array.from(keepUser), Int32Array.from(keepItem), new Float32Array(keepUser.length).fill(1));
+}
+
+/** Trains on `holdout.train`, evaluates on `holdout.test`; the seconds cover training only. */
+export function trainAndEvaluateHoldout(
+  algorithm: Algorithm,
+  holdout: Holdout,
+  params: AlgorithmParams,
+): { metrics: EvaluationMetrics; trainSeconds: number } {
+  const { train } = holdout;
+  const started = performance.now();
+  const recommender = algorithm.load(algorithm.train(train, params));
+  const trainSeconds = (performance.now() - started) / 1000;
+  const history = preferenceMatrix(train.events, train.numUsers, train.numItems);
+  const relevance = relevanceMatrix(holdout.test, history);
+  const metrics = evaluateRecommender(recommender, history, relevance, { k: EVALUATION_K, numItems: train.numItems });
+  return { metrics, trainSeconds };
+}
+
+/** The service's protocol on its own data: each user's latest events held out (see `timeHoldout`). */
+export function timeHoldoutOf(data: TrainingData, holdoutFraction: number): Holdout {
+  const { train, test } = timeHoldout(data.events, holdoutFraction);
+  // "Now" for the training part is its newest event, not the full data's.
+  const referenceTime = train.time.length > 0 ? train.time[train.time.length - 1] : data.referenceTime;
+  return { train: { ...data, events: train, referenceTime }, test };
+}
+
+/**
+ * What a production training run reports: train on the earlier part of a time holdout, evaluate
+ * on each user's latest events. Pure and synchronous, for the training worker.
+ */
+export function trainAndEvaluate(
+  algorithm: Algorithm,
+  data: TrainingData,
+  params: AlgorithmParams,
+  holdoutFraction: number,
+): EvaluationMetrics {
+  return trainAndEvaluateHoldout(algorithm, timeHoldoutOf(data, holdoutFraction), params).metrics;
+}

@@ -54,7 +54,8 @@ export class CatalogueService {
   }
 }
 
-function toItemWrite(id: string, dto: ItemDto): ItemWrite {
+/** The API's item rules beyond the DTO's; shared with the importer. Throws 400 on a bad item. */
+export function toItemWrite(id: string, dto: ItemDto): ItemWrite {
   const startsAt = dto.starts_at === undefined ? null : Date.parse(dto.starts_at);
   const endsAt = dto.ends_at === undefined ? null : Date.parse(dto.ends_at);
   if (startsAt !== null && endsAt !== null && endsAt < startsAt) {

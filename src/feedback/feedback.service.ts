@@ -32,7 +32,11 @@ export class FeedbackService {
   }
 }
 
-function toInteraction(dto: BatchFeedbackDto, now: number, path: string): InteractionWrite {
+/**
+ * The API's feedback rules beyond the DTO's (value ranges, no future times); shared with the
+ * importer. `path` prefixes messages ("events[3]."). Throws 400 on a bad event.
+ */
+export function toInteraction(dto: BatchFeedbackDto, now: number, path: string): InteractionWrite {
   checkValue(dto, path);
   const occurredAt = dto.context?.timestamp === undefined ? now : Date.parse(dto.context.timestamp);
   if (occurredAt > now + MAX_CLOCK_SKEW_MS) {

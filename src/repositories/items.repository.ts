@@ -76,10 +76,12 @@ export class ItemsRepository {
     if (items.length === 0) return;
     const now = Date.now();
     const rows = items.map((item) => ({ ...toRow(item), is_placeholder: false, created_at: now, updated_at: now, deleted_at: null }));
-    await trx('items')
-      .insert(rows)
-      .onConflict('id')
-      .merge(['name', 'type', 'city', 'venue', 'starts_at', 'ends_at', 'genres', 'artists', 'tags', 'metadata', 'is_placeholder', 'updated_at', 'deleted_at']);
+    for (const chunk of chunks(rows)) {
+      await trx('items')
+        .insert(chunk)
+        .onConflict('id')
+        .merge(['name', 'type', 'city', 'venue', 'starts_at', 'ends_at', 'genres', 'artists', 'tags', 'metadata', 'is_placeholder', 'updated_at', 'deleted_at']);
+    }
   }
 
   /** Creates placeholder rows for ids not yet in the catalogue, so feedback may arrive before the item. */
@@ -92,7 +94,7 @@ export class ItemsRepository {
       created_at: now,
       updated_at: now,
     }));
-    await trx('items').insert(rows).onConflict('id').ignore();
+    for (const chunk of chunks(rows)) await trx('items').insert(chunk).onConflict('id').ignore();
   }
 
   /** Returns whether a live item was deleted. */
@@ -106,6 +108,15 @@ export class ItemsRepository {
     const row = await this.db('items').whereNull('deleted_at').count<{ n: number | string }[]>({ n: '*' }).first();
     return Number(row?.n ?? 0);
   }
+}
+
+/** knex compiles a multi-row insert for SQLite as a compound SELECT, capped at 500 terms. */
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) out.push(rows.slice(start, start + ROWS_PER_STATEMENT));
+  return out;
 }
 
 function toRow(item: ItemWrite) {

@@ -42,11 +42,11 @@ for (const dialect of DIALECTS) {
     });
 
     it('should upsert a batch and read every item back', async () => {
-      const items = Array.from({ length: 250 }, (_, i) => ({ id: `batch_${i}`, name: `Gig ${i}`, genres: [`G${i % 7}`] }));
+      const items = Array.from({ length: 1000 }, (_, i) => ({ id: `batch_${i}`, name: `Gig ${i}`, genres: [`G${i % 7}`] }));
       const { body } = await t.http.post('/v1/items/batch').send({ items }).expect(200);
-      assert.deepEqual(body, { upserted: 250 });
-      const item = (await t.http.get('/v1/items/batch_249').expect(200)).body;
-      assert.deepEqual([item.name, item.genres], ['Gig 249', ['G4']]);
+      assert.deepEqual(body, { upserted: 1000 });
+      const item = (await t.http.get('/v1/items/batch_999').expect(200)).body;
+      assert.deepEqual([item.name, item.genres], ['Gig 999', ['G5']]);
     });
 
     it('should soft-delete an item, then answer 404 for it', async () => {

@@ -1,7 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import knex, { Knex } from 'knex';
 import { DatabaseConfig } from '../config/config';
+
+const logger = new Logger('Database');
+
+/** knex's own messages (failed connection attempts during an outage) go through the service's logger. */
+const log = {
+  warn: (message: unknown) => logger.warn(String(message)),
+  error: (message: unknown) => logger.warn(String(message)),
+  deprecate: (message: unknown) => logger.debug(String(message)),
+  debug: (message: unknown) => logger.debug(String(message)),
+};
 
 /** Injection token for the shared knex instance. */
 export const KNEX = Symbol('KNEX');
@@ -19,6 +30,7 @@ export function createKnex(config: DatabaseConfig): Knex {
       client: 'better-sqlite3',
       connection: { filename: config.filename },
       useNullAsDefault: true,
+      log,
       pool: {
         min: 1,
         max: 1,
@@ -49,6 +61,7 @@ export function createKnex(config: DatabaseConfig): Knex {
     },
     pool: { min: 0, max: 10, acquireTimeoutMillis: 2000, idleTimeoutMillis: 30000 },
     acquireConnectionTimeout: 2000,
+    log,
     migrations: migrationConfig(),
   });
 }

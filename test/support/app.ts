@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
-import { AppConfig, loadConfig } from '../../src/config/config';
+import { AppConfig, DatabaseConfig, loadConfig } from '../../src/config/config';
 import { createTestDatabase, Dialect, TestDatabase } from './databases';
 
 export interface TestApp {
@@ -13,13 +13,18 @@ export interface TestApp {
 
 /**
  * Boots the real application over HTTP on a fresh database of the dialect.
- * `env` overrides environment variables exactly as an operator would set them.
+ * `env` overrides environment variables exactly as an operator would set them; `route` may
+ * send the app's database connections elsewhere (through a proxy the test controls).
  */
-export async function startTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  route: (database: DatabaseConfig) => DatabaseConfig = (database) => database,
+): Promise<TestApp> {
   const database: TestDatabase = await createTestDatabase(dialect);
   const config: AppConfig = {
     ...loadConfig({ ENVIRONMENT: 'test', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', ...env }),
-    database: database.config,
+    database: route(database.config),
   };
   const app = await createApp(config);
   await app.init();
@@ -32,4 +37,14 @@ export async function startTestApp(dialect: Dialect, env: Record<string, string>
       await database.drop();
     },
   };
+}
+
+/**
+ * Boots one more instance of the application on an existing configuration's database, as a second
+ * replica of a Deployment would. Closing it leaves the database to whoever created it.
+ */
+export async function startReplica(config: AppConfig): Promise<TestApp> {
+  const app = await createApp(config);
+  await app.init();
+  return { app, http: request(app.getHttpServer()), config, close: () => app.close() };
 }

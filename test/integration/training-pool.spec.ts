@@ -1,0 +1,49 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { decodeBundle, sha256 } from '../../src/algorithms/artifact-codec';
+import { TrainingPool } from '../../src/workers/training-pool';
+import { syntheticTrainingData } from '../support/synthetic';
+
+describe(TrainingPool.name, () => {
+  it('should keep the event loop responsive while a model trains for seconds', async () => {
+    const pool = new TrainingPool(1);
+    const data = syntheticTrainingData(5_000, 2_000, 60_000);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const started = performance.now();
+    const result = await pool.train({
+      algorithm: 'matrix_factorization',
+      params: { factors: 64, iterations: 10 },
+      data,
+      exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
+      holdoutFraction: 0.2,
+      header: { trainedAt: Date.now() },
+    });
+    const elapsedMs = performance.now() - started;
+    delay.disable();
+    await pool.destroy();
+
+    // Only meaningful if training took long enough that main-thread work would have blocked.
+    assert.ok(elapsedMs > 1000, `training took only ${elapsedMs.toFixed(0)} ms; make the data larger`);
+    const worstLagMs = delay.max / 1e6;
+    assert.ok(worstLagMs < 200, `event loop stalled for ${worstLagMs.toFixed(0)} ms during ${elapsedMs.toFixed(0)} ms of training`);
+    assert.equal(sha256(result.bytes), result.checksum);
+    assert.equal(decodeBundle(result.bytes).header.algorithm, 'matrix_factorization');
+    assert.ok(result.metrics.ndcg_at_10 > 0);
+  });
+
+  it('should reject, not hang, when a training run is aborted', async () => {
+    const pool = new TrainingPool(1);
+    const request = {
+      algorithm: 'matrix_factorization' as const,
+      params: { factors: 64, iterations: 50 },
+      data: syntheticTrainingData(5_000, 2_000, 60_000),
+      exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
+      holdoutFraction: 0.2,
+      header: {},
+    };
+    await assert.rejects(pool.train(request, AbortSignal.timeout(300)), /abort/i);
+    await pool.destroy();
+  });
+});

@@ -1,3 +1,4 @@
+import { CronTime } from 'cron';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
 
 /**
@@ -43,6 +44,15 @@ export interface TrainingConfig {
   /** A candidate may be this much worse (relative NDCG@10) than the active model and still be promoted. */
   promotionTolerance: number;
   timeoutSeconds: number;
+  maxEvaluatedUsers: number;
+  /** Cron expression of the nightly retrain (server time zone). */
+  cron: string;
+  /** Retrain early once this many feedback events arrived since the last run. */
+  minNewFeedback: number;
+  /** Versions per algorithm whose artifacts are kept; older ones are archived (metadata stays). */
+  retention: number;
+  /** How often a replica checks the registry for versions activated elsewhere. */
+  syncSeconds: number;
 }
 
 export const DEFAULT_FEEDBACK_WEIGHTS: Record<FeedbackAction, number> = {
@@ -133,6 +143,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       holdoutFraction: read.number('HOLDOUT_FRACTION', 0.2, { min: 0.01, max: 0.5 }),
       promotionTolerance: read.number('PROMOTION_TOLERANCE', 0.02, { min: 0, max: 1 }),
       timeoutSeconds: read.number('TRAINING_TIMEOUT_SECONDS', 1800, { min: 1, integer: true }),
+      maxEvaluatedUsers: read.number('EVALUATION_MAX_USERS', 5000, { min: 10, integer: true }),
+      cron: readCron(read),
+      minNewFeedback: read.number('RETRAIN_MIN_NEW_FEEDBACK', 10000, { min: 1, integer: true }),
+      retention: read.number('MODEL_RETENTION', 10, { min: 1, integer: true }),
+      syncSeconds: read.number('MODEL_SYNC_SECONDS', 30, { min: 1, integer: true }),
     },
   };
   if (!(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
@@ -143,6 +158,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+function readCron(read: EnvReader): string {
+  const expression = read.string('RETRAIN_CRON', '0 2 * * *');
+  try {
+    new CronTime(expression);
+  } catch {
+    read.problems.push(`RETRAIN_CRON=${JSON.stringify(expression)} is not a cron expression (e.g. "0 2 * * *")`);
+  }
+  return expression;
 }
 
 function readAlgorithms(read: EnvReader): AlgorithmName[] {

@@ -111,9 +111,14 @@ export function trainAndEvaluateHoldout(
   return { metrics, trainSeconds };
 }
 
-/** The service's protocol on its own data: each user's latest events held out (see `timeHoldout`). */
-export function timeHoldoutOf(data: TrainingData, holdoutFraction: number): Holdout {
-  const { train, test } = timeHoldout(data.events, holdoutFraction);
+/**
+ * The service's protocol on its own data: each user's latest events held out (see `timeHoldout`).
+ * At most `maxUsers` users are evaluated, an even stride through them, so evaluation cost stays
+ * bounded on large data; the others keep all their events for training.
+ */
+export function timeHoldoutOf(data: TrainingData, holdoutFraction: number, maxUsers = Infinity): Holdout {
+  const stride = Math.max(1, Math.ceil(data.numUsers / maxUsers));
+  const { train, test } = timeHoldout(data.events, holdoutFraction, (user) => user % stride === 0);
   // "Now" for the training part is its newest event, not the full data's.
   const referenceTime = train.time.length > 0 ? train.time[train.time.length - 1] : data.referenceTime;
   return { train: { ...data, events: train, referenceTime }, test };
@@ -128,6 +133,7 @@ export function trainAndEvaluate(
   data: TrainingData,
   params: AlgorithmParams,
   holdoutFraction: number,
+  maxUsers = Infinity,
 ): EvaluationMetrics {
-  return trainAndEvaluateHoldout(algorithm, timeHoldoutOf(data, holdoutFraction), params).metrics;
+  return trainAndEvaluateHoldout(algorithm, timeHoldoutOf(data, holdoutFraction, maxUsers), params).metrics;
 }

@@ -13,9 +13,9 @@ export interface EventSplit {
  * in train. Events are in time order, so "latest" is "last in the log". Held-out negative events
  * are dropped: they are neither training signal (they are in the future) nor relevant.
  */
-export function timeHoldout(events: EventLog, fraction: number): EventSplit {
+export function timeHoldout(events: EventLog, fraction: number, evaluated: (user: number) => boolean = () => true): EventSplit {
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`holdout fraction must be in (0, 1), got ${fraction}`);
-  const quota = holdoutQuota(events, fraction);
+  const quota = holdoutQuota(events, fraction, evaluated);
   const heldOut = new Uint8Array(events.user.length);
   for (let e = events.user.length - 1; e >= 0; e--) {
     const user = events.user[e];
@@ -31,7 +31,7 @@ export function timeHoldout(events: EventLog, fraction: number): EventSplit {
 }
 
 /** How many of each user's latest events to hold out. */
-function holdoutQuota(events: EventLog, fraction: number): Int32Array {
+function holdoutQuota(events: EventLog, fraction: number, evaluated: (user: number) => boolean): Int32Array {
   let numUsers = 0;
   for (const user of events.user) numUsers = Math.max(numUsers, user + 1);
   const count = new Int32Array(numUsers);
@@ -40,7 +40,7 @@ function holdoutQuota(events: EventLog, fraction: number): Int32Array {
     count[user]++;
     if (events.weight[e] > 0) positive[user]++;
   });
-  return count.map((n, user) => (positive[user] >= 2 ? Math.min(n - 1, Math.max(1, Math.round(fraction * n))) : 0));
+  return count.map((n, user) => (positive[user] >= 2 && evaluated(user) ? Math.min(n - 1, Math.max(1, Math.round(fraction * n))) : 0));
 }
 
 export function selectEvents(events: EventLog, keep: (event: number) => boolean): EventLog {

@@ -33,14 +33,18 @@ export class ModelActivator {
     await this.activate(id);
   }
 
+  /**
+   * Compares on the same holdout: the candidate against the active version's configuration
+   * re-fitted on the candidate's training split (baseline_ndcg_at_10, computed by the worker).
+   */
   private gate(candidate: ModelVersion, current: ModelVersion | undefined): string | undefined {
     const now = candidate.metrics?.ndcg_at_10;
-    const before = current?.metrics?.ndcg_at_10;
+    const before = current ? candidate.metrics?.baseline_ndcg_at_10 : undefined;
     if (now === undefined || before === undefined) return undefined;
     const floor = before * (1 - this.config.training.promotionTolerance);
     if (now >= floor) return undefined;
     const drop = ((before - now) / before) * 100;
-    return `NDCG@10 ${now.toFixed(4)} is ${drop.toFixed(1)}% below the active ${current?.version} (${before.toFixed(4)}); tolerance is ${(this.config.training.promotionTolerance * 100).toFixed(1)}%`;
+    return `NDCG@10 ${now.toFixed(4)} is ${drop.toFixed(1)}% below the active ${current?.version}'s configuration on the same holdout (${before.toFixed(4)}); tolerance is ${(this.config.training.promotionTolerance * 100).toFixed(1)}%`;
   }
 
   /** Loads and verifies the artifact, then makes the version active in memory and in the database. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
 import { OptionalTimestamp } from '../common/validation';
 import { MODEL_STATUSES, ModelStatus, ModelVersion } from '../repositories/models.repository';
@@ -16,6 +16,11 @@ export class RetrainRequestDto {
 
   @OptionalTimestamp('Only feedback before this time', '2026-11-23T00:00:00Z')
   end_date?: string;
+
+  @ApiPropertyOptional({ description: "Parameters over the algorithm's defaults (needs `algorithm`)", example: { neighbours: 50 } })
+  @IsOptional()
+  @IsObject()
+  params?: Record<string, number | string | boolean>;
 
   @ApiPropertyOptional({ description: 'Activate even if the evaluation gate would reject it' })
   @IsOptional()

@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { ActiveModels } from './active-models';
 import { ModelActivator } from './model-activator';
+import { ModelRetention } from './model-retention';
 
 @Global()
 @Module({
-  providers: [ActiveModels, ModelActivator],
-  exports: [ActiveModels, ModelActivator],
+  providers: [ActiveModels, ModelActivator, ModelRetention],
+  exports: [ActiveModels, ModelActivator, ModelRetention],
 })
 export class ModelRegistryModule {}

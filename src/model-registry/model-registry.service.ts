@@ -86,5 +86,11 @@ function toOptions(dto: RetrainRequestDto): RetrainOptions {
   if (startDate !== undefined && endDate !== undefined && endDate <= startDate) {
     throw new BadRequestException('end_date must be after start_date');
   }
-  return { algorithm: dto.algorithm, startDate, endDate, force: dto.force };
+  if (dto.params !== undefined) {
+    if (dto.algorithm === undefined) throw new BadRequestException('params needs an algorithm: parameters differ between algorithms');
+    for (const [name, value] of Object.entries(dto.params)) {
+      if (!['number', 'string', 'boolean'].includes(typeof value)) throw new BadRequestException(`params.${name} must be a number, string or boolean`);
+    }
+  }
+  return { algorithm: dto.algorithm, params: dto.params, startDate, endDate, force: dto.force };
 }

@@ -7,9 +7,6 @@ import { InteractionsRepository } from '../repositories/interactions.repository'
 import { ModelsRepository } from '../repositories/models.repository';
 import { TrainingService } from './training.service';
 
-/** How often a replica looks for versions another replica activated. */
-const SYNC_INTERVAL_MS = 30_000;
-
 /**
  * Start-up and steady state of the models: mark runs a crash interrupted as failed, seed the demo
  * catalogue into an empty database, load the active versions, train a first model when there is
@@ -36,7 +33,7 @@ export class ModelLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     await this.demo.seedIfEmpty();
     await this.activator.syncFromDatabase();
     if (this.active.all().length === 0) await this.trainFirstModel();
-    this.timer = setInterval(() => void this.activator.syncFromDatabase().catch(() => undefined), SYNC_INTERVAL_MS);
+    this.timer = setInterval(() => void this.activator.syncFromDatabase().catch(() => undefined), this.config.training.syncSeconds * 1000);
     this.timer.unref();
   }
 

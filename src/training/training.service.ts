@@ -1,17 +1,20 @@
 import { ConflictException, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AlgorithmName } from '../algorithms/types';
+import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LeasesRepository } from '../repositories/leases.repository';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
 import { TrainingPool } from '../workers/training-pool';
 import { ModelActivator } from '../model-registry/model-activator';
+import { ModelRetention } from '../model-registry/model-retention';
 import { nextVersion } from '../model-registry/versioning';
 import { TrainingDataBuilder, TrainingSnapshot } from './training-data.builder';
 
 export interface RetrainOptions {
   algorithm?: AlgorithmName;
+  /** Parameters for the algorithm, over its defaults; only with `algorithm`. */
+  params?: AlgorithmParams;
   startDate?: number;
   endDate?: number;
   force?: boolean;
@@ -42,6 +45,7 @@ export class TrainingService implements OnModuleDestroy {
     private readonly models: ModelsRepository,
     private readonly leases: LeasesRepository,
     private readonly activator: ModelActivator,
+    private readonly retention: ModelRetention,
   ) {
     this.pool = new TrainingPool(config.training.threads);
   }
@@ -87,7 +91,7 @@ export class TrainingService implements OnModuleDestroy {
     return this.models.create({
       algorithm,
       version: latest ? nextVersion(latest) : this.config.modelVersion,
-      params: {},
+      params: options.params ?? {},
       windowStart: options.startDate ?? null,
       windowEnd: options.endDate ?? null,
     });
@@ -106,11 +110,13 @@ export class TrainingService implements OnModuleDestroy {
     }
     const results: ModelVersion[] = [];
     for (const id of versionIds) results.push(await this.trainOne(id, snapshot, options.force ?? false));
+    await this.retention.archiveOld(results.map((v) => v.algorithm)).catch((error: Error) => this.logger.warn(`retention failed: ${error.message}`));
     return results;
   }
 
   private async trainOne(id: number, snapshot: TrainingSnapshot, force: boolean): Promise<ModelVersion> {
     const version = (await this.models.getById(id)) as ModelVersion;
+    const active = (await this.models.getActive()).find((m) => m.algorithm === version.algorithm);
     const started = Date.now();
     try {
       const result = await this.pool.train(
@@ -120,6 +126,8 @@ export class TrainingService implements OnModuleDestroy {
           data: copyData(snapshot),
           exclusions: { user: snapshot.exclusions.user.slice(), item: snapshot.exclusions.item.slice() },
           holdoutFraction: this.config.training.holdoutFraction,
+          maxEvaluatedUsers: this.config.training.maxEvaluatedUsers,
+          baselineParams: active?.params,
           header: {
             userIds: snapshot.userIds,
             itemIds: snapshot.itemIds,
@@ -136,7 +144,7 @@ export class TrainingService implements OnModuleDestroy {
       await this.models.update(id, {
         status: 'candidate',
         params: result.params,
-        metrics: { ...result.metrics },
+        metrics: { ...result.metrics, ...(result.baselineNdcg === undefined ? {} : { baseline_ndcg_at_10: result.baselineNdcg }) },
         checksum: result.checksum,
         artifactBytes: result.bytes.byteLength,
         trainingSamples: snapshot.samples,

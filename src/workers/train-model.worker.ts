@@ -2,7 +2,7 @@ import { encodeBundle, sha256 } from '../algorithms/artifact-codec';
 import { getAlgorithm } from '../algorithms/registry';
 import { buildCsr, preferenceMatrix } from '../algorithms/sparse';
 import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData } from '../algorithms/types';
-import { EvaluationMetrics, trainAndEvaluate } from '../evaluation/evaluate';
+import { EvaluationMetrics, timeHoldoutOf, trainAndEvaluateHoldout } from '../evaluation/evaluate';
 
 export interface TrainRequest {
   algorithm: AlgorithmName;
@@ -11,6 +11,14 @@ export interface TrainRequest {
   /** (user, item) pairs never to recommend again: hidden, disliked or consumed. */
   exclusions: { user: Int32Array; item: Int32Array };
   holdoutFraction: number;
+  /** Evaluate at most this many users (an even stride), bounding evaluation cost on large data. */
+  maxEvaluatedUsers: number;
+  /**
+   * The active version's params, re-fitted on the same training split and scored on the same
+   * holdout, for the promotion gate. (The active artifact itself was trained on the holdout's
+   * events, so scoring it directly would flatter it.)
+   */
+  baselineParams?: AlgorithmParams;
   /** Dictionaries and facts stored with the model (ids, feature names, snapshot position). */
   header: Record<string, unknown>;
 }
@@ -20,6 +28,8 @@ export interface TrainResult {
   checksum: string;
   params: AlgorithmParams;
   metrics: EvaluationMetrics;
+  /** The baseline's NDCG@10 on the same holdout, when a baseline was given. */
+  baselineNdcg?: number;
 }
 
 /**
@@ -30,7 +40,10 @@ export default function trainModel(request: TrainRequest): TrainResult {
   const algorithm = getAlgorithm(request.algorithm);
   const params = { ...algorithm.defaults, ...request.params };
   const { data } = request;
-  const metrics = trainAndEvaluate(algorithm, data, params, request.holdoutFraction);
+  const holdout = timeHoldoutOf(data, request.holdoutFraction, request.maxEvaluatedUsers);
+  const metrics = trainAndEvaluateHoldout(algorithm, holdout, params).metrics;
+  const baseline = request.baselineParams && { ...algorithm.defaults, ...request.baselineParams };
+  const baselineNdcg = baseline && (sameParams(baseline, params) ? metrics.ndcg_at_10 : trainAndEvaluateHoldout(algorithm, holdout, baseline).metrics.ndcg_at_10);
   const artifact = algorithm.train(data, params);
 
   const history = preferenceMatrix(data.events, data.numUsers, data.numItems);
@@ -50,5 +63,10 @@ export default function trainModel(request: TrainRequest): TrainResult {
     header: { ...request.header, algorithm: request.algorithm, params, meta: artifact.meta, numUsers: data.numUsers, numItems: data.numItems },
     arrays,
   });
-  return { bytes, checksum: sha256(bytes), params, metrics };
+  return { bytes, checksum: sha256(bytes), params, metrics, baselineNdcg };
+}
+
+function sameParams(a: AlgorithmParams, b: AlgorithmParams): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => a[key] === b[key]);
 }

@@ -24,8 +24,9 @@ for (const dialect of DIALECTS) {
     });
     after(async () => t?.close());
 
+    // The seeded A/B experiment would assign some users to other algorithms; name one instead.
     const recommend = async (payload: object): Promise<{ recommendations: Recommended[]; [key: string]: unknown }> =>
-      (await t.http.post('/v1/recommendations').send(payload).expect(200)).body;
+      (await t.http.post('/v1/recommendations').send({ algorithm: 'hybrid', ...payload }).expect(200)).body;
 
     it('should give a techno fan techno events, each with a reason and a confidence', async () => {
       const body = await recommend({ user_id: 'fan_3', limit: 5 });
@@ -93,13 +94,13 @@ for (const dialect of DIALECTS) {
     });
 
     it('should page with offset and serve the GET form', async () => {
-      const all = (await t.http.get('/v1/recommendations/fan_8?limit=6').expect(200)).body.recommendations.map((r: Recommended) => r.event_id);
-      const page = (await t.http.get('/v1/recommendations/fan_8?limit=3&offset=3').expect(200)).body.recommendations.map((r: Recommended) => r.event_id);
+      const all = (await t.http.get('/v1/recommendations/fan_8?limit=6&algorithm=hybrid').expect(200)).body.recommendations.map((r: Recommended) => r.event_id);
+      const page = (await t.http.get('/v1/recommendations/fan_8?limit=3&offset=3&algorithm=hybrid').expect(200)).body.recommendations.map((r: Recommended) => r.event_id);
       assert.deepEqual(page, all.slice(3, 6));
     });
 
     it('should answer a batch per user and list similar items', async () => {
-      const { body } = await t.http.post('/v1/recommendations/batch').send({ user_ids: ['fan_1', 'fan_30'], limit: 3 }).expect(200);
+      const { body } = await t.http.post('/v1/recommendations/batch').send({ user_ids: ['fan_1', 'fan_30'], limit: 3, algorithm: 'hybrid' }).expect(200);
       assert.equal(body.count, 2);
       assert.match(body.results[0].recommendations[0].event_id, /^techno_/);
       assert.match(body.results[1].recommendations[0].event_id, /^jazz_/);

@@ -18,6 +18,7 @@ describe(TrainingPool.name, () => {
       data,
       exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
       holdoutFraction: 0.2,
+      maxEvaluatedUsers: 5000,
       header: { trainedAt: Date.now() },
     });
     const elapsedMs = performance.now() - started;
@@ -41,6 +42,7 @@ describe(TrainingPool.name, () => {
       data: syntheticTrainingData(5_000, 2_000, 60_000),
       exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
       holdoutFraction: 0.2,
+      maxEvaluatedUsers: 5000,
       header: {},
     };
     await assert.rejects(pool.train(request, AbortSignal.timeout(300)), /abort/i);

@@ -13,15 +13,15 @@ export function catalogueFixture(now = Date.now()) {
 }
 
 /**
- * Forty users: the first twenty save techno, the rest save jazz; everyone also clicked the past
+ * Forty users: the first twenty save techno, the rest save jazz; everyone first clicked the past
  * techno event, so a filter that forgot about time would surface it.
  */
 export function feedbackFixture() {
   const events = [];
   for (let u = 0; u < 40; u++) {
     const genre = u < 20 ? 'techno' : 'jazz';
-    for (let k = 0; k < 6; k++) events.push({ user_id: `fan_${u}`, event_id: `${genre}_${(u + k) % 12}`, action: 'save' });
     events.push({ user_id: `fan_${u}`, event_id: 'techno_past', action: 'click' });
+    for (let k = 0; k < 6; k++) events.push({ user_id: `fan_${u}`, event_id: `${genre}_${(u + k) % 12}`, action: 'save' });
   }
   return events;
 }

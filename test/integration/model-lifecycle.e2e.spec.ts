@@ -1,0 +1,139 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Knex } from 'knex';
+import { KNEX } from '../../src/common/database';
+import { startReplica, startTestApp, TestApp } from '../support/app';
+import { DIALECTS, dialectSkip } from '../support/databases';
+import { catalogueFixture, feedbackFixture } from '../support/fixtures';
+
+interface Version {
+  id: number;
+  version: string;
+  algorithm: string;
+  status: string;
+  reason: string | null;
+  metrics: Record<string, number> | null;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`model lifecycle on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+    let t: TestApp;
+    let first: Version;
+    before(async () => {
+      t = await startTestApp(dialect, { ENABLED_ALGORITHMS: 'popularity,item_knn', DEFAULT_ALGORITHM: 'item_knn', MODEL_SYNC_SECONDS: '1' });
+      await t.http.post('/v1/items/batch').send({ items: catalogueFixture() }).expect(200);
+      await t.http.post('/v1/feedback/batch').send({ events: feedbackFixture() }).expect(200);
+    });
+    after(async () => t?.close());
+
+    const servedVersion = async () =>
+      (await t.http.post('/v1/recommendations').send({ user_id: 'fan_1', algorithm: 'item_knn', limit: 3 }).expect(200)).body.model_version;
+    const activeItemKnn = async (): Promise<Version> =>
+      (await t.http.get('/v1/models?algorithm=item_knn&status=active').expect(200)).body.models[0];
+
+    it('should create an active version per algorithm, with metrics and a checksum', async () => {
+      const { body } = await t.http.post('/v1/model/retrain').send({}).expect(200);
+      assert.equal(body.status, 'success');
+      assert.equal(body.model_version, 'v1.0.0');
+      assert.deepEqual(body.models.map((m: Version) => [m.algorithm, m.status]).sort(), [['item_knn', 'active'], ['popularity', 'active']]);
+      first = await activeItemKnn();
+      assert.ok((first.metrics?.ndcg_at_10 ?? 0) > 0);
+      const detail = (await t.http.get(`/v1/models/${first.id}`).expect(200)).body;
+      assert.match(detail.checksum, /^[0-9a-f]{64}$/);
+      assert.ok(detail.training_samples > 200);
+      assert.equal(await servedVersion(), 'v1.0.0');
+      const info = (await t.http.get('/v1/model/info').expect(200)).body;
+      assert.equal(info.model_version, 'v1.0.0');
+      assert.equal(info.validation_metrics.ndcg_at_10, first.metrics?.ndcg_at_10);
+    });
+
+    it('should reject a deliberately worse candidate and keep serving the active one', async () => {
+      const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'item_knn', params: { min_similarity: 0.999 } }).expect(200);
+      const candidate: Version = body.models[0];
+      assert.equal(candidate.version, 'v1.0.1');
+      assert.equal(candidate.status, 'rejected', JSON.stringify(candidate));
+      assert.match(candidate.reason ?? '', /NDCG@10 .* below the active v1\.0\.0/);
+      assert.equal((await activeItemKnn()).id, first.id);
+      assert.equal(await servedVersion(), 'v1.0.0');
+    });
+
+    it('should promote a worse candidate when forced, and roll back on activate', async () => {
+      const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'item_knn', params: { min_similarity: 0.999 }, force: true }).expect(200);
+      assert.equal(body.models[0].status, 'active');
+      assert.equal(await servedVersion(), 'v1.0.2');
+      const rolledBack = (await t.http.post(`/v1/models/${first.id}/activate`).expect(200)).body;
+      assert.equal(rolledBack.status, 'active');
+      assert.equal(await servedVersion(), 'v1.0.0');
+      assert.equal((await t.http.get(`/v1/models/${body.models[0].id}`).expect(200)).body.status, 'candidate');
+    });
+
+    it('should refuse a corrupted artifact with a clear error and keep serving', async () => {
+      const rejected = (await t.http.get('/v1/models?algorithm=item_knn&status=rejected').expect(200)).body.models[0] as Version;
+      const db = t.app.get<Knex>(KNEX);
+      await db('model_artifact_chunks').where({ model_id: rejected.id, seq: 0 }).update({ data: Buffer.from('not the model you are looking for') });
+      const { body } = await t.http.post(`/v1/models/${rejected.id}/activate`).expect(422);
+      assert.match(body.detail, /does not match its checksum/);
+      assert.equal((await activeItemKnn()).id, first.id);
+      assert.equal(await servedVersion(), 'v1.0.0');
+      await t.http.post('/v1/models/999999/activate').expect(404);
+      assert.match((await t.http.post('/v1/models/abc/activate').expect(400)).body.detail, /id must be an integer/);
+    });
+
+    it('should run two concurrent retrains once, answering the second with 409', async () => {
+      const [a, b] = await Promise.all([
+        t.http.post('/v1/model/retrain?async=true').send({ algorithm: 'popularity' }),
+        t.http.post('/v1/model/retrain?async=true').send({ algorithm: 'popularity' }),
+      ]);
+      const statuses = [a.status, b.status].sort();
+      assert.deepEqual(statuses, [202, 409]);
+      const accepted = a.status === 202 ? a.body : b.body;
+      const conflict = a.status === 409 ? a.body : b.body;
+      assert.match(conflict.detail, /already under way|another replica/);
+      await waitFor(async () => (await t.http.get(`/v1/models/${accepted.model_ids[0]}`)).body.status !== 'training');
+    });
+
+    it('should leave training to the replica holding the lease, and have both serve the new version', async () => {
+      const db = t.app.get<Knex>(KNEX);
+      await db('leases').insert({ name: 'training', holder: 'another-replica', expires_at: Date.now() + 60_000 });
+      const blocked = await t.http.post('/v1/model/retrain').send({ algorithm: 'item_knn' }).expect(409);
+      assert.match(blocked.body.detail, /another replica is training/);
+      await db('leases').where({ name: 'training' }).delete();
+
+      const replica = await startReplica(t.config);
+      try {
+        const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'item_knn', force: true }).expect(200);
+        const version = body.models[0].version;
+        assert.equal(await servedVersion(), version);
+        await waitFor(async () => (await replica.http.post('/v1/recommendations').send({ user_id: 'fan_1', algorithm: 'item_knn' })).body.model_version === version);
+        assert.equal((await db('leases').where({ name: 'training' })).length, 0, 'the lease is released after the run');
+      } finally {
+        await replica.close();
+      }
+    });
+
+    it('should mark a run that a crash interrupted as failed at the next start', async () => {
+      const db = t.app.get<Knex>(KNEX);
+      const [id] = await db('model_versions').insert({ version: 'v9.9.9', algorithm: 'ease', params: '{}', status: 'training', created_at: Date.now() });
+      const replica = await startReplica(t.config);
+      await replica.close();
+      const { body } = await t.http.get(`/v1/models/${Number(id)}`).expect(200);
+      assert.equal(body.status, 'failed');
+      assert.match(body.error, /interrupted/);
+    });
+
+    it('should reject bad retrain requests with 400', async () => {
+      assert.match((await t.http.post('/v1/model/retrain').send({ algorithm: 'nope' }).expect(400)).body.detail, /algorithm/);
+      assert.match((await t.http.post('/v1/model/retrain').send({ params: { a: 1 } }).expect(400)).body.detail, /needs an algorithm/);
+      assert.match((await t.http.post('/v1/model/retrain').send({ start_date: '2026-02-01T00:00:00Z', end_date: '2026-01-01T00:00:00Z' }).expect(400)).body.detail, /end_date/);
+      assert.match((await t.http.get('/v1/models?status=odd').expect(400)).body.detail, /status/);
+    });
+  });
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -91,10 +91,15 @@ export class TrainingService implements OnModuleDestroy {
     return this.models.create({
       algorithm,
       version: latest ? nextVersion(latest) : this.config.modelVersion,
-      params: options.params ?? {},
+      params: options.params ?? this.defaultParams(algorithm),
       windowStart: options.startDate ?? null,
       windowEnd: options.endDate ?? null,
     });
+  }
+
+  /** The seed contract's MIN_SIMILARITY_SCORE is the user-neighbour floor of user-based CF. */
+  private defaultParams(algorithm: AlgorithmName): AlgorithmParams {
+    return algorithm === 'collaborative_filtering' ? { min_similarity: this.config.minSimilarityScore } : {};
   }
 
   private async runAll(versionIds: number[], options: RetrainOptions): Promise<ModelVersion[]> {

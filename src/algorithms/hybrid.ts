@@ -1,4 +1,6 @@
 import { contentBased } from './content-based';
+import { ease } from './ease';
+import { matrixFactorization } from './matrix-factorization';
 import { ItemSimilarity, SimilarItem, hasItemSimilarity, itemKnn } from './item-knn';
 import { popularity } from './popularity';
 import { readNonNegative, readString } from './similarity';
@@ -21,6 +23,8 @@ const DEFAULTS: AlgorithmParams = { collaborative: 'item_knn', collaborative_wei
 const COLLABORATIVE: Partial<Record<AlgorithmName, Algorithm>> = {
   item_knn: itemKnn,
   collaborative_filtering: collaborativeFiltering,
+  matrix_factorization: matrixFactorization,
+  ease,
 };
 const LOADABLE: Partial<Record<AlgorithmName, Algorithm>> = { ...COLLABORATIVE, content_based: contentBased, popularity };
 
@@ -45,7 +49,8 @@ interface Blend {
 }
 
 /**
- * Collaborative (`collaborative`: item_knn or collaborative_filtering) blended with content-based:
+ * Collaborative (`collaborative`: item_knn, collaborative_filtering, matrix_factorization or ease;
+ * item_knn by default, the cheapest to serve) blended with content-based:
  * score = collaborative_weight · cf / max(cf) + content_weight · content / max(content), each
  * component normalised over the items it scored. Weights are renormalised over the components
  * that scored anything, so a user without collaborative signal gets content alone; a user whom

@@ -1,0 +1,184 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Knex } from 'knex';
+import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
+import { KNEX } from '../common/database';
+import { VariantShare } from '../experiments/assignment';
+import type { MetricName } from '../experiments/experiment-results';
+import { fromJson, toJson } from './json-columns';
+
+export const EXPERIMENT_STATUSES = ['draft', 'active', 'paused', 'completed'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+/** Stored as the API spells it, so the list passes to assignVariant unchanged. */
+export interface ExperimentVariant extends VariantShare {
+  name: string;
+  algorithm: AlgorithmName;
+  params: AlgorithmParams;
+}
+
+/** The baseline every other variant is compared with: the one called "control", else the first. */
+export function controlVariantOf<T extends VariantShare>(variants: readonly T[]): T {
+  return variants.find((v) => v.variant_id === 'control') ?? variants[0];
+}
+
+export interface Experiment {
+  id: string;
+  name: string;
+  description: string;
+  status: ExperimentStatus;
+  variants: ExperimentVariant[];
+  metricsTracked: MetricName[];
+  /** QA users pinned to a variant: user id → variant id. */
+  forcedAssignments: Record<string, string>;
+  startAt: number | null;
+  endAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ExperimentWrite = Omit<Experiment, 'createdAt' | 'updatedAt'>;
+export type ExperimentChanges = Partial<Omit<ExperimentWrite, 'id'>>;
+
+interface ExperimentRow {
+  id: string;
+  name: string;
+  description: string;
+  status: ExperimentStatus;
+  variants: string;
+  metrics_tracked: string;
+  forced_assignments: string | null;
+  start_at: number | null;
+  end_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+@Injectable()
+export class ExperimentsRepository {
+  constructor(@Inject(KNEX) private readonly db: Knex) {}
+
+  async getById(id: string, trx: Knex = this.db): Promise<Experiment | undefined> {
+    const row = await trx<ExperimentRow>('experiments').where({ id }).first();
+    return row && toExperiment(row);
+  }
+
+  async list(status?: ExperimentStatus): Promise<Experiment[]> {
+    const query = this.db<ExperimentRow>('experiments').orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    if (status !== undefined) query.where({ status });
+    return (await query).map(toExperiment);
+  }
+
+  /** Returns false when the id is taken (also when another replica won a race for it). */
+  async create(experiment: ExperimentWrite): Promise<boolean> {
+    const now = Date.now();
+    try {
+      await this.db('experiments').insert({ ...toRow(experiment), created_at: now, updated_at: now });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Idempotent: any number of replicas may run it at start-up at the same time. */
+  async insertIfMissing(experiment: ExperimentWrite): Promise<void> {
+    const now = Date.now();
+    await this.db('experiments')
+      .insert({ ...toRow(experiment), created_at: now, updated_at: now })
+      .onConflict('id')
+      .ignore();
+  }
+
+  /**
+   * Applies `decide(current)` to the stored experiment in one transaction and writes the changes
+   * only if nobody else changed the row meanwhile (compare-and-set on updated_at), so two
+   * replicas patching at once cannot lose an update. `decide` may throw to refuse the change.
+   * Returns undefined for an unknown id, false when the row changed underneath.
+   */
+  async update(
+    id: string,
+    decide: (current: Experiment, trx: Knex.Transaction) => Promise<ExperimentChanges>,
+  ): Promise<Experiment | false | undefined> {
+    return this.db.transaction(async (trx) => {
+      const current = await this.getById(id, trx);
+      if (!current) return undefined;
+      const changes = await decide(current, trx);
+      // Strictly increasing even within one millisecond, so the compare-and-set always sees a change.
+      const updatedAt = Math.max(Date.now(), current.updatedAt + 1);
+      const written = await trx('experiments')
+        .where({ id, updated_at: current.updatedAt })
+        .update({ ...toRow({ ...current, ...changes }), updated_at: updatedAt });
+      if (written === 0) return false;
+      return { ...current, ...changes, updatedAt };
+    });
+  }
+
+  /** The variant stored at the user's first exposure, if any. */
+  async getAssignedVariant(experimentId: string, userId: string): Promise<string | undefined> {
+    const row = await this.db('experiment_assignments').where({ experiment_id: experimentId, user_id: userId }).first('variant_id');
+    return (row as { variant_id: string } | undefined)?.variant_id;
+  }
+
+  /**
+   * Stores the assignment unless one exists and returns the one that is stored: if another
+   * replica got there first (possibly with a different split), its choice wins everywhere.
+   */
+  async assignIfAbsent(experimentId: string, userId: string, variantId: string): Promise<string> {
+    await this.db('experiment_assignments')
+      .insert({ experiment_id: experimentId, user_id: userId, variant_id: variantId, assigned_at: Date.now() })
+      .onConflict(['experiment_id', 'user_id'])
+      .ignore();
+    return (await this.getAssignedVariant(experimentId, userId)) ?? variantId;
+  }
+
+  async countAssignments(experimentId: string, trx: Knex = this.db): Promise<number> {
+    const row = await trx('experiment_assignments').where({ experiment_id: experimentId }).count<{ n: number | string }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Assigned users per variant id. */
+  async participantsByVariant(experimentId: string): Promise<Map<string, number>> {
+    const rows = await this.db('experiment_assignments')
+      .where({ experiment_id: experimentId })
+      .groupBy('variant_id')
+      .select('variant_id')
+      .count<{ variant_id: string; n: number | string }[]>({ n: '*' });
+    return new Map(rows.map((row) => [row.variant_id, Number(row.n)]));
+  }
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function toRow(e: ExperimentWrite) {
+  return {
+    id: e.id,
+    name: e.name,
+    description: e.description,
+    status: e.status,
+    variants: toJson(e.variants),
+    metrics_tracked: toJson(e.metricsTracked),
+    forced_assignments: toJson(e.forcedAssignments),
+    start_at: e.startAt,
+    end_at: e.endAt,
+  };
+}
+
+function toExperiment(row: ExperimentRow): Experiment {
+  const nullableNumber = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    status: row.status,
+    variants: fromJson(row.variants, []),
+    metricsTracked: fromJson(row.metrics_tracked, []),
+    forcedAssignments: fromJson(row.forced_assignments, null) ?? {},
+    startAt: nullableNumber(row.start_at),
+    endAt: nullableNumber(row.end_at),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}

@@ -1,0 +1,130 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Knex } from 'knex';
+import { createKnex } from '../common/database';
+import { ImpressionsRepository, ImpressionWrite } from '../repositories/impressions.repository';
+import { ImpressionRecord, ImpressionRecorder } from './impression-recorder';
+
+/** The real repository, with a switch that makes writes fail as they would with the database down. */
+class SwitchableImpressions extends ImpressionsRepository {
+  down = false;
+  /** Writes that never answer, as over a connection that silently died. */
+  silent = false;
+  batches: number[] = [];
+
+  override async insert(impressions: ImpressionWrite[]): Promise<void> {
+    if (this.down) throw new Error('database down');
+    if (this.silent) return new Promise(() => undefined);
+    this.batches.push(impressions.length);
+    await super.insert(impressions);
+  }
+}
+
+function impression(i: number): ImpressionRecord {
+  return {
+    recommendationId: `rec_${i}`,
+    userId: `user_${i % 7}`,
+    experimentId: 'exp',
+    variantId: i % 2 ? 'treatment' : 'control',
+    algorithm: 'popularity',
+    itemIds: [`item_${i}`, `item_${i + 1}`],
+  };
+}
+
+describe('ImpressionRecorder', () => {
+  let db: Knex;
+  let repository: SwitchableImpressions;
+  let recorder: ImpressionRecorder;
+  before(async () => {
+    db = createKnex({ client: 'sqlite', filename: ':memory:' });
+    await db.migrate.latest();
+  });
+  after(async () => db.destroy());
+  beforeEach(async () => {
+    await db('impressions').delete();
+    await db('impression_items').delete();
+    repository = new SwitchableImpressions(db);
+    recorder = new ImpressionRecorder(repository);
+  });
+
+  const stored = async () => Number((await db('impressions').count({ n: '*' }))[0].n);
+
+  it('should not write on the request path, and write everything on flush', async () => {
+    const before = Date.now();
+    for (let i = 0; i < 3; i++) recorder.record(impression(i));
+    assert.equal(await stored(), 0);
+    await recorder.flush();
+    const rows = await db('impressions').orderBy('id');
+    assert.deepEqual(
+      rows.map((r) => [r.recommendation_id, r.user_id, r.variant_id, JSON.parse(r.item_ids)]),
+      [0, 1, 2].map((i) => [`rec_${i}`, `user_${i}`, i % 2 ? 'treatment' : 'control', [`item_${i}`, `item_${i + 1}`]]),
+    );
+    assert.ok(rows.every((r) => Number(r.created_at) >= before && Number(r.created_at) <= Date.now()));
+    const items = await db('impression_items').where({ user_id: 'user_1' });
+    assert.deepEqual(
+      items.map((r) => r.item_id).sort(),
+      ['item_1', 'item_2'],
+    );
+    await recorder.onApplicationShutdown();
+  });
+
+  it('should write in batches of at most 500 without anyone calling flush', async () => {
+    for (let i = 0; i < 1200; i++) recorder.record(impression(i));
+    for (let waited = 0; (await stored()) < 1000 && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    assert.ok((await stored()) >= 1000, 'a full batch is written at once, the remainder within the interval');
+    await recorder.flush();
+    assert.equal(await stored(), 1200);
+    assert.ok(repository.batches.every((n) => n <= 500), repository.batches.join(','));
+    await recorder.onApplicationShutdown();
+  });
+
+  it('should keep impressions through an outage and write them in order afterwards', async () => {
+    repository.down = true;
+    for (let i = 0; i < 10; i++) recorder.record(impression(i));
+    await assert.rejects(recorder.flush(), /database down/);
+    recorder.record(impression(10));
+    repository.down = false;
+    await recorder.flush();
+    const ids = (await db('impressions').orderBy('id')).map((r) => r.recommendation_id);
+    assert.deepEqual(
+      ids,
+      Array.from({ length: 11 }, (_, i) => `rec_${i}`),
+    );
+    assert.equal(recorder.dropped, 0);
+    await recorder.onApplicationShutdown();
+  });
+
+  it('should drop the oldest beyond 50,000 pending and count them', async () => {
+    repository.down = true;
+    for (let i = 0; i < 50_010; i++) recorder.record(impression(i));
+    assert.equal(recorder.dropped, 10);
+    repository.down = false;
+    await recorder.flush();
+    assert.equal(await stored(), 50_000);
+    const first = await db('impressions').orderBy('id').first();
+    assert.equal(first.recommendation_id, 'rec_10');
+    await recorder.onApplicationShutdown();
+  });
+
+  it('should flush on shutdown and count what it could not write', async () => {
+    recorder.record(impression(1));
+    await recorder.onApplicationShutdown();
+    assert.equal(await stored(), 1);
+
+    const failing = new ImpressionRecorder(repository);
+    repository.down = true;
+    failing.record(impression(2));
+    failing.record(impression(3));
+    await failing.onApplicationShutdown();
+    assert.equal(failing.dropped, 2);
+  });
+
+  it('should give up on a database that stops answering after 5 s at shutdown', async () => {
+    repository.silent = true;
+    for (let i = 0; i < 600; i++) recorder.record(impression(i));
+    const started = Date.now();
+    await recorder.onApplicationShutdown();
+    assert.ok(Date.now() - started < 6000);
+    assert.equal(recorder.dropped, 600, 'the batch in flight and the 100 behind it');
+  });
+});

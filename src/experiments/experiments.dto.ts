@@ -1,0 +1,348 @@
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
+import { ALGORITHMS, AlgorithmName, AlgorithmParams } from '../algorithms/types';
+import { toIso } from '../catalogue/catalogue.dto';
+import { ID_PATTERN, IsId, Nested } from '../common/validation';
+import { controlVariantOf, Experiment, EXPERIMENT_STATUSES, ExperimentStatus } from '../repositories/experiments.repository';
+import { CONFIDENCE_LEVEL, METRICS, MetricName } from './experiment-results';
+
+/** experiment_assignments.variant_id is VARCHAR(100). */
+const VARIANT_ID_PATTERN = /^[^\s\u0000-\u001f]{1,100}$/;
+const MAX_PARAMS = 50;
+const MAX_FORCED_ASSIGNMENTS = 1000;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Algorithm parameters: a flat object of numbers, strings and booleans, as AlgorithmParams. */
+function IsAlgorithmParams(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isAlgorithmParams',
+      validator: {
+        validate: (value: unknown) =>
+          isPlainObject(value) &&
+          Object.keys(value).length <= MAX_PARAMS &&
+          Object.entries(value).every(
+            ([key, v]) =>
+              key.length <= 100 &&
+              ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 200)),
+          ),
+        defaultMessage: () => `$property must be an object of at most ${MAX_PARAMS} numbers, strings or booleans`,
+      },
+    },
+    options,
+  );
+}
+
+/** user id → variant id; whether each variant exists is checked against the variants list. */
+function IsForcedAssignments(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isForcedAssignments',
+      validator: {
+        validate: (value: unknown) =>
+          isPlainObject(value) &&
+          Object.keys(value).length <= MAX_FORCED_ASSIGNMENTS &&
+          Object.entries(value).every(([userId, variantId]) => ID_PATTERN.test(userId) && typeof variantId === 'string'),
+        defaultMessage: () => `$property must map at most ${MAX_FORCED_ASSIGNMENTS} user ids to variant ids`,
+      },
+    },
+    options,
+  );
+}
+
+export class VariantDto {
+  @ApiProperty({ example: 'control', maxLength: 100, description: 'Unique within the experiment. The variant "control", or else the first one, is the baseline' })
+  @IsString()
+  @Matches(VARIANT_ID_PATTERN, { message: '$property must be 1-100 characters without whitespace' })
+  variant_id: string;
+
+  @ApiPropertyOptional({ example: 'Baseline', maxLength: 200, description: 'Defaults to variant_id' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiProperty({ enum: ALGORITHMS, example: 'popularity', description: 'The algorithm this variant serves' })
+  @IsIn(ALGORITHMS)
+  algorithm: AlgorithmName;
+
+  @ApiPropertyOptional({ example: { content_weight: 0.4 }, description: 'Parameters passed to the algorithm' })
+  @IsOptional()
+  @IsAlgorithmParams()
+  params?: AlgorithmParams;
+
+  @ApiProperty({ example: 40, minimum: 0.01, maximum: 100, description: 'Share of users in percent (at most two decimals); the variants add up to 100' })
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @Min(0.01)
+  @Max(100)
+  traffic_percentage: number;
+}
+
+class ExperimentFieldsDto {
+  @ApiPropertyOptional({ example: 'Compares the algorithms on click-through and save rate', maxLength: 5000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string;
+
+  @ApiPropertyOptional({ enum: METRICS, isArray: true, example: ['click_through_rate', 'save_rate'], description: 'The first is the primary metric; default: all' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(METRICS, { each: true, message: `each value in $property must be one of ${METRICS.join(', ')}` })
+  metrics_tracked?: MetricName[];
+
+  @ApiPropertyOptional({
+    example: { qa_user_1: 'collaborative_filtering' },
+    description: 'QA users pinned to a variant. They are not participants: their traffic never enters the results',
+  })
+  @IsOptional()
+  @IsForcedAssignments()
+  forced_assignments?: Record<string, string>;
+}
+
+export class CreateExperimentDto extends ExperimentFieldsDto {
+  @IsId('Unique id; part of the assignment hash, so it can never change', 'rec_algorithm_v2')
+  experiment_id: string;
+
+  @ApiProperty({ example: 'Recommendation Algorithm Test', maxLength: 500 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  name: string;
+
+  @ApiPropertyOptional({ enum: ['draft', 'active'], default: 'draft' })
+  @IsOptional()
+  @IsIn(['draft', 'active'])
+  status?: 'draft' | 'active';
+
+  @ApiProperty({ type: [VariantDto], minItems: 2, maxItems: 20 })
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(20)
+  @Nested(() => VariantDto)
+  variants: VariantDto[];
+}
+
+export class UpdateExperimentDto extends ExperimentFieldsDto {
+  @ApiPropertyOptional({ example: 'Recommendation Algorithm Test', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  name?: string;
+
+  @ApiPropertyOptional({
+    enum: EXPERIMENT_STATUSES,
+    description: 'draft → active; active ↔ paused; active or paused → completed, which is final',
+  })
+  @IsOptional()
+  @IsIn(EXPERIMENT_STATUSES)
+  status?: ExperimentStatus;
+
+  @ApiPropertyOptional({
+    type: [VariantDto],
+    minItems: 2,
+    maxItems: 20,
+    description: 'Replaces the list. Users already assigned keep their variant; no variant id can be removed once users are assigned',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(20)
+  @Nested(() => VariantDto)
+  variants?: VariantDto[];
+}
+
+export class ExperimentListQueryDto {
+  @ApiPropertyOptional({ enum: EXPERIMENT_STATUSES })
+  @IsOptional()
+  @IsIn(EXPERIMENT_STATUSES)
+  status?: ExperimentStatus;
+}
+
+export class ResultsQueryDto {
+  @ApiPropertyOptional({
+    example: 24,
+    default: 24,
+    minimum: 1,
+    maximum: 720,
+    description: 'Feedback without a recommendation_id counts when the user was shown the item this many hours before',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  attribution_hours?: number;
+}
+
+/** Swagger cannot infer tuples or nullable unions from TypeScript types. */
+const INTERVAL: ApiPropertyOptions = { type: [Number], minItems: 2, maxItems: 2 };
+const DATE: ApiPropertyOptions = { type: String, format: 'date-time', nullable: true };
+
+export class ExperimentIdParamDto {
+  @IsId('Experiment id', 'rec_algorithm_v1')
+  id: string;
+}
+
+export class VariantResponseDto {
+  @ApiProperty({ example: 'control' }) variant_id: string;
+  @ApiProperty({ example: 'Baseline' }) name: string;
+  @ApiProperty({ enum: ALGORITHMS, example: 'popularity' }) algorithm: AlgorithmName;
+  @ApiProperty({ example: {} }) params: AlgorithmParams;
+  @ApiProperty({ example: 40 }) traffic_percentage: number;
+  @ApiProperty({ example: true }) is_control: boolean;
+}
+
+export class ExperimentResponseDto {
+  @ApiProperty({ example: 'rec_algorithm_v1' }) experiment_id: string;
+  @ApiProperty({ example: 'Recommendation Algorithm Test' }) name: string;
+  @ApiProperty({ example: '' }) description: string;
+  @ApiProperty({ enum: EXPERIMENT_STATUSES, example: 'active' }) status: ExperimentStatus;
+  @ApiProperty({ type: [VariantResponseDto] }) variants: VariantResponseDto[];
+  @ApiProperty({ example: 'control' }) control_variant: string;
+  @ApiProperty({ enum: METRICS, isArray: true, example: ['click_through_rate', 'save_rate', 'hide_rate'] }) metrics_tracked: MetricName[];
+  @ApiProperty({ example: {} }) forced_assignments: Record<string, string>;
+  @ApiProperty({ ...DATE, example: '2026-02-01T00:00:00.000Z', description: 'When it first became active' }) start_date: string | null;
+  @ApiProperty({ ...DATE, example: null, description: 'When it was completed' }) end_date: string | null;
+  @ApiProperty({ example: '2026-02-01T00:00:00.000Z' }) created_at: string;
+  @ApiProperty({ example: '2026-02-01T00:00:00.000Z' }) updated_at: string;
+}
+
+export class ExperimentListDto {
+  @ApiProperty({ type: [ExperimentResponseDto] }) experiments: ExperimentResponseDto[];
+  @ApiProperty({ example: 1 }) count: number;
+}
+
+const PER_PARTICIPANT =
+  'Participants are the unit: the user is what assignment randomises, so users (not impressions, which repeat per user) are the independent trials the z-test assumes.';
+
+export class MetricRatesDto {
+  @ApiProperty({ example: 0.12, description: `Share of participants with at least one attributed click. ${PER_PARTICIPANT}` })
+  click_through_rate: number;
+  @ApiProperty({ example: 0.08, description: 'Share of participants with at least one attributed save' }) save_rate: number;
+  @ApiProperty({ example: 0.01, description: 'Share of participants with at least one attributed hide' }) hide_rate: number;
+}
+
+export class MetricIntervalsDto {
+  @ApiProperty({ ...INTERVAL, example: [0.11, 0.13], description: '95% Wilson score interval [low, high]' }) click_through_rate: [number, number];
+  @ApiProperty({ ...INTERVAL, example: [0.07, 0.09] }) save_rate: [number, number];
+  @ApiProperty({ ...INTERVAL, example: [0.007, 0.014] }) hide_rate: [number, number];
+}
+
+export class ComparisonDto {
+  @ApiProperty({ example: 0.023, description: 'Two-sided pooled two-proportion z-test against control' }) p_value: number;
+  @ApiProperty({ example: 0.046, description: 'Holm-adjusted across the treatments, for this metric' }) p_value_adjusted: number;
+  @ApiProperty({ example: true, description: 'p_value_adjusted < 1 − confidence_level' }) is_significant: boolean;
+  @ApiProperty({ example: CONFIDENCE_LEVEL }) confidence_level: number;
+  @ApiProperty({ type: Number, example: 0.25, nullable: true, description: 'treatment rate / control rate − 1; null while control has no successes' })
+  relative_lift: number | null;
+  @ApiProperty({ ...INTERVAL, example: [0.04, 0.48], description: 'Interval of relative_lift (log rate ratio); nulls until both arms have successes. Not multiplicity-adjusted' })
+  lift_ci: [number | null, number | null];
+}
+
+export class ComparisonsByMetricDto {
+  @ApiProperty({ type: ComparisonDto }) click_through_rate: ComparisonDto;
+  @ApiProperty({ type: ComparisonDto }) save_rate: ComparisonDto;
+  @ApiProperty({ type: ComparisonDto }) hide_rate: ComparisonDto;
+}
+
+export class VsControlDto extends ComparisonDto {
+  @ApiProperty({ enum: METRICS, example: 'click_through_rate', description: 'The primary metric (first of metrics_tracked) that the fields above describe' })
+  metric: MetricName;
+  @ApiProperty({ type: ComparisonsByMetricDto }) by_metric: ComparisonsByMetricDto;
+}
+
+export class StatisticalSignificanceDto {
+  @ApiProperty({ type: VsControlDto }) vs_control: VsControlDto;
+}
+
+export class VariantResultDto {
+  @ApiProperty({ example: 'collaborative_filtering' }) variant_id: string;
+  @ApiProperty({ example: 'Collaborative Filtering' }) name: string;
+  @ApiProperty({ enum: ALGORITHMS }) algorithm: AlgorithmName;
+  @ApiProperty({ example: 30 }) traffic_percentage: number;
+  @ApiProperty({ example: false }) is_control: boolean;
+  @ApiProperty({ example: 3763, description: 'Users assigned to the variant (forced QA users excluded)' }) participants: number;
+  @ApiProperty({ example: 11020, description: 'Recommendation responses shown to participants' }) impressions: number;
+  @ApiProperty({ example: 702, description: 'Attributed click events' }) clicks: number;
+  @ApiProperty({ example: 455, description: 'Attributed save events' }) saves: number;
+  @ApiProperty({ example: 31, description: 'Attributed hide events' }) hides: number;
+  @ApiProperty({ example: 564, description: 'Participants with at least one attributed click' }) users_clicked: number;
+  @ApiProperty({ example: 413 }) users_saved: number;
+  @ApiProperty({ example: 29 }) users_hid: number;
+  @ApiProperty({ type: MetricRatesDto }) metrics: MetricRatesDto;
+  @ApiProperty({ type: MetricIntervalsDto }) confidence_intervals: MetricIntervalsDto;
+  @ApiPropertyOptional({ type: StatisticalSignificanceDto, description: 'Treatments only' })
+  statistical_significance?: StatisticalSignificanceDto;
+}
+
+export class SampleRatioMismatchDto {
+  @ApiProperty({ example: 1.3, description: "Pearson's chi-square of participants against the configured traffic split" }) chi_square: number;
+  @ApiProperty({ example: 0.52 }) p_value: number;
+  @ApiProperty({
+    example: false,
+    description:
+      'p_value < 0.001: participants do not follow the traffic split, so assignment or logging is broken and comparisons cannot be trusted. ' +
+      'It compares against the current split, so it also trips after a traffic change mid-experiment',
+  })
+  detected: boolean;
+}
+
+export class ExperimentResultsDto {
+  @ApiProperty({ example: 'rec_algorithm_v1' }) experiment_id: string;
+  @ApiProperty({ example: 'Recommendation Algorithm Test' }) name: string;
+  @ApiProperty({ enum: EXPERIMENT_STATUSES }) status: ExperimentStatus;
+  @ApiProperty({ ...DATE, example: '2026-02-01T00:00:00.000Z' }) start_date: string | null;
+  @ApiProperty({ ...DATE, example: null }) end_date: string | null;
+  @ApiProperty({ example: 12543 }) participants: number;
+  @ApiProperty({ example: 40211 }) impressions: number;
+  @ApiProperty({ example: 'control' }) control_variant: string;
+  @ApiProperty({ example: 24 }) attribution_hours: number;
+  @ApiProperty({ example: CONFIDENCE_LEVEL }) confidence_level: number;
+  @ApiProperty({ type: [VariantResultDto] }) variants: VariantResultDto[];
+  @ApiProperty({ type: SampleRatioMismatchDto }) sample_ratio_mismatch: SampleRatioMismatchDto;
+  @ApiProperty({ example: 'collaborative_filtering lifts save rate by 12% (95% CI 4%–20%), significant (n=12,543)' }) summary: string;
+}
+
+export function experimentResponse(e: Experiment): ExperimentResponseDto {
+  const control = controlVariantOf(e.variants);
+  return {
+    experiment_id: e.id,
+    name: e.name,
+    description: e.description,
+    status: e.status,
+    variants: e.variants.map((v) => ({ ...v, is_control: v.variant_id === control.variant_id })),
+    control_variant: control.variant_id,
+    metrics_tracked: e.metricsTracked,
+    forced_assignments: e.forcedAssignments,
+    start_date: toIso(e.startAt),
+    end_date: toIso(e.endAt),
+    created_at: new Date(e.createdAt).toISOString(),
+    updated_at: new Date(e.updatedAt).toISOString(),
+  };
+}

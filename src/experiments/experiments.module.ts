@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ExperimentAssigner } from './experiment-assigner';
+import { ExperimentsController } from './experiments.controller';
+import { ExperimentsService } from './experiments.service';
+import { ImpressionRecorder } from './impression-recorder';
+
+/** Experiments over HTTP, plus the two services the recommendation path calls. */
+@Module({
+  controllers: [ExperimentsController],
+  providers: [ExperimentsService, ExperimentAssigner, ImpressionRecorder],
+  exports: [ExperimentAssigner, ImpressionRecorder],
+})
+export class ExperimentsModule {}

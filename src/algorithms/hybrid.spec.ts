@@ -142,8 +142,15 @@ describe(hybrid.name, () => {
   });
 
   it('should reject an unknown collaborative algorithm and all-zero weights', () => {
-    assert.throws(() => hybrid.train(trainingData(), { collaborative: 'ease' }), RangeError);
+    assert.throws(() => hybrid.train(trainingData(), { collaborative: 'content_based' }), RangeError);
     assert.throws(() => hybrid.train(trainingData(), { collaborative_weight: 0, content_weight: 0 }), RangeError);
+  });
+
+  it('should blend matrix factorization as its collaborative part when asked', () => {
+    const loaded = hybrid.load(roundTrip(hybrid.train(trainingData(), { collaborative: 'matrix_factorization', 'cf.factors': 2 })));
+    const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
+    loaded.score(profile([0]), scores);
+    assert.ok(scores.some(Number.isFinite));
   });
 
   it('should serve the same scores from an artifact that went through the codec', () => {

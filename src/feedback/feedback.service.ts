@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ChangeEvents } from '../common/change-events';
+import { Telemetry } from '../monitoring/telemetry';
 import { InteractionsRepository, InteractionWrite } from '../repositories/interactions.repository';
 import { BatchFeedbackDto, FeedbackDto, FeedbackEventDto, feedbackEventResponse } from './feedback.dto';
 
@@ -11,11 +12,13 @@ export class FeedbackService {
   constructor(
     private readonly interactions: InteractionsRepository,
     private readonly events: ChangeEvents,
+    private readonly telemetry: Telemetry,
   ) {}
 
   /** Resolves only once the event is committed, so an acknowledgement is never lost. */
   async record(dto: FeedbackDto): Promise<void> {
     await this.interactions.append([toInteraction(dto, Date.now(), '')]);
+    this.telemetry.feedbackAccepted([dto.action]);
     await this.events.userChanged(dto.user_id);
   }
 
@@ -23,6 +26,7 @@ export class FeedbackService {
     const now = Date.now();
     const writes = dtos.map((dto, index) => toInteraction(dto, now, `events[${index}].`));
     const stored = await this.interactions.append(writes);
+    this.telemetry.feedbackAccepted(dtos.map((dto) => dto.action));
     await Promise.all([...new Set(dtos.map((dto) => dto.user_id))].map((userId) => this.events.userChanged(userId)));
     return { received: dtos.length, stored };
   }

@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { ExperimentAssigner } from '../experiments/experiment-assigner';
 import { ImpressionRecorder } from '../experiments/impression-recorder';
 import { ActiveModels } from '../model-registry/active-models';
+import { Telemetry } from '../monitoring/telemetry';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { CatalogueCache, CatalogueItem } from './catalogue-cache';
@@ -55,6 +56,7 @@ export class RecommendationsService {
     private readonly experiments: ExperimentAssigner,
     private readonly impressions: ImpressionRecorder,
     private readonly interactions: InteractionsRepository,
+    private readonly telemetry: Telemetry,
     events: ChangeEvents,
   ) {
     this.cache = new ResultCache(config.cacheTtlSeconds * 1000, 10_000);
@@ -79,6 +81,7 @@ export class RecommendationsService {
     const cacheable = !request.currentTime && !request.preferences;
     const key = `${request.userId}|${algorithm}|${request.city ?? ''}|${limit}|${offset}`;
     const cached = cacheable ? this.cache.get(request.userId, key) : undefined;
+    if (cacheable) this.telemetry.cacheLookup(cached !== undefined);
     const body = cached ?? (await this.compute(request, algorithm, limit, offset, now));
     if (!cached && cacheable && !body.fallback?.startsWith('database')) this.cache.set(request.userId, key, body);
 
@@ -101,6 +104,7 @@ export class RecommendationsService {
     }
     this.stats.predictions++;
     this.stats.totalLatencyMs += response.latency_ms;
+    this.telemetry.recommendationServed(response.algorithm);
     return response;
   }
 

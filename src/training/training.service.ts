@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { Telemetry } from '../monitoring/telemetry';
 import { LeasesRepository } from '../repositories/leases.repository';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
 import { TrainingPool } from '../workers/training-pool';
@@ -38,6 +39,7 @@ export class TrainingService implements OnModuleDestroy {
   private readonly pool: TrainingPool;
   private readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private current?: TrainingRun;
+  private starting = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,6 +48,7 @@ export class TrainingService implements OnModuleDestroy {
     private readonly leases: LeasesRepository,
     private readonly activator: ModelActivator,
     private readonly retention: ModelRetention,
+    private readonly telemetry: Telemetry,
   ) {
     this.pool = new TrainingPool(config.training.threads);
   }
@@ -60,6 +63,17 @@ export class TrainingService implements OnModuleDestroy {
    */
   async start(options: RetrainOptions): Promise<TrainingRun> {
     if (this.current) throw this.conflict(this.current.versionIds);
+    // Claimed before the first await: the lease cannot tell two calls from this process apart.
+    if (this.starting) throw new ConflictException('a training run is already under way (starting)');
+    this.starting = true;
+    try {
+      return await this.startClaimed(options);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async startClaimed(options: RetrainOptions): Promise<TrainingRun> {
     if (!(await this.leases.tryAcquire(LEASE, this.holder, LEASE_TTL_MS))) {
       throw new ConflictException('another replica is training; its new version will be picked up when it finishes');
     }
@@ -158,6 +172,7 @@ export class TrainingService implements OnModuleDestroy {
         finishedAt: Date.now(),
       });
       this.logger.log(`trained ${version.algorithm} ${version.version} in ${Date.now() - started} ms (NDCG@10 ${result.metrics.ndcg_at_10.toFixed(4)})`);
+      this.telemetry.trainingSucceeded(version.algorithm, (Date.now() - started) / 1000);
       await this.activator.promoteIfBetter(id, force);
     } catch (error) {
       await this.fail(id, error);

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.factory';
+import { createApp, createLogger } from './app.factory';
+import { shutDownGracefullyOnSignals } from './common/graceful-shutdown';
+import { JsonLogger } from './common/logging/json-logger';
+import { SecretRedactor } from './common/logging/redact';
 import { ConfigError, loadConfig } from './config/config';
 
 async function bootstrap(): Promise<void> {
@@ -9,14 +12,27 @@ async function bootstrap(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      // A JSON line like every other; the messages never contain the values of secrets.
+      new JsonLogger(['error'], new SecretRedactor([])).error(error.message, 'Config');
       process.exit(1);
     }
     throw error;
   }
-  const app = await createApp(config);
-  await app.listen(config.port);
-  new Logger('Bootstrap').log(`ml-service listening on port ${config.port}; Swagger UI at /docs`);
+  Logger.overrideLogger(createLogger(config));
+  try {
+    const app = await createApp(config);
+    await app.listen(config.port);
+    shutDownGracefullyOnSignals(app, config.shutdownDelayMs);
+    const logger = new Logger('Bootstrap');
+    logger.log(`ml-service listening on port ${config.port}${config.docsEnabled ? '; Swagger UI at /docs' : ''}`);
+    if (config.environment === 'production' && !config.auth.required) {
+      logger.warn('AUTH_REQUIRED is false: anyone who can reach the service may retrain models and write the catalogue');
+    }
+  } catch (error) {
+    // Through the logger, so the failure is a JSON line with any credentials in it scrubbed.
+    new Logger('Bootstrap').error(`start-up failed: ${(error as Error).message}`, (error as Error).stack);
+    process.exit(1);
+  }
 }
 
 void bootstrap();

@@ -4,10 +4,11 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { REPOSITORIES } from '../repositories';
 import { ChangeEvents } from './change-events';
 import { createKnex, KNEX } from './database';
+import { ShutdownState } from './shutdown-state';
 
 /**
  * What every feature module shares: the validated configuration, one knex instance (migrated
- * before anything uses it), the repositories and the change-event bus.
+ * before anything uses it), the repositories, the change-event bus and the shutdown state.
  */
 @Global()
 @Module({})
@@ -28,9 +29,10 @@ export class CoreModule implements OnApplicationShutdown {
           },
         },
         ChangeEvents,
+        ShutdownState,
         ...REPOSITORIES,
       ],
-      exports: [APP_CONFIG, KNEX, ChangeEvents, ...REPOSITORIES],
+      exports: [APP_CONFIG, KNEX, ChangeEvents, ShutdownState, ...REPOSITORIES],
     };
   }
 

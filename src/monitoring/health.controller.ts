@@ -1,6 +1,9 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../common/auth/access.decorators';
+import { ShutdownState } from '../common/shutdown-state';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ActiveModels } from '../model-registry/active-models';
 import { DatabaseHealthIndicator } from './database.health';
@@ -14,6 +17,8 @@ class LivenessDto {
 }
 
 @ApiTags('health')
+@Public()
+@SkipThrottle()
 @Controller()
 export class HealthController {
   constructor(
@@ -22,6 +27,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly database: DatabaseHealthIndicator,
     private readonly models: ActiveModels,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** Liveness: the process answers. Deliberately does not touch the database. */
@@ -40,8 +46,9 @@ export class HealthController {
 
   @Get(['health/ready', 'ready'])
   @ApiOkResponse({ description: 'Database reachable and a model loaded' })
-  @ApiServiceUnavailableResponse({ description: '`{"detail": "not ready", "details": {...}}`' })
+  @ApiServiceUnavailableResponse({ description: '`{"detail": "not ready", "details": {...}}`, or `{"detail": "shutting down"}`' })
   async ready(): Promise<HealthCheckResult> {
+    if (this.shutdown.draining) throw new ServiceUnavailableException({ detail: 'shutting down' });
     try {
       return await this.health.check([() => this.database.ping('database'), () => this.modelCheck()]);
     } catch (error) {

@@ -1,0 +1,56 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const MAIN = resolve(__dirname, '../../src/main.js');
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  /** Everything the process wrote to stdout and stderr so far, line by line. */
+  output(): string[];
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+}
+
+/** A port nothing listens on right now: bind to 0, read it, release it. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Runs `dist/src/main.js` as its own process, as `npm start` and the container do. */
+export function spawnServer(env: Record<string, string>, port: number): ServerProcess {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', ...env, SERVICE_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { child, port, url: `http://127.0.0.1:${port}`, output: () => text.split('\n').filter((line) => line !== ''), exited };
+}
+
+/** Waits until `path` answers 200, or fails with what the process printed. */
+export async function waitUntilOk(server: ServerProcess, path: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${server.url}${path}`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.child.kill('SIGKILL');
+  throw new Error(`${path} never answered 200; output:\n${server.output().slice(-20).join('\n')}`);
+}

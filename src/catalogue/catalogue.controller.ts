@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, OwnUser } from '../common/auth/access.decorators';
 import { IdParamDto } from '../common/validation';
 import {
   ItemBatchDto,
@@ -18,12 +19,14 @@ export class CatalogueController {
   constructor(private readonly catalogue: CatalogueService) {}
 
   @Put('items/:id')
+  @AdminOnly()
   @ApiOkResponse({ type: ItemResponseDto })
   putItem(@Param() { id }: IdParamDto, @Body() dto: ItemDto): Promise<ItemResponseDto> {
     return this.catalogue.putItem(id, dto);
   }
 
   @Post('items/batch')
+  @AdminOnly()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: ItemBatchResponseDto })
   async putItems(@Body() dto: ItemBatchDto): Promise<ItemBatchResponseDto> {
@@ -38,6 +41,7 @@ export class CatalogueController {
   }
 
   @Delete('items/:id')
+  @AdminOnly()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNotFoundResponse({ description: 'No such item, or already deleted' })
   deleteItem(@Param() { id }: IdParamDto): Promise<void> {
@@ -45,12 +49,14 @@ export class CatalogueController {
   }
 
   @Put('users/:id')
+  @AdminOnly()
   @ApiOkResponse({ type: UserResponseDto })
   putUser(@Param() { id }: IdParamDto, @Body() dto: UserDto): Promise<UserResponseDto> {
     return this.catalogue.putUser(id, dto);
   }
 
   @Get('users/:id')
+  @OwnUser('params.id')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse({ description: 'No such user' })
   getUser(@Param() { id }: IdParamDto): Promise<UserResponseDto> {

@@ -44,4 +44,56 @@ describe('loadConfig', () => {
   it('should refuse a default count above the maximum', () => {
     assert.throws(() => loadConfig({ DEFAULT_RECOMMENDATION_COUNT: '50', MAX_RECOMMENDATION_COUNT: '10' }), /must not exceed/);
   });
+
+  it('should default to open access, 500 requests a minute, docs on and no CORS', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config.auth, { required: false, jwt: null, apiKeys: [] });
+    assert.equal(config.rateLimitPerMinute, 500);
+    assert.equal(config.docsEnabled, true);
+    assert.deepEqual(config.corsOrigins, []);
+    assert.equal(config.metricsToken, null);
+  });
+
+  it('should wait before shutting down in production only, unless told otherwise', () => {
+    assert.equal(loadConfig({}).shutdownDelayMs, 0);
+    assert.equal(loadConfig({ ENVIRONMENT: 'production' }).shutdownDelayMs, 5000);
+    assert.equal(loadConfig({ ENVIRONMENT: 'production', SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs, 0);
+  });
+
+  it('should refuse AUTH_REQUIRED=true with no way to verify anyone', () => {
+    assert.throws(() => loadConfig({ AUTH_REQUIRED: 'true' }), /AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY .* or API_KEYS/);
+    assert.equal(loadConfig({ AUTH_REQUIRED: 'true', API_KEYS: 'a-service-key-of-16+' }).auth.required, true);
+  });
+
+  it('should check JWT and API key settings without echoing them', () => {
+    const secret = 'x'.repeat(32);
+    assert.deepEqual(loadConfig({ JWT_SECRET: secret, JWT_ISSUER: 'https://auth.example.com/' }).auth.jwt, {
+      algorithm: 'HS256',
+      key: secret,
+      issuer: 'https://auth.example.com/',
+      audience: undefined,
+    });
+    for (const [env, problem] of [
+      [{ JWT_SECRET: 'too-short-secret' }, /JWT_SECRET must be at least 32 characters/],
+      [{ JWT_SECRET: secret, JWT_PUBLIC_KEY: 'pem' }, /not both/],
+      [{ JWT_PUBLIC_KEY: 'not-a-pem-key' }, /JWT_PUBLIC_KEY must be an RSA public key/],
+      [{ API_KEYS: 'good-service-key-0001,short' }, /API_KEYS must be comma-separated keys of at least 16 characters/],
+    ] as const) {
+      try {
+        loadConfig(env);
+        assert.fail(`expected a ConfigError for ${Object.keys(env).join(', ')}`);
+      } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, problem);
+        assert.doesNotMatch(error.message, /too-short-secret|not-a-pem-key|short"/);
+      }
+    }
+  });
+
+  it('should accept a list of exact CORS origins and nothing looser', () => {
+    assert.deepEqual(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).corsOrigins, ['https://app.example.com', 'http://localhost:3000']);
+    for (const origin of ['*', 'https://app.example.com/', 'app.example.com', 'https://*.example.com']) {
+      assert.throws(() => loadConfig({ CORS_ORIGINS: origin }), /CORS_ORIGINS entry .* must be an origin/, origin);
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { CronTime } from 'cron';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
 
@@ -33,6 +34,36 @@ export interface AppConfig {
   feedbackWeights: Record<FeedbackAction, number>;
   logLevel: 'silent' | 'error' | 'warn' | 'log' | 'debug';
   training: TrainingConfig;
+  /** Bearer token GET /metrics requires; null leaves it open (for a scraper inside the cluster network). */
+  metricsToken: string | null;
+  /** After SIGTERM, keep serving while unready this long, so load balancers stop routing here first. */
+  shutdownDelayMs: number;
+  auth: AuthConfig;
+  /** Requests per minute per caller (token subject, API key or client address) on each replica. */
+  rateLimitPerMinute: number;
+  /** Browser origins allowed to call the API; empty sends no CORS headers at all. */
+  corsOrigins: string[];
+  /** Serve Swagger UI at /docs and the OpenAPI document at /docs-json. */
+  docsEnabled: boolean;
+  /** Proxies (ingress, load balancer) in front of the service whose X-Forwarded-For is trusted for the client address. */
+  trustProxyHops: number;
+}
+
+export interface AuthConfig {
+  /** Every route but health, metrics and docs needs a token or an API key; otherwise credentials are optional. */
+  required: boolean;
+  /** How bearer tokens are verified; null when the service accepts none. */
+  jwt: JwtConfig | null;
+  /** Service keys accepted in X-API-Key, each acting as admin. */
+  apiKeys: string[];
+}
+
+export interface JwtConfig {
+  /** HS256 with a shared secret, or RS256 with the issuer's public key; the only algorithm accepted. */
+  algorithm: 'HS256' | 'RS256';
+  key: string;
+  issuer?: string;
+  audience?: string;
 }
 
 export interface TrainingConfig {
@@ -149,6 +180,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retention: read.number('MODEL_RETENTION', 10, { min: 1, integer: true }),
       syncSeconds: read.number('MODEL_SYNC_SECONDS', 30, { min: 1, integer: true }),
     },
+    metricsToken: read.raw('METRICS_TOKEN') ?? null,
+    shutdownDelayMs: read.number('SHUTDOWN_DELAY_MS', environment === 'production' ? 5000 : 0, { min: 0, max: 120_000, integer: true }),
+    auth: readAuth(read),
+    rateLimitPerMinute: read.number('RATE_LIMIT_PER_MINUTE', 500, { min: 1, max: 1_000_000, integer: true }),
+    corsOrigins: readCorsOrigins(read),
+    docsEnabled: read.boolean('DOCS_ENABLED', true),
+    trustProxyHops: read.number('TRUST_PROXY', 0, { min: 0, max: 10, integer: true }),
   };
   if (!(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
     read.problems.push(`DEFAULT_ALGORITHM=${JSON.stringify(config.defaultAlgorithm)} must be one of ${ALGORITHMS.join(', ')}`);
@@ -158,6 +196,67 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+/** RFC 7518 §3.2: an HS256 key must have at least as many bits as the hash, 256. */
+const MIN_JWT_SECRET_LENGTH = 32;
+const MIN_API_KEY_LENGTH = 16;
+
+function readAuth(read: EnvReader): AuthConfig {
+  const required = read.boolean('AUTH_REQUIRED', false);
+  const jwt = readJwt(read);
+  const apiKeys = (read.raw('API_KEYS') ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  if (apiKeys.some((key) => key.length < MIN_API_KEY_LENGTH)) {
+    read.problems.push(`API_KEYS must be comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters each`);
+  }
+  if (required && jwt === null && apiKeys.length === 0) {
+    read.problems.push('AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY (to verify tokens) or API_KEYS');
+  }
+  return { required, jwt, apiKeys };
+}
+
+function readJwt(read: EnvReader): JwtConfig | null {
+  const secret = read.raw('JWT_SECRET');
+  // Kubernetes secrets and .env files often carry a PEM on one line, with literal \n for the newlines.
+  const publicKey = read.raw('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  const claims = { issuer: read.raw('JWT_ISSUER'), audience: read.raw('JWT_AUDIENCE') };
+  if (secret !== undefined && publicKey !== undefined) {
+    read.problems.push('set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
+    return null;
+  }
+  if (secret !== undefined) {
+    // Values are never echoed: these are secrets.
+    if (secret.length < MIN_JWT_SECRET_LENGTH) read.problems.push(`JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+    return { algorithm: 'HS256', key: secret, ...claims };
+  }
+  if (publicKey !== undefined) {
+    try {
+      if (createPublicKey(publicKey).asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+    } catch {
+      read.problems.push('JWT_PUBLIC_KEY must be an RSA public key in PEM form (-----BEGIN PUBLIC KEY-----)');
+    }
+    return { algorithm: 'RS256', key: publicKey, ...claims };
+  }
+  return null;
+}
+
+function readCorsOrigins(read: EnvReader): string[] {
+  const origins = (read.raw('CORS_ORIGINS') ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (!isOrigin(origin)) read.problems.push(`CORS_ORIGINS entry ${JSON.stringify(origin)} must be an origin such as https://app.example.com (no wildcards, paths or trailing slash)`);
+  }
+  return origins;
+}
+
+function isOrigin(text: string): boolean {
+  // URL accepts `*` in a host name; an allow-list must not.
+  if (text.includes('*')) return false;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === text;
+  } catch {
+    return false;
+  }
 }
 
 function readCron(read: EnvReader): string {
@@ -248,3 +347,11 @@ function readFeedbackWeights(read: EnvReader): Record<FeedbackAction, number> {
 
 /** Injection token for AppConfig. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Every configured value that must never appear in a log line or a response. */
+export function secretsOf(config: AppConfig): string[] {
+  const secrets = [config.metricsToken, ...config.auth.apiKeys];
+  if (config.auth.jwt?.algorithm === 'HS256') secrets.push(config.auth.jwt.key);
+  if (config.database.client === 'mysql') secrets.push(config.database.password);
+  return secrets.filter((secret): secret is string => secret !== null && secret !== '');
+}

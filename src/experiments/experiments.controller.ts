@@ -7,6 +7,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { AdminOnly } from '../common/auth/access.decorators';
 import {
   CreateExperimentDto,
   ExperimentListDto,
@@ -39,6 +40,7 @@ export class ExperimentsController {
   }
 
   @Post()
+  @AdminOnly()
   @ApiCreatedResponse({ type: ExperimentResponseDto })
   @ApiConflictResponse({ description: 'An experiment with this id exists' })
   create(@Body() dto: CreateExperimentDto): Promise<ExperimentResponseDto> {
@@ -46,6 +48,7 @@ export class ExperimentsController {
   }
 
   @Patch(':id')
+  @AdminOnly()
   @ApiOkResponse({ type: ExperimentResponseDto })
   @ApiNotFoundResponse({ description: 'No such experiment' })
   @ApiConflictResponse({ description: 'Illegal status transition, completed experiment, removing an assigned variant, or a concurrent change' })

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from 
 import { ApiBadRequestResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { OwnUser } from '../common/auth/access.decorators';
 import { IdParamDto } from '../common/validation';
 import { FeedbackBatchDto, FeedbackBatchRecordedDto, FeedbackDto, FeedbackListDto, FeedbackRecordedDto } from './feedback.dto';
 import { FeedbackService } from './feedback.service';
@@ -23,6 +24,7 @@ export class FeedbackController {
   constructor(private readonly feedback: FeedbackService) {}
 
   @Post('feedback')
+  @OwnUser('body.user_id')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: FeedbackRecordedDto, description: 'Sent only once the event is durably stored' })
   async record(@Body() dto: FeedbackDto): Promise<FeedbackRecordedDto> {
@@ -31,6 +33,7 @@ export class FeedbackController {
   }
 
   @Post('feedback/batch')
+  @OwnUser('body.events[].user_id')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: FeedbackBatchRecordedDto })
   async recordBatch(@Body() dto: FeedbackBatchDto): Promise<FeedbackBatchRecordedDto> {
@@ -39,6 +42,7 @@ export class FeedbackController {
   }
 
   @Get('users/:id/feedback')
+  @OwnUser('params.id')
   @ApiOkResponse({ type: FeedbackListDto, description: "The user's events, newest first" })
   async listForUser(@Param() { id }: IdParamDto, @Query() { limit }: FeedbackListQueryDto): Promise<FeedbackListDto> {
     const feedback = await this.feedback.listForUser(id, limit ?? 50);

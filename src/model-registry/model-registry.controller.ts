@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
+import { AdminOnly } from '../common/auth/access.decorators';
 import { ModelInfoDto, ModelIdParamDto, ModelListDto, ModelListQueryDto, ModelVersionDto, RetrainQueryDto, RetrainRequestDto } from './model-registry.dto';
 import { ModelRegistryService } from './model-registry.service';
 
@@ -16,6 +17,7 @@ export class ModelRegistryController {
   }
 
   @Post('model/retrain')
+  @AdminOnly()
   @ApiOkResponse({ description: 'Training finished: the new versions with their metrics and gate decisions' })
   @ApiAcceptedResponse({ description: 'With ?async=true: the version ids to poll at /v1/models/:id' })
   @ApiConflictResponse({ description: 'A training run is already under way here or on another replica' })
@@ -41,6 +43,7 @@ export class ModelRegistryController {
   }
 
   @Post('models/:id/activate')
+  @AdminOnly()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: ModelVersionDto, description: 'The version now serving (rollback or roll forward)' })
   activate(@Param() { id }: ModelIdParamDto): Promise<ModelVersionDto> {

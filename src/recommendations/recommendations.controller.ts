@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { OwnUser } from '../common/auth/access.decorators';
 import { IdParamDto } from '../common/validation';
 import {
   BatchRecommendationRequestDto,
@@ -19,6 +20,7 @@ export class RecommendationsController {
   constructor(private readonly recommendations: RecommendationsService) {}
 
   @Post('recommendations')
+  @OwnUser('body.user_id')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: RecommendationResponseDto })
   recommend(@Body() dto: RecommendationRequestDto): Promise<RecommendationResponseDto> {
@@ -35,6 +37,7 @@ export class RecommendationsController {
   }
 
   @Post('recommendations/batch')
+  @OwnUser('body.user_ids[]')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: BatchRecommendationResponseDto })
   async recommendBatch(@Body() dto: BatchRecommendationRequestDto): Promise<BatchRecommendationResponseDto> {
@@ -46,6 +49,7 @@ export class RecommendationsController {
   }
 
   @Get('recommendations/:id')
+  @OwnUser('params.id')
   @ApiOkResponse({ type: RecommendationResponseDto })
   recommendFor(@Param() { id }: IdParamDto, @Query() query: RecommendationQueryDto): Promise<RecommendationResponseDto> {
     return this.recommendations.recommend({

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
+import { loadConfig } from '../../src/config/config';
 
 type Json = Record<string, unknown>;
 
@@ -151,6 +152,13 @@ describe('k8s manifests', () => {
     ]) {
       only(kind);
     }
+  });
+
+  it('should configure the service with values its own validation accepts', () => {
+    const env = { ...record(only('ConfigMap'), 'data'), ...record(only('Secret'), 'stringData') } as Record<string, string>;
+    const config = loadConfig(env);
+    assert.equal(config.auth.required, true);
+    assert.equal(config.port, SERVICE_PORT);
   });
 
   it('should only put strings in ConfigMap data and Secret stringData', () => {

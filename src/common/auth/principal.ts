@@ -1,0 +1,21 @@
+import { Request } from 'express';
+
+/** Who is calling, once their credentials are verified. */
+export interface Principal {
+  /** A person's token (`sub` is their user id) or a service's API key. */
+  kind: 'user' | 'service';
+  subject: string;
+  /** Admin tokens and API keys may use every route and act for every user. */
+  admin: boolean;
+}
+
+const principals = new WeakMap<Request, Principal>();
+
+export function setPrincipal(req: Request, principal: Principal): void {
+  principals.set(req, principal);
+}
+
+/** The verified caller, or null for an anonymous request (allowed only while AUTH_REQUIRED is false). */
+export function principalOf(req: Request): Principal | null {
+  return principals.get(req) ?? null;
+}

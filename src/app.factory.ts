@@ -2,9 +2,15 @@ import { INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { AppConfig } from './config/config';
+import { JsonLogger } from './common/logging/json-logger';
+import { SecretRedactor } from './common/logging/redact';
+import { ShutdownState } from './common/shutdown-state';
+import { AppConfig, secretsOf } from './config/config';
+import { observeRequests } from './monitoring/request-observer';
+import { Telemetry } from './monitoring/telemetry';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   silent: [],
@@ -14,17 +20,44 @@ const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
-/** Builds the whole HTTP application; main.ts and the integration tests share it. */
+/** The service's logger: JSON lines at the configured level, configured secrets scrubbed. */
+export function createLogger(config: AppConfig): JsonLogger {
+  return new JsonLogger(LOG_LEVELS[config.logLevel], new SecretRedactor(secretsOf(config)));
+}
+
+/**
+ * Builds the whole HTTP application; main.ts and the integration tests share it. Signal handling
+ * is main.ts's (see graceful-shutdown.ts): tests close their apps themselves.
+ */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: LOG_LEVELS[config.logLevel],
+    logger: createLogger(config),
     bodyParser: false,
+    // A failed start (database unreachable) is thrown to the caller, which logs it and exits 1,
+    // instead of Nest's default process.abort().
+    abortOnError: false,
   });
+  // Before the body parser, so that requests it rejects get an id, a log line and a count.
+  app.use(observeRequests(app.get(Telemetry), app.get(ShutdownState)));
+  // Behind an ingress, req.ip (the per-address rate limit's key) is the client's only if its hop is trusted.
+  app.set('trust proxy', config.trustProxyHops);
+  // Helmet's defaults suit Swagger UI (its scripts are files, not inline), except that upgrading
+  // to https would break /docs reached over plain http inside a cluster.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  if (config.corsOrigins.length > 0) {
+    // Bearer tokens travel in a header, so no credentials (cookies) are needed across origins.
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: false,
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
   app.useBodyParser('json', { limit: '5mb' });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
-  setUpSwagger(app);
+  if (config.docsEnabled) setUpSwagger(app);
   return app;
 }
 
@@ -37,6 +70,9 @@ function setUpSwagger(app: INestApplication): void {
     )
     .setVersion('1.0.0')
     .addBearerAuth()
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('api-key')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), { jsonDocumentUrl: 'docs-json' });
 }

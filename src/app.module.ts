@@ -1,10 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CatalogueModule } from './catalogue/catalogue.module';
+import { AuthModule } from './common/auth/auth.module';
 import { CoreModule } from './common/core.module';
 import { AppConfig } from './config/config';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { FeedbackModule } from './feedback/feedback.module';
 import { ModelRegistryModule } from './model-registry/model-registry.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
+import { TelemetryModule } from './monitoring/telemetry.module';
 import { RecommendationsModule } from './recommendations/recommendations.module';
 import { TrainingModule } from './training/training.module';
 
@@ -15,12 +18,15 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        AuthModule.forRoot(config),
+        TelemetryModule,
         ModelRegistryModule,
         CatalogueModule,
         FeedbackModule,
         RecommendationsModule,
         TrainingModule,
         MonitoringModule,
+        DashboardModule,
       ],
     };
   }

@@ -31,6 +31,8 @@ WORKDIR /app
 # Root-owned and so read-only to the `node` user: a compromised process cannot rewrite the app.
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The dashboard is plain JavaScript served from its source folder.
+COPY dashboard ./dashboard
 COPY package.json ./
 USER node
 EXPOSE 4004

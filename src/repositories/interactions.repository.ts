@@ -112,6 +112,12 @@ export class InteractionsRepository {
     return rows.map((row) => ({ itemId: row.item_id, count: Number(row.n) }));
   }
 
+  /** Users with the newest feedback, newest first; read by primary key, cheap on any size of log. */
+  async getRecentUserIds(limit: number, scanRows = 500): Promise<string[]> {
+    const rows: { user_id: string }[] = await this.db('interactions').select('user_id').orderBy('id', 'desc').limit(scanRows);
+    return [...new Set(rows.map((row) => row.user_id))].slice(0, limit);
+  }
+
   async getMaxId(): Promise<number> {
     const row = await this.db('interactions').max<{ id: number | null }[]>({ id: 'id' }).first();
     return Number(row?.id ?? 0);

@@ -1,0 +1,283 @@
+// Experiments: each variant's rates with 95% intervals, lift against control, adjusted p-values,
+// the sample-ratio check, participants, and the pause / resume / complete controls.
+import { api } from './api.js';
+import { barChart, effectChart } from './charts.js';
+import { dataTable, h } from './dom.js';
+import { count, dateTime, percent, pValue, signedPercent } from './format.js';
+
+/**
+ * @typedef {object} Experiment
+ * @property {string} experiment_id
+ * @property {string} name
+ * @property {string} status
+ * @property {string[]} metrics_tracked the first is the primary metric
+ */
+
+/**
+ * @typedef {object} Comparison
+ * @property {number} p_value
+ * @property {number} p_value_adjusted Holm-adjusted across the treatments
+ * @property {boolean} is_significant
+ * @property {number | null} relative_lift
+ * @property {[number | null, number | null]} lift_ci
+ */
+
+/**
+ * @typedef {object} VariantResult
+ * @property {string} variant_id
+ * @property {string} name
+ * @property {string} algorithm
+ * @property {number} traffic_percentage
+ * @property {boolean} is_control
+ * @property {number} participants
+ * @property {number} impressions
+ * @property {number} clicks
+ * @property {number} saves
+ * @property {number} hides
+ * @property {Record<string, number>} metrics
+ * @property {Record<string, [number, number]>} confidence_intervals
+ * @property {{ vs_control: { by_metric: Record<string, Comparison> } }} [statistical_significance]
+ */
+
+/**
+ * @typedef {object} Results
+ * @property {string} status
+ * @property {string | null} start_date
+ * @property {string | null} end_date
+ * @property {number} participants
+ * @property {number} impressions
+ * @property {number} attribution_hours
+ * @property {VariantResult[]} variants
+ * @property {{ chi_square: number, p_value: number, detected: boolean }} sample_ratio_mismatch
+ * @property {string} summary
+ */
+
+const METRICS = [
+  { key: 'click_through_rate', name: 'Click-through rate' },
+  { key: 'save_rate', name: 'Save rate' },
+  { key: 'hide_rate', name: 'Hide rate' },
+];
+
+/** What each status may become, with the button's words (PATCH /v1/experiments/:id). */
+const TRANSITIONS = /** @type {Record<string, { to: string, label: string, question: string }[]>} */ ({
+  draft: [{ to: 'active', label: 'Start', question: 'Start this experiment? Users are assigned to its variants from now on.' }],
+  active: [
+    { to: 'paused', label: 'Pause', question: 'Pause this experiment? Everyone gets the default algorithm until it is resumed.' },
+    { to: 'completed', label: 'Complete', question: 'Complete this experiment? This is final: it cannot be resumed.' },
+  ],
+  paused: [
+    { to: 'active', label: 'Resume', question: 'Resume this experiment? Users go back to their variants.' },
+    { to: 'completed', label: 'Complete', question: 'Complete this experiment? This is final: it cannot be resumed.' },
+  ],
+  completed: [],
+});
+
+/** @type {import('./app.js').Page} */
+export const experimentsPage = {
+  title: 'Experiments',
+  async render(root, params, context) {
+    const { experiments } = /** @type {{ experiments: Experiment[] }} */ (await api('v1/experiments'));
+    if (experiments.length === 0) {
+      root.append(h('p', {}, 'No experiments yet. Create one with POST /v1/experiments (see ', h('a', { href: '../docs' }, 'the API docs'), ').'));
+      return;
+    }
+    const experiment =
+      experiments.find((e) => e.experiment_id === params[0]) ?? experiments.find((e) => e.status === 'active') ?? experiments[0];
+    const results = /** @type {Results} */ (await api(`v1/experiments/${encodeURIComponent(experiment.experiment_id)}/results`));
+    root.append(
+      picker(experiments, experiment),
+      overview(experiment, results, context),
+      h(
+        'section',
+        { 'aria-labelledby': 'rates-heading' },
+        h('h2', { id: 'rates-heading' }, 'Rates and lift against control'),
+        h('div', { class: 'cards' }, METRICS.map((m) => metricCard(m, experiment, results))),
+      ),
+      participantsSection(results),
+    );
+  },
+};
+
+/**
+ * @param {Experiment[]} experiments
+ * @param {Experiment} selected
+ */
+function picker(experiments, selected) {
+  const select = h(
+    'select',
+    {
+      id: 'experiment-picker',
+      onchange: (event) => {
+        const target = /** @type {HTMLSelectElement} */ (event.target);
+        window.location.hash = `#/experiments/${encodeURIComponent(target.value)}`;
+      },
+    },
+    experiments.map((e) => h('option', { value: e.experiment_id, selected: e === selected }, `${e.name} (${e.status})`)),
+  );
+  return h('div', { class: 'field picker' }, h('label', { for: 'experiment-picker' }, 'Experiment'), select);
+}
+
+/**
+ * @param {Experiment} experiment
+ * @param {Results} results
+ * @param {import('./app.js').PageContext} context
+ */
+function overview(experiment, results, context) {
+  /** @param {{ to: string, question: string }} transition */
+  async function change(transition) {
+    if (!window.confirm(`${transition.question}\n\n${experiment.name}`)) return;
+    try {
+      await api(`v1/experiments/${encodeURIComponent(experiment.experiment_id)}`, { method: 'PATCH', body: { status: transition.to } });
+      context.announce(`${experiment.name} is now ${transition.to}.`);
+      context.refresh();
+    } catch (error) {
+      context.fail(error);
+    }
+  }
+
+  const srm = results.sample_ratio_mismatch;
+  const actions = TRANSITIONS[results.status] ?? [];
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'overview-heading' },
+    h('h2', { id: 'overview-heading' }, experiment.name, ' ', h('span', { class: `badge status-${results.status}` }, results.status)),
+    srm.detected
+      ? h(
+          'div',
+          { class: 'alert warning', role: 'alert' },
+          h('strong', {}, 'Sample ratio mismatch. '),
+          `Participants do not match the configured traffic split (χ² = ${srm.chi_square.toFixed(1)}, p = ${pValue(srm.p_value)}): assignment or logging is broken, so the comparisons below cannot be trusted.`,
+        )
+      : null,
+    h('p', { class: 'summary' }, results.summary),
+    h(
+      'dl',
+      { class: 'facts' },
+      fact('Started', dateTime(results.start_date)),
+      fact('Ended', dateTime(results.end_date)),
+      fact('Participants', count(results.participants)),
+      fact('Impressions', count(results.impressions)),
+      fact('Attribution window', `${results.attribution_hours} h`),
+      fact('Sample ratio check', `p = ${pValue(srm.p_value)}${srm.detected ? ' (mismatch)' : ''}`),
+    ),
+    actions.length === 0
+      ? h('p', { class: 'hint' }, 'Completed experiments are final.')
+      : h('div', { class: 'actions' }, actions.map((t) => h('button', { type: 'button', class: t.to === 'completed' ? 'danger' : '', onclick: () => void change(t) }, t.label))),
+  );
+}
+
+/** @param {string} term @param {string} value */
+function fact(term, value) {
+  return h('div', {}, h('dt', {}, term), h('dd', {}, value));
+}
+
+/**
+ * @param {{ key: string, name: string }} metric
+ * @param {Experiment} experiment
+ * @param {Results} results
+ */
+function metricCard(metric, experiment, results) {
+  const treatments = results.variants.filter((v) => !v.is_control);
+  /** @param {VariantResult} v */
+  const comparison = (v) => v.statistical_significance?.vs_control.by_metric[metric.key];
+  const primary = experiment.metrics_tracked[0] === metric.key;
+  return h(
+    'article',
+    { class: 'card', 'data-metric': metric.key },
+    h('h3', {}, metric.name, primary ? h('span', { class: 'tag' }, 'primary') : null),
+    barChart({
+      title: `${metric.name} per variant, with 95% intervals`,
+      bars: results.variants.map((v) => ({
+        label: v.variant_id,
+        value: v.metrics[metric.key],
+        low: v.confidence_intervals[metric.key][0],
+        high: v.confidence_intervals[metric.key][1],
+        emphasis: v.is_control,
+      })),
+      format: percent,
+    }),
+    treatments.length === 0
+      ? null
+      : effectChart({
+          title: `Lift in ${metric.name.toLowerCase()} against control`,
+          effects: treatments.map((v) => {
+            const c = comparison(v);
+            return { label: v.variant_id, value: c?.relative_lift ?? null, low: c?.lift_ci[0] ?? null, high: c?.lift_ci[1] ?? null, significant: c?.is_significant ?? false };
+          }),
+          format: signedPercent,
+          undefinedText: 'no lift yet: control has no events',
+        }),
+    treatments.length === 0
+      ? null
+      : dataTable({
+          caption: `${metric.name}: tests against control`,
+          columns: ['Variant', 'Lift (95% CI)', 'p', 'p adjusted (Holm)', 'Significant'],
+          numeric: [1, 2, 3],
+          rows: treatments.map((v) => {
+            const c = comparison(v);
+            const lift = c?.relative_lift ?? null;
+            const [low, high] = c?.lift_ci ?? [null, null];
+            return [
+              v.variant_id,
+              lift === null ? '—' : `${signedPercent(lift)} (${signedPercent(low)} to ${signedPercent(high)})`,
+              pValue(c?.p_value),
+              pValue(c?.p_value_adjusted),
+              c?.is_significant ? h('span', { class: 'badge status-active' }, 'yes') : 'no',
+            ];
+          }),
+        }),
+  );
+}
+
+/** @param {Results} results */
+function participantsSection(results) {
+  return h(
+    'section',
+    { 'aria-labelledby': 'participants-heading' },
+    h('h2', { id: 'participants-heading' }, 'Participants'),
+    h(
+      'p',
+      { class: 'hint' },
+      'The results API gives totals, not a time series, so participants are shown per variant. The tick on each bar is the count the traffic split expects.',
+    ),
+    h(
+      'div',
+      { class: 'cards' },
+      h(
+        'div',
+        { class: 'card' },
+        barChart({
+          title: 'Participants per variant',
+          bars: results.variants.map((v) => ({
+            label: v.variant_id,
+            value: v.participants,
+            marker: (results.participants * v.traffic_percentage) / 100,
+            emphasis: v.is_control,
+          })),
+          format: (x) => count(x),
+          integer: true,
+          markerName: 'expected',
+        }),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'card wide' },
+      dataTable({
+        caption: 'Counts per variant',
+        columns: ['Variant', 'Algorithm', 'Traffic', 'Participants', 'Impressions', 'Clicks', 'Saves', 'Hides'],
+        numeric: [2, 3, 4, 5, 6, 7],
+        rows: results.variants.map((v) => [
+          v.is_control ? `${v.variant_id} (control)` : v.variant_id,
+          v.algorithm,
+          `${v.traffic_percentage}%`,
+          count(v.participants),
+          count(v.impressions),
+          count(v.clicks),
+          count(v.saves),
+          count(v.hides),
+        ]),
+      }),
+    ),
+  );
+}

@@ -133,3 +133,18 @@ function siftDown(heap: number[], at: number, worse: (a: number, b: number) => b
     at = least;
   }
 }
+
+/** The events in time order (stable for equal times); returns the input when already ordered. */
+export function sortEventsByTime(events: EventLog): EventLog {
+  const { user, item, weight, time } = events;
+  let sorted = true;
+  for (let k = 1; k < time.length && sorted; k++) sorted = time[k - 1] <= time[k];
+  if (sorted) return events;
+  const order = Int32Array.from({ length: time.length }, (_, k) => k).sort((a, b) => time[a] - time[b] || a - b);
+  return {
+    user: order.map((k) => user[k]),
+    item: order.map((k) => item[k]),
+    weight: Float32Array.from(order, (k) => weight[k]),
+    time: Float64Array.from(order, (k) => time[k]),
+  };
+}

@@ -27,7 +27,7 @@ export interface Csr {
   values: Float32Array;
 }
 
-/** Feedback events, one entry per event, in time order. */
+/** Feedback events, one entry per event, in time order (the training worker establishes the order). */
 export interface EventLog {
   user: Int32Array;
   item: Int32Array;

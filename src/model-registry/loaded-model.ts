@@ -1,4 +1,5 @@
-import { CorruptArtifactError, decodeBundle, sha256 } from '../algorithms/artifact-codec';
+import { webcrypto } from 'node:crypto';
+import { CorruptArtifactError, decodeBundle } from '../algorithms/artifact-codec';
 import { getAlgorithm } from '../algorithms/registry';
 import { AlgorithmName, AlgorithmParams, Csr, ModelArtifact, NumericArray, Recommender } from '../algorithms/types';
 import { ModelVersion } from '../repositories/models.repository';
@@ -46,9 +47,13 @@ interface BundleHeader {
   trainedAt: number;
 }
 
-/** Verifies the checksum, then wraps the bundle's arrays; throws CorruptArtifactError on any mismatch. */
-export function loadModel(version: ModelVersion, bytes: Uint8Array): LoadedModel {
-  if (version.checksum === null || sha256(bytes) !== version.checksum) {
+/**
+ * Verifies the checksum, then wraps the bundle's arrays; throws CorruptArtifactError on any
+ * mismatch. WebCrypto hashes on the thread pool, so a 100 MB artifact does not stall requests.
+ */
+export async function loadModel(version: ModelVersion, bytes: Uint8Array): Promise<LoadedModel> {
+  const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+  if (version.checksum === null || digest !== version.checksum) {
     throw new CorruptArtifactError(`artifact of model ${version.id} (${version.version}) does not match its checksum`);
   }
   const { header, arrays } = decodeBundle(bytes);

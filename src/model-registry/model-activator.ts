@@ -77,7 +77,7 @@ export class ModelActivator {
     const bytes = await this.models.loadArtifact(version.id);
     if (!bytes) throw new UnprocessableEntityException(`model ${version.id} has no stored artifact (archived?)`);
     try {
-      return loadModel(version, bytes);
+      return await loadModel(version, bytes);
     } catch (error) {
       if (error instanceof CorruptArtifactError) throw new UnprocessableEntityException(error.message);
       throw error;

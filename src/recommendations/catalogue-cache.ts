@@ -74,7 +74,11 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
   async reload(): Promise<void> {
     try {
       const next = new Map<string, CatalogueItem>();
-      for await (const batch of this.repository.streamLive()) for (const item of batch) if (!item.isPlaceholder) next.set(item.id, summary(item));
+      for await (const batch of this.repository.streamLive()) {
+        for (const item of batch) if (!item.isPlaceholder) next.set(item.id, summary(item));
+        // SQLite answers synchronously; let requests in between batches.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       this.items = next;
       this.revision++;
     } catch (error) {

@@ -26,7 +26,7 @@ export interface DeclaredPreferences {
 }
 
 /** The newest events read per request: enough for fresh feedback and for reasons' verbs. */
-const RECENT_EVENTS = 200;
+const RECENT_EVENTS = 100;
 
 /**
  * Builds the user's profile from the model's snapshot plus whatever arrived since: fresh saves
@@ -57,7 +57,7 @@ export class UserContextBuilder {
     let user: User | undefined;
     let degraded: string | undefined;
     try {
-      const [recent, stored] = await Promise.all([this.interactions.getByUserId(userId, RECENT_EVENTS), this.users.getById(userId)]);
+      const [recent, stored] = await Promise.all([this.interactions.getRecentSignals(userId, RECENT_EVENTS), this.users.getById(userId)]);
       user = stored;
       this.applyRecent(model, recent, weights, excluded, lastAction);
     } catch (error) {
@@ -86,7 +86,7 @@ export class UserContextBuilder {
   /** Events are newest first; the snapshot already holds those up to lastInteractionId. */
   private applyRecent(
     model: LoadedModel,
-    recent: Awaited<ReturnType<InteractionsRepository['getByUserId']>>,
+    recent: Awaited<ReturnType<InteractionsRepository['getRecentSignals']>>,
     weights: Map<number, number>,
     excluded: Set<number>,
     lastAction: Map<number, FeedbackAction>,

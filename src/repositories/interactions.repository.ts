@@ -90,13 +90,14 @@ export class InteractionsRepository {
     return rows.map(toInteraction);
   }
 
-  /** A user's events stored after `afterId`, oldest first: what a model snapshot has not seen. */
-  async getByUserIdSince(userId: string, afterId: number): Promise<Interaction[]> {
+  /** A user's newest events, only the columns serving needs: read on every recommendation request. */
+  async getRecentSignals(userId: string, limit: number): Promise<Pick<Interaction, 'id' | 'itemId' | 'action' | 'value'>[]> {
     const rows = await this.db<InteractionRow>('interactions')
       .where({ user_id: userId })
-      .andWhere('id', '>', afterId)
-      .orderBy('id');
-    return rows.map(toInteraction);
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .select('id', 'item_id', 'action', 'value');
+    return rows.map((row) => ({ id: Number(row.id), itemId: row.item_id, action: row.action, value: row.value === null ? null : Number(row.value) }));
   }
 
   /** Items by count of positive events since `since`: the popularity used before any model exists. */

@@ -143,6 +143,8 @@ export class ModelsRepository {
       for (let seq = 0, start = 0; start < bytes.length; seq++, start += CHUNK_BYTES) {
         const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.min(CHUNK_BYTES, bytes.length - start));
         await trx('model_artifact_chunks').insert({ model_id: id, seq, data: chunk });
+        // SQLite writes synchronously: let requests in between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     });
   }

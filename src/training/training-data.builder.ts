@@ -36,7 +36,10 @@ export class TrainingDataBuilder {
   async build(window: Omit<InteractionWindow, 'maxId'>): Promise<TrainingSnapshot> {
     const lastInteractionId = await this.interactions.getMaxId();
     const dictionary = new Dictionaries();
-    for await (const batch of this.items.streamLive()) for (const item of batch) dictionary.addItem(item);
+    for await (const batch of this.items.streamLive()) {
+      for (const item of batch) dictionary.addItem(item);
+      await yieldToEventLoop();
+    }
 
     const user = new GrowableInt32();
     const itemIdx = new GrowableInt32();
@@ -59,12 +62,14 @@ export class TrainingDataBuilder {
           excludedItem.push(i);
         }
       }
+      await yieldToEventLoop();
     }
 
     const data: TrainingData = {
       numUsers: dictionary.userIds.length,
       numItems: dictionary.itemIds.length,
-      events: sortByTime(user.toArray(), itemIdx.toArray(), Float32Array.from(weight.toArray()), time.toArray()),
+      // In id order; the worker puts them in time order (a sort of millions of rows is CPU work).
+      events: { user: user.toArray(), item: itemIdx.toArray(), weight: Float32Array.from(weight.toArray()), time: time.toArray() },
       itemFeatures: dictionary.itemFeatureMatrix(),
       itemCity: Int32Array.from(dictionary.itemCity),
       referenceTime: newestTime || Date.now() / 1000,
@@ -83,18 +88,12 @@ export class TrainingDataBuilder {
   }
 }
 
-/** Events arrive in id order; imports can carry older timestamps, so order them by time. */
-function sortByTime(user: Int32Array, item: Int32Array, weight: Float32Array, time: Float64Array) {
-  let sorted = true;
-  for (let k = 1; k < time.length && sorted; k++) sorted = time[k - 1] <= time[k];
-  if (sorted) return { user, item, weight, time };
-  const order = Int32Array.from({ length: time.length }, (_, k) => k).sort((a, b) => time[a] - time[b] || a - b);
-  return {
-    user: order.map((k) => user[k]),
-    item: order.map((k) => item[k]),
-    weight: Float32Array.from(order, (k) => weight[k]),
-    time: Float64Array.from(order, (k) => time[k]),
-  };
+/**
+ * better-sqlite3 answers synchronously, so awaiting a query never lets the event loop run;
+ * without this, reading millions of rows would hold every request until the last batch.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 class Dictionaries {

@@ -1,6 +1,6 @@
 import { encodeBundle, sha256 } from '../algorithms/artifact-codec';
 import { getAlgorithm } from '../algorithms/registry';
-import { buildCsr, preferenceMatrix } from '../algorithms/sparse';
+import { buildCsr, preferenceMatrix, sortEventsByTime } from '../algorithms/sparse';
 import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData } from '../algorithms/types';
 import { EvaluationMetrics, timeHoldoutOf, trainAndEvaluateHoldout } from '../evaluation/evaluate';
 
@@ -39,7 +39,7 @@ export interface TrainResult {
 export default function trainModel(request: TrainRequest): TrainResult {
   const algorithm = getAlgorithm(request.algorithm);
   const params = { ...algorithm.defaults, ...request.params };
-  const { data } = request;
+  const data = { ...request.data, events: sortEventsByTime(request.data.events) };
   const holdout = timeHoldoutOf(data, request.holdoutFraction, request.maxEvaluatedUsers);
   const metrics = trainAndEvaluateHoldout(algorithm, holdout, params).metrics;
   const baseline = request.baselineParams && { ...algorithm.defaults, ...request.baselineParams };

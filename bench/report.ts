@@ -1,0 +1,228 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProfileSummary } from './cpu-profile';
+import { IngestionSection } from './ingestion';
+import { LoadResult } from './load';
+import { MachineDescription } from './machine';
+import { BenchPlan } from './options';
+import { DatasetServing } from './serving';
+import { TargetCheck } from './targets';
+import { TrainingSection } from './training';
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  totalSeconds: number;
+  commandLine: string;
+  mode: BenchPlan['mode'];
+  machine: MachineDescription;
+  plan: BenchPlan;
+  serving: DatasetServing[];
+  servingSkipped: string[];
+  training?: TrainingSection;
+  ingestion?: IngestionSection;
+  targets: TargetCheck[];
+  errors: string[];
+}
+
+/** Writes <timestamp>.md, <timestamp>.json and latest.md; returns the markdown. */
+export function writeReport(results: BenchResults, dir: string): { markdown: string; files: string[] } {
+  mkdirSync(dir, { recursive: true });
+  const stamp = results.startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  const base = `${stamp}${results.mode === 'quick' ? '-quick' : ''}`;
+  const markdown = renderMarkdown(results);
+  const files = [join(dir, `${base}.md`), join(dir, `${base}.json`), join(dir, 'latest.md')];
+  writeFileSync(files[0], markdown);
+  writeFileSync(files[1], `${JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+  writeFileSync(files[2], markdown);
+  return { markdown, files };
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const lines: string[] = [
+    `# ml-service benchmark (${r.mode}), ${r.startedAt}`,
+    '',
+    `Command: \`${r.commandLine}\` (${(r.totalSeconds / 60).toFixed(1)} min)`,
+    '',
+    `Machine: ${m.nproc} CPUs (nproc), ${m.cpuModel}, ${m.memoryGb} GB RAM, Node ${m.node}, ${m.kernel}, SQLite ${m.sqlite}` +
+      `${m.mariadb ? `, MariaDB ${m.mariadb}` : ''}; commit ${m.commit}. ` +
+      `1-minute load average ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd ?? '?'} at the end (above ${m.nproc} means other work shared the CPUs).`,
+    '',
+    'Server: `node dist/src/main.js` in its own process (ENVIRONMENT=production, LOG_LEVEL=warn, CACHE_TTL_SECONDS=0 unless stated, TRAINING_THREADS=1, ' +
+      'RATE_LIMIT_PER_MINUTE=1000000 and TRUST_PROXY=1: every simulated user sends its own X-Forwarded-For address, so the per-caller limiter sees many callers as in production); ' +
+      `load: autocannon in the benchmark process, ${r.plan.serving.connections} connections, ${r.plan.serving.durationSeconds} s per run; latencies are client-side.`,
+    '',
+    '## Targets',
+    '',
+    table(
+      ['target', 'measured', 'result', 'margin'],
+      r.targets.map((t) => [t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'met' : '**missed**', t.margin]),
+    ),
+  ];
+  for (const s of r.serving) lines.push(...servingSection(s));
+  for (const skipped of r.servingSkipped) lines.push('', `> ${skipped}`);
+  if (r.training) lines.push(...trainingSection(r.training));
+  if (r.ingestion) lines.push(...ingestionSection(r.ingestion));
+  const profiles = [...r.serving.flatMap((s) => s.profiles), ...(r.ingestion?.profiles ?? [])];
+  if (profiles.length > 0) lines.push(...profileSection(profiles));
+  if (r.errors.length > 0) lines.push('', '## Errors', '', ...r.errors.map((e) => `- ${e.replace(/\n/g, ' ')}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function servingSection(s: DatasetServing): string[] {
+  const row = (name: string, load: LoadResult, ratio: string, extra: string) => [
+    name,
+    fmt(load.requestsPerSecond, 0),
+    ratio,
+    fmt(load.latencyMs.p50, 2),
+    fmt(load.latencyMs.p95, 2),
+    fmt(load.latencyMs.p99, 2),
+    String(load.non2xx + load.errors),
+    extra,
+  ];
+  const lines = [
+    '',
+    `## Serving: ${s.dataset}`,
+    '',
+    `${s.description}. Loaded into SQLite in ${s.loadSeconds.toFixed(1)} s; server up in ${s.startupSeconds.toFixed(1)} s; ` +
+      `requests for random known users (${s.knownUsers.toLocaleString('en')}), limit 20. Server RSS after the runs ${Math.round(s.serverRssMb)} MB (peak ${Math.round(s.serverPeakRssMb)} MB).`,
+    '',
+    table(
+      ['endpoint', 'req/s', 'of /health', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'sample response'],
+      [
+        row('GET /health (ceiling)', s.health, '100%', ''),
+        ...s.runs.map((run) =>
+          row(`POST /v1/recommendations ${run.algorithm}`, run.load, pct(run.ratioToHealth), `${run.sample.algorithm}, ${run.sample.items} items${run.sample.fallback ? `, fallback: ${run.sample.fallback}` : ''}`),
+        ),
+        ...s.cacheOn.map((run) => row(`… ${run.algorithm}, cache on (${s.cacheWorkingSet.toLocaleString('en')}-user working set)`, run.load, pct(run.ratioToHealth), 'ratio to the cache-on server’s /health')),
+      ],
+    ),
+    '',
+    'Retraining through `POST /v1/model/retrain?async=true` (wall: request to active, including the snapshot read on the event loop and the artifact load; service: the worker plus storing):',
+    '',
+    table(
+      ['algorithm', 'status', 'wall s', 'service s', 'server peak RSS MB'],
+      s.retrains.map((t) => [t.algorithm, t.status + (t.error ? ` (${t.error})` : ''), fmt(t.wallSeconds, 1), t.serviceSeconds === null ? '' : fmt(t.serviceSeconds, 1), fmt(t.peakRssMb, 0)]),
+    ),
+  ];
+  if (s.underTraining.length > 0) {
+    lines.push(
+      '',
+      'Serving while the same algorithm retrains (the load runs exactly as long as the retrain):',
+      '',
+      table(
+        ['algorithm', 'load', 'idle req/s', 'training req/s', 'idle p99 ms', 'training p99 ms', 'p99 ratio', 'training p50 ms', 'training max ms', 'window s'],
+        s.underTraining.map((u) => [
+          u.algorithm,
+          u.mode === 'saturated' ? `saturated (${u.idle.connections} conns)` : `fixed ${u.idle.overallRate} req/s`,
+          fmt(u.idle.requestsPerSecond, 0),
+          fmt(u.training.requestsPerSecond, 0),
+          fmt(u.idle.latencyMs.p99, 1),
+          fmt(u.training.latencyMs.p99, 1),
+          `×${fmt(u.p99Ratio, 2)}`,
+          fmt(u.training.latencyMs.p50, 1),
+          fmt(u.training.latencyMs.max, 0),
+          fmt(u.training.seconds, 1),
+        ]),
+      ),
+    );
+  }
+  for (const note of s.notes) lines.push('', `> ${note}`);
+  return lines;
+}
+
+function trainingSection(t: TrainingSection): string[] {
+  return [
+    '',
+    '## Training (the worker function, one fresh process per run)',
+    '',
+    'Synthetic data at constant density (20 interactions per user, 100 per item): ' +
+      t.shapes.map((s) => `${s.interactions.toLocaleString('en')} = ${s.users.toLocaleString('en')} users × ${s.items.toLocaleString('en')} items`).join('; ') +
+      '. Total = what a retrain costs in the worker (holdout evaluation: fit on the earlier 80% and score the held-out users, at most EVALUATION_MAX_USERS; final fit; history matrices; encoding). ' +
+      'Fit = `algorithm.train` alone on all data. Peak = getrusage max RSS of the process; input = RSS with the input built, before training.',
+    '',
+    table(
+      ['algorithm', 'interactions', 'total s', 'fit s', 'peak RSS MB', 'input RSS MB', 'growth exponent', 'artifact MB', 'NDCG@10', 'note'],
+      t.rows.map((row) => [
+        row.algorithm,
+        row.interactions.toLocaleString('en'),
+        fmt(row.totalSeconds, 1),
+        fmt(row.fitSeconds, 1),
+        fmt(row.peakRssMb, 0),
+        fmt(row.baselineRssMb, 0),
+        row.growthExponent === null ? '' : fmt(row.growthExponent, 2),
+        row.artifactMb ? fmt(row.artifactMb, 1) : '',
+        fmt(row.ndcgAt10, 4),
+        row.skipped ?? row.error ?? (row.peakRssMb <= row.peakBeforeTrainingMb + 1 ? 'peak set by data generation' : ''),
+      ]),
+    ),
+  ];
+}
+
+function ingestionSection(i: IngestionSection): string[] {
+  const lines = [
+    '',
+    '## Ingestion',
+    '',
+    'Fresh database per dialect with a 2,000-item catalogue; events on known items from 10,000 users. Single: `POST /v1/feedback`; batch: `POST /v1/feedback/batch` with 1,000 events.',
+    '',
+    table(
+      ['database', 'endpoint', 'connections', 'events/s', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+      i.rows.map((row) => [
+        row.database,
+        row.mode === 'single' ? 'POST /v1/feedback' : `POST /v1/feedback/batch (${row.eventsPerRequest})`,
+        String(row.load.connections),
+        fmt(row.eventsPerSecond, 0),
+        fmt(row.load.requestsPerSecond, 0),
+        fmt(row.load.latencyMs.p50, 1),
+        fmt(row.load.latencyMs.p99, 1),
+        String(row.load.non2xx + row.load.errors),
+      ]),
+    ),
+  ];
+  for (const probe of i.wideBatchProbes) {
+    lines.push('', `> ${probe.database}: a batch of 1,000 events on 1,000 distinct items (more than SQLite's 500-term compound SELECT) answered ${probe.status}${probe.detail ? ` (${probe.detail})` : ''}.`);
+  }
+  for (const skipped of i.skipped) lines.push('', `> ${skipped}`);
+  return lines;
+}
+
+function profileSection(profiles: ProfileSummary[]): string[] {
+  const lines = ['', '## CPU profiles (`--cpu-prof` on the server, main thread)'];
+  for (const p of profiles) {
+    lines.push(
+      '',
+      `### ${p.label}`,
+      '',
+      `${fmt(p.busyMs / 1000, 1)} s busy, ${fmt(p.idlePercent, 0)}% idle, after skipping the first ${fmt(p.skippedMs / 1000, 1)} s (start-up, warm-up). ` +
+        `Profile: \`${p.file}\` (compiled-JS line numbers; native time shows as its JS caller's self time).`,
+      '',
+      'Self time by area:',
+      '',
+      table(['area', 'ms', '% busy'], p.byArea.map((e) => [e.name, fmt(e.ms, 0), fmt(e.percent, 1)])),
+      '',
+      'Top functions by self time:',
+      '',
+      table(['function', 'ms', '% busy'], p.self.map((e) => [e.name, fmt(e.ms, 0), fmt(e.percent, 1)])),
+      '',
+      'Service functions by inclusive time:',
+      '',
+      table(['function', 'ms', '% busy'], p.inclusive.map((e) => [e.name, fmt(e.ms, 0), fmt(e.percent, 1)])),
+    );
+  }
+  return lines;
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`)].join('\n');
+}
+
+function fmt(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '';
+}
+
+function pct(ratio: number): string {
+  return `${(ratio * 100).toFixed(0)}%`;
+}

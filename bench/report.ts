@@ -71,9 +71,10 @@ export function renderMarkdown(r: BenchResults): string {
 }
 
 function servingSection(s: DatasetServing): string[] {
-  const row = (name: string, load: LoadResult, ratio: string, extra: string) => [
+  const row = (name: string, load: LoadResult, pairedHealth: string, ratio: string, extra: string) => [
     name,
     fmt(load.requestsPerSecond, 0),
+    pairedHealth,
     ratio,
     fmt(load.latencyMs.p50, 2),
     fmt(load.latencyMs.p95, 2),
@@ -88,14 +89,25 @@ function servingSection(s: DatasetServing): string[] {
     `${s.description}. Loaded into SQLite in ${s.loadSeconds.toFixed(1)} s; server up in ${s.startupSeconds.toFixed(1)} s; ` +
       `requests for random known users (${s.knownUsers.toLocaleString('en')}), limit 20. Server RSS after the runs ${Math.round(s.serverRssMb)} MB (peak ${Math.round(s.serverPeakRssMb)} MB).`,
     '',
+    'Each recommendations run is preceded by its own /health run on the same server; "of /health" is the ratio to that neighbour, ' +
+      'because on a shared machine the CPU left to the benchmark drifts within minutes.',
+    '',
     table(
-      ['endpoint', 'req/s', 'of /health', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'sample response'],
+      ['endpoint', 'req/s', '/health just before', 'of /health', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'sample response'],
       [
-        row('GET /health (ceiling)', s.health, '100%', ''),
+        row('GET /health (ceiling, first run)', s.health, '', '100%', ''),
         ...s.runs.map((run) =>
-          row(`POST /v1/recommendations ${run.algorithm}`, run.load, pct(run.ratioToHealth), `${run.sample.algorithm}, ${run.sample.items} items${run.sample.fallback ? `, fallback: ${run.sample.fallback}` : ''}`),
+          row(
+            `POST /v1/recommendations ${run.algorithm}`,
+            run.load,
+            fmt(run.health.requestsPerSecond, 0),
+            pct(run.ratioToHealth),
+            `${run.sample.algorithm}, ${run.sample.items} items${run.sample.fallback ? `, fallback: ${run.sample.fallback}` : ''}`,
+          ),
         ),
-        ...s.cacheOn.map((run) => row(`… ${run.algorithm}, cache on (${s.cacheWorkingSet.toLocaleString('en')}-user working set)`, run.load, pct(run.ratioToHealth), 'ratio to the cache-on server’s /health')),
+        ...s.cacheOn.map((run) =>
+          row(`… ${run.algorithm}, cache on (${s.cacheWorkingSet.toLocaleString('en')}-user working set)`, run.load, fmt(run.health.requestsPerSecond, 0), pct(run.ratioToHealth), 'cache-on server'),
+        ),
       ],
     ),
     '',
@@ -109,7 +121,9 @@ function servingSection(s: DatasetServing): string[] {
   if (s.underTraining.length > 0) {
     lines.push(
       '',
-      'Serving while the same algorithm retrains (the load runs exactly as long as the retrain):',
+      'Serving while the same algorithm retrains (the load runs exactly as long as the retrain). Saturated: the same 32 connections, each sending as soon as ' +
+        'it has an answer, so a stall only delays the requests in flight. Fixed rate: half the idle throughput offered at a constant rate, so requests keep ' +
+        'arriving during a stall and through any loss of capacity (the better model of real traffic):',
       '',
       table(
         ['algorithm', 'load', 'idle req/s', 'training req/s', 'idle p99 ms', 'training p99 ms', 'p99 ratio', 'training p50 ms', 'training max ms', 'window s'],

@@ -12,8 +12,13 @@ import { loadIntoSqlite, migrateSqlite } from './sqlite-loader';
 export interface ServingRun {
   algorithm: AlgorithmName;
   load: LoadResult;
-  /** requests/s of this run over requests/s of /health on the same server. */
+  /** requests/s of this run over requests/s of `health`. */
   ratioToHealth: number;
+  /**
+   * /health on the same server measured just before this run: on a shared machine the CPU left
+   * to the benchmark drifts within minutes, so each ratio is taken against its own neighbour.
+   */
+  health: LoadResult;
   /** What a sample response said, to show the list was really produced by the algorithm. */
   sample: { algorithm: string; items: number; fallback: string | null };
 }
@@ -106,14 +111,21 @@ export async function runServingOn(dataset: BenchDataset, algorithms: AlgorithmN
     for (const algorithm of served) {
       await runLoad({ label: 'warm-up', url: server.baseUrl, connections: plan.connections, durationSeconds: plan.warmupSeconds, requests: recommend(algorithm, users, 99) });
     }
+    const measureHealth = (label: string) =>
+      runLoad({ label, url: server.baseUrl, connections: plan.connections, durationSeconds: pairedHealthSeconds(plan), requests: [getRequest('/health')] });
     const health = await measure('/health', [getRequest('/health')]);
     log(`  ${slug} /health: ${Math.round(health.requestsPerSecond)} req/s, p99 ${health.latencyMs.p99.toFixed(2)} ms`);
     const runs: ServingRun[] = [];
     for (const algorithm of served) {
       const sample = await sampleResponse(server, users[0], algorithm);
+      const pairedHealth = await measureHealth(`/health before ${algorithm}`);
       const load = await measure(algorithm, recommend(algorithm, users, 1));
-      runs.push({ algorithm, load, ratioToHealth: load.requestsPerSecond / health.requestsPerSecond, sample });
-      log(`  ${slug} ${algorithm}: ${Math.round(load.requestsPerSecond)} req/s (${pct(load.requestsPerSecond / health.requestsPerSecond)} of /health), p50 ${load.latencyMs.p50.toFixed(1)} / p95 ${load.latencyMs.p95.toFixed(1)} / p99 ${load.latencyMs.p99.toFixed(1)} ms${load.non2xx ? `, ${load.non2xx} non-2xx` : ''}`);
+      const ratio = load.requestsPerSecond / pairedHealth.requestsPerSecond;
+      runs.push({ algorithm, load, ratioToHealth: ratio, health: pairedHealth, sample });
+      log(
+        `  ${slug} ${algorithm}: ${Math.round(load.requestsPerSecond)} req/s (${pct(ratio)} of /health at ${Math.round(pairedHealth.requestsPerSecond)} req/s just before), ` +
+          `p50 ${load.latencyMs.p50.toFixed(1)} / p95 ${load.latencyMs.p95.toFixed(1)} / p99 ${load.latencyMs.p99.toFixed(1)} ms`,
+      );
     }
 
     const underTraining: UnderTrainingRun[] = [];
@@ -142,12 +154,13 @@ export async function runServingOn(dataset: BenchDataset, algorithms: AlgorithmN
     if (cached.length > 0 && plan.cacheTtlSeconds > 0) {
       server = await ServerProcess.start({ label: `${slug}-cache-on`, databaseUrl, workDir, env: { CACHE_TTL_SECONDS: String(plan.cacheTtlSeconds) } });
       const pool = samplePool(users, CACHE_WORKING_SET);
-      const cacheHealth = await measure('/health (cache-on server)', [getRequest('/health')]);
       for (const algorithm of cached) {
         await primeCache(server, pool, algorithm);
+        const pairedHealth = await measureHealth(`/health before ${algorithm} cache on`);
         const load = await measure(`${algorithm} cache on`, recommend(algorithm, pool, 6));
-        cacheOn.push({ algorithm, load, ratioToHealth: load.requestsPerSecond / cacheHealth.requestsPerSecond, sample: await sampleResponse(server, pool[0], algorithm) });
-        log(`  ${slug} ${algorithm} cache on (${pool.length} users): ${Math.round(load.requestsPerSecond)} req/s, p99 ${load.latencyMs.p99.toFixed(1)} ms`);
+        const ratio = load.requestsPerSecond / pairedHealth.requestsPerSecond;
+        cacheOn.push({ algorithm, load, ratioToHealth: ratio, health: pairedHealth, sample: await sampleResponse(server, pool[0], algorithm) });
+        log(`  ${slug} ${algorithm} cache on (${pool.length} users): ${Math.round(load.requestsPerSecond)} req/s (${pct(ratio)} of /health just before), p99 ${load.latencyMs.p99.toFixed(1)} ms`);
       }
       await server.stop();
     }
@@ -208,6 +221,11 @@ interface ProfileRun {
   env?: Record<string, string>;
   /** Fill the result cache for these users before profiling. */
   prime?: { pool: string[]; algorithm: AlgorithmName };
+}
+
+/** The /health run paired with each recommendations run: half as long, it only needs a stable rate. */
+function pairedHealthSeconds(plan: ServingPlan): number {
+  return Math.max(1, Math.round(plan.durationSeconds / 2));
 }
 
 /** A server started with --cpu-prof, loaded for the run's duration, stopped so the profile is written. */

@@ -3,6 +3,7 @@ import {
   addScore,
   float32Array,
   knownFeatures,
+  lastOnly,
   packCsr,
   positiveHistory,
   readNonNegative,
@@ -48,7 +49,8 @@ export const contentBased: Algorithm = {
     const featureItems = unpackCsr(artifact.arrays, 'featureItems', artifact.numItems);
     const declaredWeight = readNonNegative({ ...DEFAULTS, ...artifact.params }, 'declared_weight');
 
-    const tasteOf = (profile: UserProfile): Map<number, number> => {
+    // Memoised for the last profile: explain() asks about several items of the profile just scored.
+    const tasteOf = lastOnly((profile: UserProfile): Map<number, number> => {
       const taste = new Map<number, number>();
       const history = positiveHistory(profile, itemFeatures.rows);
       for (let t = 0; t < history.items.length; t++) {
@@ -62,7 +64,7 @@ export const contentBased: Algorithm = {
         taste.set(feature, (taste.get(feature) ?? 0) + declaredWeight * idf[feature]);
       }
       return taste;
-    };
+    });
 
     return {
       algorithm: 'content_based',

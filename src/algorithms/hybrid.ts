@@ -122,8 +122,13 @@ export const hybrid: Algorithm = {
           pop.score(profile, scores);
           return;
         }
+        // cfPart + contentPart, inlined: this loop runs over every item on every request.
+        const cfScale = blend.cfWeight > 0 ? blend.cfWeight / blend.cfMax : 0;
+        const contentScale = blend.contentWeight > 0 ? blend.contentWeight / blend.contentMax : 0;
         for (let item = 0; item < scores.length; item++) {
-          const blended = cfPart(blend, item) + contentPart(blend, item);
+          const c = cfScores[item];
+          const t = contentScores[item];
+          const blended = (c > 0 ? cfScale * c : 0) + (t > 0 ? contentScale * t : 0);
           if (blended > 0) scores[item] = blended;
         }
       },
@@ -179,7 +184,7 @@ function componentScores(recommender: Recommender, profile: UserProfile, scores:
   scores.fill(-Infinity);
   recommender.score(profile, scores);
   let max = 0;
-  for (const score of scores) if (score > max) max = score;
+  for (let i = 0; i < scores.length; i++) if (scores[i] > max) max = scores[i];
   return max;
 }
 

@@ -3,6 +3,8 @@ import {
   addScore,
   cosineNeighbours,
   csrValue,
+  History,
+  lastOnly,
   positiveHistory,
   packCsr,
   readCount,
@@ -57,10 +59,11 @@ export const itemKnn: Algorithm = {
 
   load(artifact: ModelArtifact): Recommender & ItemSimilarity {
     const similar = unpackCsr(artifact.arrays, 'similar', artifact.numItems);
+    const historyOf = lastOnly((profile: UserProfile) => positiveHistory(profile, similar.rows));
     return {
       algorithm: 'item_knn',
       score(profile: UserProfile, scores: Float32Array): void {
-        const history = positiveHistory(profile, similar.rows);
+        const history = historyOf(profile);
         for (let t = 0; t < history.items.length; t++) {
           const from = history.items[t];
           for (let k = similar.indptr[from]; k < similar.indptr[from + 1]; k++) {
@@ -69,7 +72,7 @@ export const itemKnn: Algorithm = {
         }
       },
       explain(profile: UserProfile, item: number): Evidence {
-        const source = strongestSource(similar, profile, item);
+        const source = strongestSource(similar, historyOf(profile), item);
         // Only an item no history item reaches gets here; the caller asks about scored items.
         return source < 0 ? { kind: 'taste' } : { kind: 'similar_item', item: source };
       },
@@ -93,8 +96,7 @@ export function hasItemSimilarity(recommender: Recommender): recommender is Reco
 }
 
 /** The history item contributing most to `item`'s score, or -1. */
-function strongestSource(similar: Csr, profile: UserProfile, item: number): number {
-  const history = positiveHistory(profile, similar.rows);
+function strongestSource(similar: Csr, history: History, item: number): number {
   let best = -1;
   let bestContribution = 0;
   for (let t = 0; t < history.items.length; t++) {

@@ -71,6 +71,22 @@ export interface History {
  * The profile's items with positive weight that the model knows: items added to the catalogue
  * after training have indices the model's arrays do not cover.
  */
+/**
+ * `compute` memoised for the most recent argument only: serving scores a profile and then
+ * explains several of its items, always with the same profile object.
+ */
+export function lastOnly<A extends object, R>(compute: (argument: A) => R): (argument: A) => R {
+  let lastArgument: A | undefined;
+  let lastResult: R;
+  return (argument) => {
+    if (argument !== lastArgument) {
+      lastResult = compute(argument);
+      lastArgument = argument;
+    }
+    return lastResult;
+  };
+}
+
 export function positiveHistory(profile: UserProfile, numItems: number): History {
   const items: number[] = [];
   const weights: number[] = [];

@@ -5,15 +5,20 @@ import { REPOSITORIES } from '../repositories';
 import { ChangeEvents } from './change-events';
 import { createKnex, KNEX } from './database';
 import { ShutdownState } from './shutdown-state';
+import { openSqliteReader, SQLITE_READER, SqliteReader } from './sqlite-reader';
 
 /**
  * What every feature module shares: the validated configuration, one knex instance (migrated
- * before anything uses it), the repositories, the change-event bus and the shutdown state.
+ * before anything uses it), on SQLite a read connection for the per-request queries, the
+ * repositories, the change-event bus and the shutdown state.
  */
 @Global()
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
-  constructor(@Inject(KNEX) private readonly db: Knex) {}
+  constructor(
+    @Inject(KNEX) private readonly db: Knex,
+    @Inject(SQLITE_READER) private readonly reader: SqliteReader,
+  ) {}
 
   static forRoot(config: AppConfig): DynamicModule {
     return {
@@ -28,15 +33,18 @@ export class CoreModule implements OnApplicationShutdown {
             return db;
           },
         },
+        // Injected after KNEX so the file exists and is migrated before it is opened.
+        { provide: SQLITE_READER, useFactory: () => openSqliteReader(config.database), inject: [KNEX] },
         ChangeEvents,
         ShutdownState,
         ...REPOSITORIES,
       ],
-      exports: [APP_CONFIG, KNEX, ChangeEvents, ShutdownState, ...REPOSITORIES],
+      exports: [APP_CONFIG, KNEX, SQLITE_READER, ChangeEvents, ShutdownState, ...REPOSITORIES],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.reader?.close();
     await this.db.destroy();
   }
 }

@@ -2,16 +2,22 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { ChangeEvents } from '../common/change-events';
 import { Item, ItemsRepository } from '../repositories/items.repository';
 import { LoadedModel } from '../model-registry/loaded-model';
+import { ItemMetadataDto } from './recommendations.dto';
 
-/** What serving needs of an item: filters and the response metadata. */
-export type CatalogueItem = Pick<Item, 'id' | 'name' | 'type' | 'city' | 'venue' | 'startsAt' | 'genres' | 'artists'>;
+/** What serving needs of an item: filters, and the response metadata built once per catalogue change. */
+export type CatalogueItem = Pick<Item, 'id' | 'name' | 'type' | 'city' | 'venue' | 'startsAt' | 'genres' | 'artists'> & {
+  readonly metadata: ItemMetadataDto;
+};
 
 /** Per-model arrays aligned with the model's item index, rebuilt when the catalogue changes. */
 export interface CatalogueView {
   revision: number;
   live: Uint8Array;
   startsAt: Float64Array;
-  city: string[];
+  /** Index into `cities` per item, -1 for an item without a city: a filter compares integers, not strings. */
+  cityCode: Int32Array;
+  /** Lower-cased city name → code. */
+  cities: Map<string, number>;
 }
 
 const FULL_RELOAD_MS = 60_000;
@@ -59,13 +65,24 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
     const cached = this.views.get(model);
     if (cached && cached.revision === this.revision) return cached;
     const n = model.itemIds.length;
-    const view: CatalogueView = { revision: this.revision, live: new Uint8Array(n), startsAt: new Float64Array(n).fill(NaN), city: new Array<string>(n) };
+    const view: CatalogueView = {
+      revision: this.revision,
+      live: new Uint8Array(n),
+      startsAt: new Float64Array(n).fill(NaN),
+      cityCode: new Int32Array(n).fill(-1),
+      cities: new Map(),
+    };
     model.itemIds.forEach((id, index) => {
       const item = this.items.get(id);
       if (!item) return;
       view.live[index] = 1;
       if (item.startsAt !== null) view.startsAt[index] = item.startsAt;
-      view.city[index] = item.city?.toLowerCase() ?? '';
+      if (item.city) {
+        const city = item.city.toLowerCase();
+        let code = view.cities.get(city);
+        if (code === undefined) view.cities.set(city, (code = view.cities.size));
+        view.cityCode[index] = code;
+      }
     });
     this.views.set(model, view);
     return view;
@@ -111,5 +128,21 @@ function summary(item: Item): CatalogueItem {
     startsAt: item.startsAt,
     genres: item.genres,
     artists: item.artists,
+    metadata: metadataOf(item),
+  };
+}
+
+function metadataOf(item: Item): ItemMetadataDto {
+  const startsAt = item.startsAt === null ? null : new Date(item.startsAt).toISOString();
+  return {
+    event_name: item.name,
+    venue: item.venue,
+    date: startsAt?.slice(0, 10) ?? null,
+    starts_at: startsAt,
+    genre: item.genres[0] ?? null,
+    genres: item.genres,
+    artists: item.artists,
+    city: item.city,
+    type: item.type,
   };
 }

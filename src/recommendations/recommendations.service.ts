@@ -13,7 +13,7 @@ import { LoadedModel } from '../model-registry/loaded-model';
 import { CatalogueCache, CatalogueItem } from './catalogue-cache';
 import { reasonFor } from './explanations';
 import { rankItems } from './ranking';
-import { ItemMetadataDto, RecommendationResponseDto, RecommendedItemDto, SimilarItemsResponseDto } from './recommendations.dto';
+import { RecommendationResponseDto, RecommendedItemDto, SimilarItemsResponseDto } from './recommendations.dto';
 import { ResultCache } from './result-cache';
 import { DeclaredPreferences, UserContextBuilder } from './user-context';
 
@@ -148,6 +148,8 @@ export class RecommendationsService {
       for (const { index, score } of ranked) {
         if (picked.length >= need) break;
         const id = model.itemIds[index];
+        // The home-city and anywhere passes of popularity can both find an item.
+        if (taken.has(id)) continue;
         const item = this.catalogue.get(id) as CatalogueItem;
         taken.add(id);
         picked.push({
@@ -156,7 +158,7 @@ export class RecommendationsService {
           confidence: round(clamp01(top > 0 ? (score / top) * strength : strength / 2), 3),
           reason: reasonFor(model.recommender.explain(context.profile, index), model, this.catalogue, context.lastAction, request.city ?? context.city),
           algorithm: model.algorithm,
-          metadata: metadataOf(item),
+          metadata: item.metadata,
         });
       }
       if (model.algorithm !== wanted && ranked.length > 0) notes.push(`${wanted} ${this.models.get(wanted) ? 'had too few items' : 'has no model yet'}; added ${model.algorithm}`);
@@ -185,7 +187,7 @@ export class RecommendationsService {
         confidence: round(0.4 * (count / (all[0]?.count || 1)), 3),
         reason: item?.city ? `Popular in ${item.city} this week` : 'Popular this week',
         algorithm: 'popularity',
-        metadata: metadataOf(item as CatalogueItem),
+        metadata: (item as CatalogueItem).metadata,
       }));
     return {
       user_id: userId,
@@ -213,7 +215,7 @@ export class RecommendationsService {
         event_id: model.itemIds[item],
         score: round(similarity, 4),
         reason: `Often enjoyed by people who liked ${anchor.name}`,
-        metadata: metadataOf(this.catalogue.get(model.itemIds[item]) as CatalogueItem),
+        metadata: (this.catalogue.get(model.itemIds[item]) as CatalogueItem).metadata,
       }));
     return { item_id: itemId, similar, model_version: model.version, algorithm: model.algorithm };
   }
@@ -224,21 +226,6 @@ function evidenceStrength(model: LoadedModel, historySize: number, declared: num
   if (model.algorithm === 'popularity') return declared > 0 ? 0.5 : 0.4;
   const known = historySize + declared / 2;
   return known / (known + 3);
-}
-
-function metadataOf(item: CatalogueItem): ItemMetadataDto {
-  const startsAt = item.startsAt === null ? null : new Date(item.startsAt).toISOString();
-  return {
-    event_name: item.name,
-    venue: item.venue,
-    date: startsAt?.slice(0, 10) ?? null,
-    starts_at: startsAt,
-    genre: item.genres[0] ?? null,
-    genres: item.genres,
-    artists: item.artists,
-    city: item.city,
-    type: item.type,
-  };
 }
 
 function clamp01(x: number): number {

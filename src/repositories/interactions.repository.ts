@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
 import { KNEX } from '../common/database';
+import { lazyStatement, SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
 import { FeedbackAction } from '../config/config';
 import { ItemsRepository } from './items.repository';
 
@@ -42,10 +43,15 @@ export interface InteractionWindow {
 
 @Injectable()
 export class InteractionsRepository {
+  private readonly recentSignalsStatement;
+
   constructor(
     @Inject(KNEX) private readonly db: Knex,
     private readonly items: ItemsRepository,
-  ) {}
+    @Inject(SQLITE_READER) reader: SqliteReader = null,
+  ) {
+    this.recentSignalsStatement = lazyStatement(reader, 'SELECT id, item_id, action, value FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT ?');
+  }
 
   /**
    * Stores events in one transaction, creating placeholder items for unknown ids. Events whose
@@ -92,11 +98,10 @@ export class InteractionsRepository {
 
   /** A user's newest events, only the columns serving needs: read on every recommendation request. */
   async getRecentSignals(userId: string, limit: number): Promise<Pick<Interaction, 'id' | 'itemId' | 'action' | 'value'>[]> {
-    const rows = await this.db<InteractionRow>('interactions')
-      .where({ user_id: userId })
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .select('id', 'item_id', 'action', 'value');
+    type SignalRow = Pick<InteractionRow, 'id' | 'item_id' | 'action' | 'value'>;
+    const rows = this.recentSignalsStatement
+      ? (this.recentSignalsStatement().all(userId, limit) as SignalRow[])
+      : await this.db<InteractionRow>('interactions').where({ user_id: userId }).orderBy('id', 'desc').limit(limit).select('id', 'item_id', 'action', 'value');
     return rows.map((row) => ({ id: Number(row.id), itemId: row.item_id, action: row.action, value: row.value === null ? null : Number(row.value) }));
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
 import { KNEX } from '../common/database';
+import { lazyStatement, SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
 import { fromJson, toJson } from './json-columns';
 
 export interface UserPreferences {
@@ -26,10 +27,17 @@ interface UserRow {
 
 @Injectable()
 export class UsersRepository {
-  constructor(@Inject(KNEX) private readonly db: Knex) {}
+  private readonly byIdStatement;
+
+  constructor(
+    @Inject(KNEX) private readonly db: Knex,
+    @Inject(SQLITE_READER) reader: SqliteReader = null,
+  ) {
+    this.byIdStatement = lazyStatement(reader, 'SELECT * FROM users WHERE id = ?');
+  }
 
   async getById(id: string): Promise<User | undefined> {
-    const row = await this.db<UserRow>('users').where({ id }).first();
+    const row = this.byIdStatement ? (this.byIdStatement().get(id) as UserRow | undefined) : await this.db<UserRow>('users').where({ id }).first();
     return row && toUser(row);
   }
 

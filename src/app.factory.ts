@@ -41,6 +41,9 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.use(observeRequests(app.get(Telemetry), app.get(ShutdownState)));
   // Behind an ingress, req.ip (the per-address rate limit's key) is the client's only if its hop is trusted.
   app.set('trust proxy', config.trustProxyHops);
+  // Express hashes every response body for an ETag (about 30 µs for a 7 KB list of
+  // recommendations); personalised and POSTed answers are never revalidated, so it is pure cost.
+  app.set('etag', false);
   // Helmet's defaults suit Swagger UI (its scripts are files, not inline), except that upgrading
   // to https would break /docs reached over plain http inside a cluster.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

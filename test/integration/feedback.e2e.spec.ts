@@ -52,6 +52,22 @@ for (const dialect of DIALECTS) {
       assert.equal((await history('batch_user_0')).count, 100);
     });
 
+    it('should store a feedback_id repeated within one batch once, keeping the first', async () => {
+      const events = [
+        { feedback_id: 'rep_1', user_id: 'rep_user', event_id: 'rep_item_a', action: 'save' },
+        { feedback_id: 'rep_2', user_id: 'rep_user', event_id: 'rep_item_a', action: 'click' },
+        { feedback_id: 'rep_1', user_id: 'rep_user', event_id: 'rep_item_b', action: 'hide' },
+      ];
+      const { body } = await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
+      assert.deepEqual([body.stored, body.duplicates], [2, 1]);
+      const stored = (await history('rep_user')).feedback.map((f: { feedback_id: string; action: string }) => [f.feedback_id, f.action]);
+      assert.deepEqual(stored.sort(), [
+        ['rep_1', 'save'],
+        ['rep_2', 'click'],
+      ]);
+      for (const item of ['rep_item_a', 'rep_item_b']) assert.equal((await t.http.get(`/v1/items/${item}`).expect(200)).body.placeholder, true);
+    });
+
     it('should reject bad feedback with 400 and store nothing', async () => {
       const cases: [unknown, RegExp][] = [
         [{ user_id: 'u9', event_id: 'e', action: 'teleport' }, /action must be one of/],

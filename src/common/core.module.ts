@@ -5,6 +5,7 @@ import { REPOSITORIES } from '../repositories';
 import { ChangeEvents } from './change-events';
 import { createKnex, KNEX } from './database';
 import { ShutdownState } from './shutdown-state';
+import { WalCheckpointer } from './wal-checkpointer';
 
 /**
  * What every feature module shares: the validated configuration, one knex instance (migrated
@@ -30,6 +31,7 @@ export class CoreModule implements OnApplicationShutdown {
         },
         ChangeEvents,
         ShutdownState,
+        WalCheckpointer,
         ...REPOSITORIES,
       ],
       exports: [APP_CONFIG, KNEX, ChangeEvents, ShutdownState, ...REPOSITORIES],

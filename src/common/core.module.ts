@@ -6,6 +6,7 @@ import { ChangeEvents } from './change-events';
 import { createKnex, KNEX } from './database';
 import { ShutdownState } from './shutdown-state';
 import { openSqliteReader, SQLITE_READER, SqliteReader } from './sqlite-reader';
+import { WalCheckpointer } from './wal-checkpointer';
 
 /**
  * What every feature module shares: the validated configuration, one knex instance (migrated
@@ -37,6 +38,7 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: SQLITE_READER, useFactory: () => openSqliteReader(config.database), inject: [KNEX] },
         ChangeEvents,
         ShutdownState,
+        WalCheckpointer,
         ...REPOSITORIES,
       ],
       exports: [APP_CONFIG, KNEX, SQLITE_READER, ChangeEvents, ShutdownState, ...REPOSITORIES],

@@ -39,6 +39,9 @@ export function createKnex(config: DatabaseConfig): Knex {
           conn.pragma('synchronous = NORMAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
+          // The service checkpoints on a worker thread (WalCheckpointer); checkpoints on commit,
+          // which stall the event loop, are only a backstop for a WAL past ~40 MB.
+          conn.pragma('wal_autocheckpoint = 10000');
           done(null, conn);
         },
       },

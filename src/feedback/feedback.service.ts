@@ -3,21 +3,27 @@ import { ChangeEvents } from '../common/change-events';
 import { Telemetry } from '../monitoring/telemetry';
 import { InteractionsRepository, InteractionWrite } from '../repositories/interactions.repository';
 import { BatchFeedbackDto, FeedbackDto, FeedbackEventDto, feedbackEventResponse } from './feedback.dto';
+import { GroupCommit } from './group-commit';
 
 /** Feedback may carry its own time (imports, replays), but not one from the future. */
 const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
 
 @Injectable()
 export class FeedbackService {
+  /** Concurrent single events share a transaction: one commit each would cap the rate at the commit rate. */
+  private readonly singles: GroupCommit<InteractionWrite>;
+
   constructor(
     private readonly interactions: InteractionsRepository,
     private readonly events: ChangeEvents,
     private readonly telemetry: Telemetry,
-  ) {}
+  ) {
+    this.singles = new GroupCommit((writes) => this.interactions.append(writes));
+  }
 
   /** Resolves only once the event is committed, so an acknowledgement is never lost. */
   async record(dto: FeedbackDto): Promise<void> {
-    await this.interactions.append([toInteraction(dto, Date.now(), '')]);
+    await this.singles.add(toInteraction(dto, Date.now(), ''));
     this.telemetry.feedbackAccepted([dto.action]);
     await this.events.userChanged(dto.user_id);
   }

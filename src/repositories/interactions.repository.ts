@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
+import { isMysql, KNEX } from '../common/database';
 import { lazyStatement, SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
 import { FeedbackAction } from '../config/config';
-import { ItemsRepository } from './items.repository';
+import { ItemsRepository, placeholderRows } from './items.repository';
+import { insertIgnoringConflicts } from './sqlite-inserts';
 
 export interface Interaction {
   id: number;
@@ -55,23 +56,36 @@ export class InteractionsRepository {
 
   /**
    * Stores events in one transaction, creating placeholder items for unknown ids. Events whose
-   * feedback_id is already stored are skipped, so a retried batch is harmless.
-   * Returns how many events were newly stored.
+   * feedback_id is already stored (or repeated in `events`) are skipped, so a retried batch is
+   * harmless. Returns how many events were newly stored.
    */
   async append(events: InteractionWrite[]): Promise<number> {
     if (events.length === 0) return 0;
     const receivedAt = Date.now();
+    const newItemIds = this.items.withoutKnownRows(events.map((e) => e.itemId));
+    const stored = isMysql(this.db) ? await this.appendWithKnex(events, newItemIds, receivedAt) : await this.appendOnSqlite(events, newItemIds, receivedAt);
+    this.items.noteRowsExist(newItemIds);
+    return stored;
+  }
+
+  private async appendWithKnex(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
     return this.db.transaction(async (trx) => {
-      await this.items.ensureExist(
-        events.map((e) => e.itemId),
-        trx,
-      );
+      await this.items.ensureExist(newItemIds, trx);
       const fresh = await this.withoutKnownFeedbackIds(trx, events);
       for (let start = 0; start < fresh.length; start += 500) {
         await trx('interactions').insert(fresh.slice(start, start + 500).map((e) => toRow(e, receivedAt)));
       }
       return fresh.length;
     });
+  }
+
+  /** The unique index on feedback_id skips known and repeated ids, keeping the first, as withoutKnownFeedbackIds does. */
+  private async appendOnSqlite(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
+    const [, stored] = await insertIgnoringConflicts(this.db, [
+      { table: 'items', conflictColumn: 'id', rows: placeholderRows(newItemIds, receivedAt) },
+      { table: 'interactions', conflictColumn: 'feedback_id', rows: events.map((e) => toRow(e, receivedAt)) },
+    ]);
+    return stored;
   }
 
   private async withoutKnownFeedbackIds(trx: Knex.Transaction, events: InteractionWrite[]): Promise<InteractionWrite[]> {

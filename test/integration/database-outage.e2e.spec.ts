@@ -47,6 +47,16 @@ describe('a database outage on mysql', { skip: dialectSkip('mysql') }, () => {
     const write = await t.http.post('/v1/feedback').send({ user_id: 'fan_2', event_id: 'techno_9', action: 'hide' }).expect(503);
     assert.ok(Date.now() - started < 3000, `503 took ${Date.now() - started} ms`);
     assert.match(write.body.detail, /database unavailable/);
+    // Concurrent writes share one transaction attempt: all of them are refused as fast as one.
+    const concurrentStart = Date.now();
+    const concurrent = await Promise.all(
+      ['techno_1', 'techno_2', 'techno_3', 'techno_4'].map((item) => t.http.post('/v1/feedback').send({ user_id: 'fan_2', event_id: item, action: 'hide' })),
+    );
+    assert.deepEqual(
+      concurrent.map((response) => response.status),
+      [503, 503, 503, 503],
+    );
+    assert.ok(Date.now() - concurrentStart < 3000, `concurrent 503s took ${Date.now() - concurrentStart} ms`);
     assert.equal((await t.http.get('/health/ready').expect(503)).body.details.database.status, 'down');
     await t.http.get('/health').expect(200);
 

@@ -1,13 +1,27 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Knex } from 'knex';
+import { KNEX } from '../../src/common/database';
 import { startTestApp, TestApp } from '../support/app';
-import { DIALECTS, dialectSkip } from '../support/databases';
+import { Dialect, DIALECTS, dialectSkip } from '../support/databases';
+
+/** A trigger that makes the database refuse any interaction on `itemId`, as a constraint would. */
+async function refuseInsertsOf(db: Knex, dialect: Dialect, itemId: string): Promise<void> {
+  if (dialect === 'sqlite') {
+    await db.raw(`CREATE TRIGGER refuse_insert BEFORE INSERT ON interactions WHEN NEW.item_id = '${itemId}' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+  } else {
+    await db.raw(
+      `CREATE TRIGGER refuse_insert BEFORE INSERT ON interactions FOR EACH ROW BEGIN IF NEW.item_id = '${itemId}' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END`,
+    );
+  }
+}
 
 for (const dialect of DIALECTS) {
   describe(`feedback API on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
     let t: TestApp;
     before(async () => {
-      t = await startTestApp(dialect);
+      // The refused writes below answer 500 by design; their error logs would only be noise here.
+      t = await startTestApp(dialect, { LOG_LEVEL: 'silent' });
     });
     after(async () => t?.close());
 
@@ -50,6 +64,67 @@ for (const dialect of DIALECTS) {
       const second = await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
       assert.deepEqual([second.body.stored, second.body.duplicates], [0, 300]);
       assert.equal((await history('batch_user_0')).count, 100);
+    });
+
+    it('should store a feedback_id repeated within one batch once, keeping the first', async () => {
+      const events = [
+        { feedback_id: 'rep_1', user_id: 'rep_user', event_id: 'rep_item_a', action: 'save' },
+        { feedback_id: 'rep_2', user_id: 'rep_user', event_id: 'rep_item_a', action: 'click' },
+        { feedback_id: 'rep_1', user_id: 'rep_user', event_id: 'rep_item_b', action: 'hide' },
+      ];
+      const { body } = await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
+      assert.deepEqual([body.stored, body.duplicates], [2, 1]);
+      const stored = (await history('rep_user')).feedback.map((f: { feedback_id: string; action: string }) => [f.feedback_id, f.action]);
+      assert.deepEqual(stored.sort(), [
+        ['rep_1', 'save'],
+        ['rep_2', 'click'],
+      ]);
+      for (const item of ['rep_item_a', 'rep_item_b']) assert.equal((await t.http.get(`/v1/items/${item}`).expect(200)).body.placeholder, true);
+    });
+
+    it('should store and acknowledge every one of many concurrent single events', async () => {
+      const sent = Array.from({ length: 64 }, (_, i) => ({ user_id: 'concurrent_user', event_id: `concurrent_item_${i % 8}`, action: 'click' }));
+      const answers = await Promise.all(sent.map((event) => t.http.post('/v1/feedback').send(event)));
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        sent.map(() => 200),
+      );
+      assert.equal((await history('concurrent_user')).count, 64);
+      for (let i = 0; i < 8; i++) assert.equal((await t.http.get(`/v1/items/concurrent_item_${i}`).expect(200)).body.placeholder, true);
+    });
+
+    it('should fail only the event the database refuses, not those written alongside it', async () => {
+      const db = t.app.get<Knex>(KNEX);
+      await refuseInsertsOf(db, dialect, 'refused_item');
+      try {
+        const sent = Array.from({ length: 16 }, (_, i) => ({ user_id: 'neighbour_user', event_id: i === 5 ? 'refused_item' : `neighbour_item_${i}`, action: 'save' }));
+        const answers = await Promise.all(sent.map((event) => t.http.post('/v1/feedback').send(event)));
+        assert.deepEqual(
+          answers.map((a) => a.status),
+          sent.map((_, i) => (i === 5 ? 500 : 200)),
+        );
+        const stored = (await history('neighbour_user')).feedback.map((f: { event_id: string }) => f.event_id);
+        assert.deepEqual(stored.sort(), sent.filter((_, i) => i !== 5).map((e) => e.event_id).sort());
+        await t.http.get('/v1/items/refused_item').expect(404);
+      } finally {
+        await db.raw('DROP TRIGGER refuse_insert');
+      }
+    });
+
+    it('should acknowledge none of the events of a group the database refuses whole', async () => {
+      const db = t.app.get<Knex>(KNEX);
+      await refuseInsertsOf(db, dialect, 'refused_everywhere');
+      try {
+        const sent = Array.from({ length: 8 }, () => ({ user_id: 'refused_user', event_id: 'refused_everywhere', action: 'click' }));
+        const answers = await Promise.all(sent.map((event) => t.http.post('/v1/feedback').send(event)));
+        assert.deepEqual(
+          answers.map((a) => a.status),
+          sent.map(() => 500),
+        );
+        assert.equal((await history('refused_user')).count, 0);
+      } finally {
+        await db.raw('DROP TRIGGER refuse_insert');
+      }
     });
 
     it('should reject bad feedback with 400 and store nothing', async () => {

@@ -3,6 +3,7 @@ import { DatabaseConfig, FeedbackAction } from '../config/config';
 import { InteractionsRepository, InteractionWindow } from '../repositories/interactions.repository';
 import { ItemsRepository } from '../repositories/items.repository';
 import { readTrainingSnapshot, TrainingSnapshot } from '../training/training-data.builder';
+import { runAtBackgroundPriority } from './background-priority';
 import { transferring } from './transfer';
 
 export interface SnapshotRequest {
@@ -16,6 +17,7 @@ export interface SnapshotRequest {
  * service's event loop never waits on millions of rows (better-sqlite3 blocks while it reads).
  */
 export default async function buildSnapshot(request: SnapshotRequest): Promise<TrainingSnapshot> {
+  runAtBackgroundPriority();
   const { database } = request;
   if (database.client === 'sqlite' && database.filename === ':memory:') {
     throw new Error('training reads the database from a worker thread, which cannot see an in-memory SQLite database: use a file');

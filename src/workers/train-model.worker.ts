@@ -3,6 +3,7 @@ import { getAlgorithm } from '../algorithms/registry';
 import { buildCsr, preferenceMatrix, sortEventsByTime } from '../algorithms/sparse';
 import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData } from '../algorithms/types';
 import { EvaluationMetrics, timeHoldoutOf, trainAndEvaluateHoldout } from '../evaluation/evaluate';
+import { runAtBackgroundPriority } from './background-priority';
 import { transferring } from './transfer';
 
 export interface TrainRequest {
@@ -69,6 +70,7 @@ export function trainModel(request: TrainRequest): TrainResult {
 
 /** The piscina task: trains in the worker thread and moves the bundle's bytes back. */
 export default function trainModelTask(request: TrainRequest): TrainResult {
+  runAtBackgroundPriority();
   const result = trainModel(request);
   return transferring(result, [result.bytes.buffer]);
 }

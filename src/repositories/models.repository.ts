@@ -131,8 +131,9 @@ export class ModelsRepository {
     });
   }
 
-  /** Versions left `training` by a process that died mid-run. */
+  /** Versions left `training` by a process that died mid-run, and any chunks they had stored. */
   async failInterrupted(): Promise<number> {
+    await this.db('model_artifact_chunks').whereIn('model_id', this.db('model_versions').where({ status: 'training' }).select('id')).delete();
     return this.db('model_versions')
       .where({ status: 'training' })
       .update({ status: 'failed', error: 'interrupted: the process stopped before training finished', finished_at: Date.now() });
@@ -141,8 +142,8 @@ export class ModelsRepository {
   /**
    * One transaction per chunk: SQLite commits (and checkpoints the WAL) synchronously, and one
    * commit of a 30 MB artifact held every request for up to half a second. A partly stored
-   * artifact never serves: the version becomes a candidate only after this returns, and loading
-   * verifies the checksum.
+   * artifact never serves (the version becomes a candidate only after this returns, and loading
+   * verifies the checksum) and is deleted when its version is marked failed.
    */
   async saveArtifact(id: number, bytes: Uint8Array): Promise<void> {
     await this.deleteArtifact(id);

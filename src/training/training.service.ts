@@ -193,6 +193,8 @@ export class TrainingService implements OnModuleDestroy {
     const message = error instanceof Error ? error.message : String(error);
     this.logger.warn(`model version ${id} failed: ${message}`);
     await this.models.update(id, { status: 'failed', error: message, finishedAt: Date.now() }).catch(() => undefined);
+    // Storing may have failed part-way (chunks are committed one by one).
+    await this.models.deleteArtifact(id).catch(() => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -111,7 +111,7 @@ function servingSection(s: DatasetServing): string[] {
       ],
     ),
     '',
-    'Retraining through `POST /v1/model/retrain?async=true` (wall: request to active, including the snapshot read on the event loop and the artifact load; service: the worker plus storing):',
+    'Retraining through `POST /v1/model/retrain?async=true` (wall: request to active, including the snapshot read and the artifact load; service: the worker plus storing):',
     '',
     table(
       ['algorithm', 'status', 'wall s', 'service s', 'server peak RSS MB'],

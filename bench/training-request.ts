@@ -10,7 +10,7 @@ import { BenchDataset, actionOf, eventWeight } from './dataset';
 const TRAINING_DEFAULTS = loadConfig({}).training;
 
 /**
- * The request the service's TrainingDataBuilder would hand the training worker for this
+ * The request the service's snapshot reader (src/training/training-data.builder.ts) would hand the training worker for this
  * dataset: dictionary-encoded events with the default feedback weights, content features keyed
  * exactly as the service keys them, exclusions, and the header of id dictionaries.
  */

@@ -17,27 +17,34 @@ const log = {
 /** Injection token for the shared knex instance. */
 export const KNEX = Symbol('KNEX');
 
+/** `reader`: one read-only connection for work off the request path (a training worker). */
+export type ConnectionRole = 'service' | 'reader';
+
 /**
  * The only place that knows about dialects (as Ghost's connection.js): SQLite gets WAL with
  * synchronous=NORMAL — a committed transaction survives a killed process — and foreign keys;
  * MySQL gets UTC, utf8mb4 and a short acquire timeout so that an outage answers 503 quickly
- * instead of queueing requests.
+ * instead of queueing requests. A reader opens SQLite read-only (WAL lets it read beside the
+ * service's writer) and takes a single MySQL connection.
  */
-export function createKnex(config: DatabaseConfig): Knex {
+export function createKnex(config: DatabaseConfig, role: ConnectionRole = 'service'): Knex {
+  const reader = role === 'reader';
   if (config.client === 'sqlite') {
-    if (config.filename !== ':memory:') mkdirSync(dirname(config.filename), { recursive: true });
+    if (config.filename !== ':memory:' && !reader) mkdirSync(dirname(config.filename), { recursive: true });
     return knex({
       client: 'better-sqlite3',
-      connection: { filename: config.filename },
+      connection: { filename: config.filename, options: { readonly: reader } },
       useNullAsDefault: true,
       log,
       pool: {
         min: 1,
         max: 1,
         afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
-          conn.pragma('journal_mode = WAL');
-          conn.pragma('synchronous = NORMAL');
-          conn.pragma('foreign_keys = ON');
+          if (!reader) {
+            conn.pragma('journal_mode = WAL');
+            conn.pragma('synchronous = NORMAL');
+            conn.pragma('foreign_keys = ON');
+          }
           conn.pragma('busy_timeout = 5000');
           // The service checkpoints on a worker thread (WalCheckpointer); checkpoints on commit,
           // which stall the event loop, are only a backstop for a WAL past ~40 MB.
@@ -62,7 +69,7 @@ export function createKnex(config: DatabaseConfig): Knex {
       supportBigNumbers: true,
       connectTimeout: 2000,
     },
-    pool: { min: 0, max: 10, acquireTimeoutMillis: 2000, idleTimeoutMillis: 30000 },
+    pool: { min: 0, max: reader ? 1 : 10, acquireTimeoutMillis: 2000, idleTimeoutMillis: 30000 },
     acquireConnectionTimeout: 2000,
     log,
     migrations: migrationConfig(),

@@ -3,6 +3,7 @@ import { CorruptArtifactError } from '../algorithms/artifact-codec';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
 import { ActiveModels } from './active-models';
+import { ArtifactDecoder } from './artifact-decoder';
 import { loadModel, LoadedModel } from './loaded-model';
 
 /**
@@ -18,6 +19,7 @@ export class ModelActivator {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly models: ModelsRepository,
     private readonly active: ActiveModels,
+    private readonly decoder: ArtifactDecoder,
   ) {}
 
   /** Activates a fresh candidate unless it is worse than the active model beyond the tolerance. */
@@ -74,10 +76,10 @@ export class ModelActivator {
   }
 
   private async load(version: ModelVersion): Promise<LoadedModel> {
-    const bytes = await this.models.loadArtifact(version.id);
-    if (!bytes) throw new UnprocessableEntityException(`model ${version.id} has no stored artifact (archived?)`);
+    const chunks = await this.models.loadArtifactChunks(version.id);
+    if (!chunks) throw new UnprocessableEntityException(`model ${version.id} has no stored artifact (archived?)`);
     try {
-      return await loadModel(version, bytes);
+      return await loadModel(version, chunks, this.decoder);
     } catch (error) {
       if (error instanceof CorruptArtifactError) throw new UnprocessableEntityException(error.message);
       throw error;

@@ -21,6 +21,9 @@ export interface Interaction {
 
 export type InteractionWrite = Omit<Interaction, 'id' | 'receivedAt'>;
 
+/** The columns training reads of each event. */
+export type TrainingEvent = Pick<Interaction, 'id' | 'userId' | 'itemId' | 'action' | 'value' | 'occurredAt'>;
+
 interface InteractionRow {
   id: number;
   feedback_id: string | null;
@@ -151,20 +154,21 @@ export class InteractionsRepository {
     return Number(row?.n ?? 0);
   }
 
-  /** The log up to `window.maxId`, in id order and in batches, for training. */
-  async *stream(window: InteractionWindow, batchSize = 20000): AsyncGenerator<Interaction[]> {
+  /** The log up to `window.maxId`, in id order and in batches, only the columns training reads. */
+  async *stream(window: InteractionWindow, batchSize = 20000): AsyncGenerator<TrainingEvent[]> {
     let after = 0;
     for (;;) {
       const query = this.db<InteractionRow>('interactions')
         .where('id', '>', after)
         .andWhere('id', '<=', window.maxId)
         .orderBy('id')
-        .limit(batchSize);
+        .limit(batchSize)
+        .select('id', 'user_id', 'item_id', 'action', 'value', 'occurred_at');
       if (window.startAt !== undefined) query.andWhere('occurred_at', '>=', window.startAt);
       if (window.endAt !== undefined) query.andWhere('occurred_at', '<', window.endAt);
       const rows = await query;
       if (rows.length === 0) return;
-      yield rows.map(toInteraction);
+      yield rows.map(toTrainingEvent);
       after = Number(rows[rows.length - 1].id);
     }
   }
@@ -196,5 +200,16 @@ function toInteraction(row: InteractionRow): Interaction {
     position: row.position,
     occurredAt: Number(row.occurred_at),
     receivedAt: Number(row.received_at),
+  };
+}
+
+function toTrainingEvent(row: Pick<InteractionRow, 'id' | 'user_id' | 'item_id' | 'action' | 'value' | 'occurred_at'>): TrainingEvent {
+  return {
+    id: Number(row.id),
+    userId: row.user_id,
+    itemId: row.item_id,
+    action: row.action,
+    value: row.value === null ? null : Number(row.value),
+    occurredAt: Number(row.occurred_at),
   };
 }

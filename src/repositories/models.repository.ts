@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { KNEX } from '../common/database';
 import { fromJson, toJson } from './json-columns';
@@ -130,29 +131,44 @@ export class ModelsRepository {
     });
   }
 
-  /** Versions left `training` by a process that died mid-run. */
+  /** Versions left `training` by a process that died mid-run, and any chunks they had stored. */
   async failInterrupted(): Promise<number> {
+    await this.db('model_artifact_chunks').whereIn('model_id', this.db('model_versions').where({ status: 'training' }).select('id')).delete();
     return this.db('model_versions')
       .where({ status: 'training' })
       .update({ status: 'failed', error: 'interrupted: the process stopped before training finished', finished_at: Date.now() });
   }
 
+  /**
+   * One transaction per chunk: SQLite commits (and checkpoints the WAL) synchronously, and one
+   * commit of a 30 MB artifact held every request for up to half a second. A partly stored
+   * artifact never serves (the version becomes a candidate only after this returns, and loading
+   * verifies the checksum) and is deleted when its version is marked failed.
+   */
   async saveArtifact(id: number, bytes: Uint8Array): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      await trx('model_artifact_chunks').where({ model_id: id }).delete();
-      for (let seq = 0, start = 0; start < bytes.length; seq++, start += CHUNK_BYTES) {
-        const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.min(CHUNK_BYTES, bytes.length - start));
-        await trx('model_artifact_chunks').insert({ model_id: id, seq, data: chunk });
-        // SQLite writes synchronously: let requests in between chunks.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    });
+    await this.deleteArtifact(id);
+    for (let seq = 0, start = 0; start < bytes.length; seq++, start += CHUNK_BYTES) {
+      const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.min(CHUNK_BYTES, bytes.length - start));
+      await this.db('model_artifact_chunks').insert({ model_id: id, seq, data: chunk });
+      await nextTurn();
+    }
   }
 
-  async loadArtifact(id: number): Promise<Buffer | undefined> {
-    const rows = await this.db('model_artifact_chunks').where({ model_id: id }).orderBy('seq').select('data');
-    if (rows.length === 0) return undefined;
-    return Buffer.concat((rows as { data: Buffer }[]).map((r) => r.data));
+  /**
+   * The stored chunks in order, one query each: SQLite reads synchronously, and tens of
+   * megabytes in one query would hold every request meanwhile.
+   */
+  async loadArtifactChunks(id: number): Promise<Buffer[] | undefined> {
+    const seqs = await this.db('model_artifact_chunks').where({ model_id: id }).orderBy('seq').pluck<number[]>('seq');
+    if (seqs.length === 0) return undefined;
+    const chunks: Buffer[] = [];
+    for (const seq of seqs) {
+      const row = await this.db('model_artifact_chunks').where({ model_id: id, seq }).first<{ data: Buffer }>('data');
+      if (!row) return undefined; // archived while we read
+      chunks.push(row.data);
+      await nextTurn();
+    }
+    return chunks;
   }
 
   async deleteArtifact(id: number): Promise<void> {

@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { buildCsr } from '../algorithms/sparse';
 import { TrainingData } from '../algorithms/types';
-import { APP_CONFIG, AppConfig } from '../config/config';
+import { FeedbackAction } from '../config/config';
 import { excludesItem, signalWeight } from '../feedback/signal';
-import { InteractionsRepository, InteractionWindow } from '../repositories/interactions.repository';
+import { InteractionsRepository, InteractionWindow, TrainingEvent } from '../repositories/interactions.repository';
 import { Item, ItemsRepository } from '../repositories/items.repository';
 import { GrowableFloat64, GrowableInt32 } from './growable';
 import { itemFeatures } from './item-features';
@@ -21,79 +20,87 @@ export interface TrainingSnapshot {
   samples: number;
 }
 
+/** The repositories a snapshot is read through, over whichever connection the caller opened. */
+export interface SnapshotSources {
+  items: Pick<ItemsRepository, 'streamLive'>;
+  interactions: Pick<InteractionsRepository, 'getMaxId' | 'stream'>;
+}
+
 /**
- * Reads the catalogue and the interaction log in batches and encodes them into typed arrays.
- * Only dictionary lookups happen here, on the event loop; every matrix is built in a worker.
+ * Reads the live catalogue and the interaction log up to the current last id (so feedback
+ * arriving meanwhile is left for the next run) and encodes them. Runs in a worker thread: the
+ * reads are synchronous on SQLite and the encoding is CPU work on millions of rows.
  */
-@Injectable()
-export class TrainingDataBuilder {
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly items: ItemsRepository,
-    private readonly interactions: InteractionsRepository,
-  ) {}
+export async function readTrainingSnapshot(
+  sources: SnapshotSources,
+  window: Omit<InteractionWindow, 'maxId'>,
+  feedbackWeights: Record<FeedbackAction, number>,
+): Promise<TrainingSnapshot> {
+  const lastInteractionId = await sources.interactions.getMaxId();
+  const encoder = new SnapshotEncoder(feedbackWeights);
+  for await (const batch of sources.items.streamLive()) {
+    for (const item of batch) encoder.addItem(item);
+  }
+  for await (const batch of sources.interactions.stream({ ...window, maxId: lastInteractionId })) {
+    for (const event of batch) encoder.addEvent(event);
+  }
+  return encoder.finish(lastInteractionId);
+}
 
-  async build(window: Omit<InteractionWindow, 'maxId'>): Promise<TrainingSnapshot> {
-    const lastInteractionId = await this.interactions.getMaxId();
-    const dictionary = new Dictionaries();
-    for await (const batch of this.items.streamLive()) {
-      for (const item of batch) dictionary.addItem(item);
-      await yieldToEventLoop();
+/** Turns catalogue rows and then events, in id order, into dictionaries and typed arrays. */
+export class SnapshotEncoder {
+  private readonly dictionary = new Dictionaries();
+  private readonly user = new GrowableInt32();
+  private readonly item = new GrowableInt32();
+  private readonly weight = new GrowableFloat64();
+  private readonly time = new GrowableFloat64();
+  private readonly excludedUser = new GrowableInt32();
+  private readonly excludedItem = new GrowableInt32();
+  private newestTime = 0;
+
+  constructor(private readonly feedbackWeights: Record<FeedbackAction, number>) {}
+
+  addItem(item: Item): void {
+    this.dictionary.addItem(item);
+  }
+
+  addEvent(event: TrainingEvent): void {
+    const u = this.dictionary.userIndex(event.userId);
+    const i = this.dictionary.itemIndexOf(event.itemId);
+    this.user.push(u);
+    this.item.push(i);
+    this.weight.push(signalWeight(event.action, event.value, this.feedbackWeights));
+    this.time.push(event.occurredAt / 1000);
+    this.newestTime = Math.max(this.newestTime, event.occurredAt / 1000);
+    if (excludesItem(event.action)) {
+      this.excludedUser.push(u);
+      this.excludedItem.push(i);
     }
+  }
 
-    const user = new GrowableInt32();
-    const itemIdx = new GrowableInt32();
-    const weight = new GrowableFloat64();
-    const time = new GrowableFloat64();
-    const excludedUser = new GrowableInt32();
-    const excludedItem = new GrowableInt32();
-    let newestTime = 0;
-    for await (const batch of this.interactions.stream({ ...window, maxId: lastInteractionId })) {
-      for (const event of batch) {
-        const u = dictionary.userIndex(event.userId);
-        const i = dictionary.itemIndexOf(event.itemId);
-        user.push(u);
-        itemIdx.push(i);
-        weight.push(signalWeight(event.action, event.value, this.config.feedbackWeights));
-        time.push(event.occurredAt / 1000);
-        newestTime = Math.max(newestTime, event.occurredAt / 1000);
-        if (excludesItem(event.action)) {
-          excludedUser.push(u);
-          excludedItem.push(i);
-        }
-      }
-      await yieldToEventLoop();
-    }
-
+  finish(lastInteractionId: number): TrainingSnapshot {
+    const { dictionary } = this;
     const data: TrainingData = {
       numUsers: dictionary.userIds.length,
       numItems: dictionary.itemIds.length,
-      // In id order; the worker puts them in time order (a sort of millions of rows is CPU work).
-      events: { user: user.toArray(), item: itemIdx.toArray(), weight: Float32Array.from(weight.toArray()), time: time.toArray() },
+      // In id order; the training worker puts them in time order.
+      events: { user: this.user.toArray(), item: this.item.toArray(), weight: Float32Array.from(this.weight.toArray()), time: this.time.toArray() },
       itemFeatures: dictionary.itemFeatureMatrix(),
       itemCity: Int32Array.from(dictionary.itemCity),
-      referenceTime: newestTime || Date.now() / 1000,
+      referenceTime: this.newestTime || Date.now() / 1000,
     };
     return {
       data,
-      exclusions: { user: excludedUser.toArray(), item: excludedItem.toArray() },
+      exclusions: { user: this.excludedUser.toArray(), item: this.excludedItem.toArray() },
       userIds: dictionary.userIds,
       itemIds: dictionary.itemIds,
       featureNames: dictionary.featureNames,
       featureLabels: dictionary.featureLabels,
       cityNames: dictionary.cityNames,
       lastInteractionId,
-      samples: user.length,
+      samples: this.user.length,
     };
   }
-}
-
-/**
- * better-sqlite3 answers synchronously, so awaiting a query never lets the event loop run;
- * without this, reading millions of rows would hold every request until the last batch.
- */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 class Dictionaries {

@@ -5,7 +5,6 @@ import { ModelRegistryController } from '../model-registry/model-registry.contro
 import { ModelRegistryService } from '../model-registry/model-registry.service';
 import { RecommendationsModule } from '../recommendations/recommendations.module';
 import { ModelLifecycle } from './model-lifecycle';
-import { TrainingDataBuilder } from './training-data.builder';
 import { TrainingScheduler } from './training.scheduler';
 import { TrainingService } from './training.service';
 
@@ -13,6 +12,6 @@ import { TrainingService } from './training.service';
   // The only ScheduleModule.forRoot(): each import would register every job again.
   imports: [ScheduleModule.forRoot(), RecommendationsModule],
   controllers: [ModelRegistryController],
-  providers: [TrainingService, TrainingDataBuilder, TrainingScheduler, ModelLifecycle, ModelRegistryService, DemoSeeder],
+  providers: [TrainingService, TrainingScheduler, ModelLifecycle, ModelRegistryService, DemoSeeder],
 })
 export class TrainingModule {}

@@ -10,7 +10,7 @@ import { TrainingPool } from '../workers/training-pool';
 import { ModelActivator } from '../model-registry/model-activator';
 import { ModelRetention } from '../model-registry/model-retention';
 import { nextVersion } from '../model-registry/versioning';
-import { TrainingDataBuilder, TrainingSnapshot } from './training-data.builder';
+import { TrainingSnapshot } from './training-data.builder';
 
 export interface RetrainOptions {
   algorithm?: AlgorithmName;
@@ -31,7 +31,7 @@ const LEASE_TTL_MS = 60_000;
 
 /**
  * Runs training: one run at a time in this process, one replica at a time by the database
- * lease. Data is read once per run, so every algorithm trains on the same snapshot.
+ * lease. Data is read once per run, in a worker, so every algorithm trains on the same snapshot.
  */
 @Injectable()
 export class TrainingService implements OnModuleDestroy {
@@ -43,7 +43,6 @@ export class TrainingService implements OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly builder: TrainingDataBuilder,
     private readonly models: ModelsRepository,
     private readonly leases: LeasesRepository,
     private readonly activator: ModelActivator,
@@ -119,7 +118,10 @@ export class TrainingService implements OnModuleDestroy {
   private async runAll(versionIds: number[], options: RetrainOptions): Promise<ModelVersion[]> {
     let snapshot: TrainingSnapshot;
     try {
-      snapshot = await this.builder.build({ startAt: options.startDate, endAt: options.endDate });
+      snapshot = await this.pool.buildSnapshot(
+        { database: this.config.database, window: { startAt: options.startDate, endAt: options.endDate }, feedbackWeights: this.config.feedbackWeights },
+        this.timeout(),
+      );
       if (snapshot.samples < this.config.minTrainingSamples) {
         throw new Error(`not enough feedback to train: ${snapshot.samples} events, MIN_TRAINING_SAMPLES is ${this.config.minTrainingSamples}`);
       }
@@ -128,12 +130,15 @@ export class TrainingService implements OnModuleDestroy {
       return Promise.all(versionIds.map(async (id) => (await this.models.getById(id)) as ModelVersion));
     }
     const results: ModelVersion[] = [];
-    for (const id of versionIds) results.push(await this.trainOne(id, snapshot, options.force ?? false));
+    for (const [k, id] of versionIds.entries()) {
+      const last = k === versionIds.length - 1;
+      results.push(await this.trainOne(id, snapshot, last ? snapshot : copyArrays(snapshot), options.force ?? false));
+    }
     await this.retention.archiveOld(results.map((v) => v.algorithm)).catch((error: Error) => this.logger.warn(`retention failed: ${error.message}`));
     return results;
   }
 
-  private async trainOne(id: number, snapshot: TrainingSnapshot, force: boolean): Promise<ModelVersion> {
+  private async trainOne(id: number, snapshot: TrainingSnapshot, arrays: SnapshotArrays, force: boolean): Promise<ModelVersion> {
     const version = (await this.models.getById(id)) as ModelVersion;
     const active = (await this.models.getActive()).find((m) => m.algorithm === version.algorithm);
     const started = Date.now();
@@ -142,8 +147,8 @@ export class TrainingService implements OnModuleDestroy {
         {
           algorithm: version.algorithm,
           params: version.params,
-          data: copyData(snapshot),
-          exclusions: { user: snapshot.exclusions.user.slice(), item: snapshot.exclusions.item.slice() },
+          data: arrays.data,
+          exclusions: arrays.exclusions,
           holdoutFraction: this.config.training.holdoutFraction,
           maxEvaluatedUsers: this.config.training.maxEvaluatedUsers,
           baselineParams: active?.params,
@@ -157,7 +162,7 @@ export class TrainingService implements OnModuleDestroy {
             trainedAt: started,
           },
         },
-        AbortSignal.timeout(this.config.training.timeoutSeconds * 1000),
+        this.timeout(),
       );
       await this.models.saveArtifact(id, result.bytes);
       await this.models.update(id, {
@@ -180,10 +185,16 @@ export class TrainingService implements OnModuleDestroy {
     return (await this.models.getById(id)) as ModelVersion;
   }
 
+  private timeout(): AbortSignal {
+    return AbortSignal.timeout(this.config.training.timeoutSeconds * 1000);
+  }
+
   private async fail(id: number, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     this.logger.warn(`model version ${id} failed: ${message}`);
     await this.models.update(id, { status: 'failed', error: message, finishedAt: Date.now() }).catch(() => undefined);
+    // Storing may have failed part-way (chunks are committed one by one).
+    await this.models.deleteArtifact(id).catch(() => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -191,16 +202,16 @@ export class TrainingService implements OnModuleDestroy {
   }
 }
 
-/** Each run gets its own copy: the arrays are transferred to the worker and gone from here. */
-function copyData(snapshot: TrainingSnapshot) {
-  const { data } = snapshot;
+type SnapshotArrays = Pick<TrainingSnapshot, 'data' | 'exclusions'>;
+
+/**
+ * The arrays move to the worker and are gone from here, so while more algorithms are to train
+ * on the snapshot each gets a copy (copying tens of megabytes costs the event loop, so the last does not).
+ */
+function copyArrays({ data, exclusions }: TrainingSnapshot): SnapshotArrays {
+  const { events } = data;
   return {
-    ...data,
-    events: {
-      user: data.events.user.slice(),
-      item: data.events.item.slice(),
-      weight: data.events.weight.slice(),
-      time: data.events.time.slice(),
-    },
+    data: { ...data, events: { user: events.user.slice(), item: events.item.slice(), weight: events.weight.slice(), time: events.time.slice() } },
+    exclusions: { user: exclusions.user.slice(), item: exclusions.item.slice() },
   };
 }

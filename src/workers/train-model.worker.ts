@@ -3,6 +3,8 @@ import { getAlgorithm } from '../algorithms/registry';
 import { buildCsr, preferenceMatrix, sortEventsByTime } from '../algorithms/sparse';
 import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData } from '../algorithms/types';
 import { EvaluationMetrics, timeHoldoutOf, trainAndEvaluateHoldout } from '../evaluation/evaluate';
+import { runAtBackgroundPriority } from './background-priority';
+import { transferring } from './transfer';
 
 export interface TrainRequest {
   algorithm: AlgorithmName;
@@ -33,10 +35,10 @@ export interface TrainResult {
 }
 
 /**
- * Runs in a piscina worker thread: evaluates on a time-based holdout, trains on everything,
- * and returns one encoded bundle (model, histories snapshot, exclusions) ready to store.
+ * Evaluates on a time-based holdout, trains on everything, and returns one encoded bundle
+ * (model, histories snapshot, exclusions) ready to store.
  */
-export default function trainModel(request: TrainRequest): TrainResult {
+export function trainModel(request: TrainRequest): TrainResult {
   const algorithm = getAlgorithm(request.algorithm);
   const params = { ...algorithm.defaults, ...request.params };
   const data = { ...request.data, events: sortEventsByTime(request.data.events) };
@@ -64,6 +66,13 @@ export default function trainModel(request: TrainRequest): TrainResult {
     arrays,
   });
   return { bytes, checksum: sha256(bytes), params, metrics, baselineNdcg };
+}
+
+/** The piscina task: trains in the worker thread and moves the bundle's bytes back. */
+export default function trainModelTask(request: TrainRequest): TrainResult {
+  runAtBackgroundPriority();
+  const result = trainModel(request);
+  return transferring(result, [result.bytes.buffer]);
 }
 
 function sameParams(a: AlgorithmParams, b: AlgorithmParams): boolean {

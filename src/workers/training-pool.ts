@@ -1,15 +1,23 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { TrainingSnapshot } from '../training/training-data.builder';
+import { SnapshotRequest } from './build-snapshot.worker';
 import { TrainRequest, TrainResult } from './train-model.worker';
 
+const TRAIN_MODEL = join(__dirname, 'train-model.worker.js');
+const BUILD_SNAPSHOT = join(__dirname, 'build-snapshot.worker.js');
+
 /**
- * The worker pool that all training runs on, so the event loop only moves typed arrays in and
- * out. One thread by default: on a two-core machine the other core keeps serving requests.
+ * The worker pool that all training runs on — reading the snapshot as well as fitting — so the
+ * event loop only moves typed arrays in and out. One thread by default: on a two-core machine
+ * the other core keeps serving requests.
  */
-export class TrainingPool extends Piscina<TrainRequest, TrainResult> {
+export class TrainingPool {
+  private readonly piscina: Piscina;
+
   constructor(threads: number) {
-    super({
-      filename: join(__dirname, 'train-model.worker.js'),
+    this.piscina = new Piscina({
+      filename: TRAIN_MODEL,
       minThreads: 0,
       maxThreads: threads,
       // Training requests queue rather than fail; bounded so a stuck pool cannot grow without end.
@@ -17,6 +25,11 @@ export class TrainingPool extends Piscina<TrainRequest, TrainResult> {
       idleTimeout: 60_000,
       resourceLimits: { maxOldGenerationSizeMb: 8192 },
     });
+  }
+
+  /** Reads and encodes the catalogue and the interaction log over the worker's own connection. */
+  buildSnapshot(request: SnapshotRequest, signal?: AbortSignal): Promise<TrainingSnapshot> {
+    return this.piscina.run(request, { filename: BUILD_SNAPSHOT, signal });
   }
 
   /** Moves the large arrays to the worker instead of copying them. */
@@ -30,6 +43,10 @@ export class TrainingPool extends Piscina<TrainRequest, TrainResult> {
       exclusions.user.buffer,
       exclusions.item.buffer,
     ] as ArrayBuffer[];
-    return this.run(request, { transferList, signal });
+    return this.piscina.run(request, { transferList, signal });
+  }
+
+  destroy(): Promise<void> {
+    return this.piscina.destroy();
   }
 }

@@ -96,6 +96,27 @@ for (const dialect of DIALECTS) {
       await started[0].value.done;
     });
 
+    it('should read the training snapshot in the worker, not over the service connection', async () => {
+      // The service's own connection is on the event loop (synchronous on SQLite): reading the
+      // log there held requests for seconds at 2M events. Counts and ids are single rows; events are many.
+      const db = t.app.get<Knex>(KNEX);
+      let eventRowsOnService = 0;
+      const countEventRows = (response: unknown, query: { sql: string }) => {
+        const readsEvents = /from [`"]interactions[`"]/i.test(query.sql) && !/\b(count|max)\(/i.test(query.sql);
+        if (readsEvents && Array.isArray(response)) eventRowsOnService += response.length;
+      };
+      db.on('query-response', countEventRows);
+      try {
+        const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'item_knn', force: true }).expect(200);
+        const trained = (await t.http.get(`/v1/models/${body.models[0].id}`).expect(200)).body;
+        assert.equal(trained.status, 'active');
+        assert.ok(trained.training_samples > 200, `trained on ${trained.training_samples} events`);
+      } finally {
+        db.off('query-response', countEventRows);
+      }
+      assert.equal(eventRowsOnService, 0);
+    });
+
     it('should leave training to the replica holding the lease, and have both serve the new version', async () => {
       const db = t.app.get<Knex>(KNEX);
       await db('leases').insert({ name: 'training', holder: 'another-replica', expires_at: Date.now() + 60_000 });

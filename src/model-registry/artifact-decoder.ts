@@ -1,0 +1,28 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { DecodeArtifactRequest, DecodedArtifact } from '../workers/decode-artifact.worker';
+
+/**
+ * Verifies and decodes artifacts on a thread of its own — not the training pool, so that loading
+ * a version (a rollback, another replica's activation) never waits behind a training run.
+ */
+@Injectable()
+export class ArtifactDecoder implements OnModuleDestroy {
+  private readonly pool = new Piscina<DecodeArtifactRequest, DecodedArtifact>({
+    filename: join(__dirname, '..', 'workers', 'decode-artifact.worker.js'),
+    minThreads: 0,
+    maxThreads: 1,
+    idleTimeout: 10_000,
+  });
+
+  /** Moves the chunks to the worker when they own their memory, copies them otherwise. */
+  decode(chunks: Uint8Array[], checksum: string | null): Promise<DecodedArtifact> {
+    const owned = chunks.filter((chunk) => chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength);
+    return this.pool.run({ chunks, checksum }, { transferList: owned.map((chunk) => chunk.buffer as ArrayBuffer) });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

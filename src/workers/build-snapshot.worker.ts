@@ -1,0 +1,40 @@
+import { createKnex } from '../common/database';
+import { DatabaseConfig, FeedbackAction } from '../config/config';
+import { InteractionsRepository, InteractionWindow } from '../repositories/interactions.repository';
+import { ItemsRepository } from '../repositories/items.repository';
+import { readTrainingSnapshot, TrainingSnapshot } from '../training/training-data.builder';
+import { runAtBackgroundPriority } from './background-priority';
+import { transferring } from './transfer';
+
+export interface SnapshotRequest {
+  database: DatabaseConfig;
+  window: Omit<InteractionWindow, 'maxId'>;
+  feedbackWeights: Record<FeedbackAction, number>;
+}
+
+/**
+ * Runs in a piscina worker thread: reads the snapshot over the worker's own connection, so the
+ * service's event loop never waits on millions of rows (better-sqlite3 blocks while it reads).
+ */
+export default async function buildSnapshot(request: SnapshotRequest): Promise<TrainingSnapshot> {
+  runAtBackgroundPriority();
+  const { database } = request;
+  if (database.client === 'sqlite' && database.filename === ':memory:') {
+    throw new Error('training reads the database from a worker thread, which cannot see an in-memory SQLite database: use a file');
+  }
+  const db = createKnex(database, 'reader');
+  try {
+    const items = new ItemsRepository(db);
+    const snapshot = await readTrainingSnapshot({ items, interactions: new InteractionsRepository(db, items) }, request.window, request.feedbackWeights);
+    return transferring(snapshot, snapshotBuffers(snapshot));
+  } finally {
+    await db.destroy();
+  }
+}
+
+function snapshotBuffers({ data, exclusions }: TrainingSnapshot): ArrayBufferLike[] {
+  const { events, itemFeatures } = data;
+  return [events.user, events.item, events.weight, events.time, itemFeatures.indptr, itemFeatures.indices, itemFeatures.values, data.itemCity, exclusions.user, exclusions.item].map(
+    (array) => array.buffer,
+  );
+}

@@ -76,6 +76,17 @@ for (const dialect of DIALECTS) {
       for (const item of body.recommendations) assert.equal(item.metadata.city, 'Cork');
     });
 
+    it('should list popular events in the home city first, then elsewhere, each once', async () => {
+      await t.http.put('/v1/users/cork_local').send({ city: 'Cork' }).expect(200);
+      const body = await recommend({ user_id: 'cork_local', limit: 50, algorithm: 'popularity' });
+      const ids = body.recommendations.map((r) => r.event_id);
+      assert.equal(new Set(ids).size, ids.length, `repeated items in ${ids.join(', ')}`);
+      const cities = body.recommendations.map((r) => r.metadata.city);
+      const firstElsewhere = cities.findIndex((city) => city !== 'Cork');
+      assert.ok(firstElsewhere > 0, `no Cork events first: ${cities.join(', ')}`);
+      assert.ok(cities.slice(firstElsewhere).every((city) => city !== 'Cork'), cities.join(', '));
+    });
+
     it('should give an unknown user popular events, explained as popular', async () => {
       const body = await recommend({ user_id: 'stranger', limit: 5, city: 'Dublin' });
       assert.equal(body.recommendations.length, 5);

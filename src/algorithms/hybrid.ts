@@ -3,7 +3,7 @@ import { ease } from './ease';
 import { matrixFactorization } from './matrix-factorization';
 import { ItemSimilarity, SimilarItem, hasItemSimilarity, itemKnn } from './item-knn';
 import { popularity } from './popularity';
-import { readNonNegative, readString } from './similarity';
+import { lastOnly, readNonNegative, readString } from './similarity';
 import { collaborativeFiltering } from './user-knn';
 import {
   ALGORITHMS,
@@ -39,13 +39,13 @@ interface ComponentRecord {
   meta: Record<string, unknown>;
 }
 
-/** How one profile's component scores combine; weights are zero for a component that scored nothing. */
+/**
+ * How one profile's component scores combine: a component's score times its scale, which is its
+ * renormalised weight over its highest score, or zero when the component scored nothing.
+ */
 interface Blend {
-  profile: UserProfile;
-  cfWeight: number;
-  contentWeight: number;
-  cfMax: number;
-  contentMax: number;
+  cfScale: number;
+  contentScale: number;
 }
 
 /**
@@ -90,29 +90,18 @@ export const hybrid: Algorithm = {
     const cfScores = new Float32Array(artifact.numItems);
     const contentScores = new Float32Array(artifact.numItems);
     // explain() is asked about several items of the profile just scored: reuse that scoring.
-    let last: Blend | undefined;
-
-    const blendFor = (profile: UserProfile): Blend => {
-      if (last?.profile === profile) return last;
+    const blendFor = lastOnly((profile: UserProfile): Blend => {
       const cfMax = componentScores(cf, profile, cfScores);
       const contentMax = componentScores(content, profile, contentScores);
       const cfWeight = cfMax > 0 ? collaborativeWeight : 0;
       const activeContentWeight = contentMax > 0 ? contentWeight : 0;
       const total = cfWeight + activeContentWeight;
-      last = {
-        profile,
-        cfWeight: total > 0 ? cfWeight / total : 0,
-        contentWeight: total > 0 ? activeContentWeight / total : 0,
-        cfMax,
-        contentMax,
+      return {
+        cfScale: cfWeight > 0 ? cfWeight / total / cfMax : 0,
+        contentScale: activeContentWeight > 0 ? activeContentWeight / total / contentMax : 0,
       };
-      return last;
-    };
-    const cfPart = (blend: Blend, item: number): number =>
-      blend.cfWeight > 0 && cfScores[item] > 0 ? (blend.cfWeight * cfScores[item]) / blend.cfMax : 0;
-    const contentPart = (blend: Blend, item: number): number =>
-      blend.contentWeight > 0 && contentScores[item] > 0 ? (blend.contentWeight * contentScores[item]) / blend.contentMax : 0;
-    const nothingScored = (blend: Blend): boolean => blend.cfWeight === 0 && blend.contentWeight === 0;
+    });
+    const nothingScored = (blend: Blend): boolean => blend.cfScale === 0 && blend.contentScale === 0;
 
     const recommender: Recommender & Partial<ItemSimilarity> = {
       algorithm: 'hybrid',
@@ -122,20 +111,17 @@ export const hybrid: Algorithm = {
           pop.score(profile, scores);
           return;
         }
-        // cfPart + contentPart, inlined: this loop runs over every item on every request.
-        const cfScale = blend.cfWeight > 0 ? blend.cfWeight / blend.cfMax : 0;
-        const contentScale = blend.contentWeight > 0 ? blend.contentWeight / blend.contentMax : 0;
+        const { cfScale, contentScale } = blend;
         for (let item = 0; item < scores.length; item++) {
-          const c = cfScores[item];
-          const t = contentScores[item];
-          const blended = (c > 0 ? cfScale * c : 0) + (t > 0 ? contentScale * t : 0);
+          const blended = part(cfScale, cfScores[item]) + part(contentScale, contentScores[item]);
           if (blended > 0) scores[item] = blended;
         }
       },
       explain(profile: UserProfile, item: number): Evidence {
         const blend = blendFor(profile);
         if (nothingScored(blend)) return pop.explain(profile, item);
-        return cfPart(blend, item) >= contentPart(blend, item) ? cf.explain(profile, item) : content.explain(profile, item);
+        const fromCf = part(blend.cfScale, cfScores[item]);
+        return fromCf >= part(blend.contentScale, contentScores[item]) ? cf.explain(profile, item) : content.explain(profile, item);
       },
     };
     if (hasItemSimilarity(cf)) {
@@ -177,6 +163,11 @@ function loadComponent(artifact: ModelArtifact, component: Component): Recommend
   const algorithm = LOADABLE[sub.algorithm];
   if (!algorithm) throw new TypeError(`hybrid component "${component}" has unsupported algorithm "${sub.algorithm}"`);
   return algorithm.load(sub);
+}
+
+/** A component's contribution to an item's blended score; unscored items (-Infinity) contribute nothing. */
+function part(scale: number, score: number): number {
+  return score > 0 ? scale * score : 0;
 }
 
 /** Scores one component into its own buffer; returns the highest score, 0 when it scored nothing. */

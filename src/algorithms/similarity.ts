@@ -71,6 +71,19 @@ export interface History {
  * The profile's items with positive weight that the model knows: items added to the catalogue
  * after training have indices the model's arrays do not cover.
  */
+export function positiveHistory(profile: UserProfile, numItems: number): History {
+  const items: number[] = [];
+  const weights: number[] = [];
+  for (let t = 0; t < profile.items.length; t++) {
+    const item = profile.items[t];
+    if (item >= 0 && item < numItems && profile.weights[t] > 0) {
+      items.push(item);
+      weights.push(profile.weights[t]);
+    }
+  }
+  return { items: Int32Array.from(items), weights: Float32Array.from(weights) };
+}
+
 /**
  * `compute` memoised for the most recent argument only: serving scores a profile and then
  * explains several of its items, always with the same profile object.
@@ -85,19 +98,6 @@ export function lastOnly<A extends object, R>(compute: (argument: A) => R): (arg
     }
     return lastResult;
   };
-}
-
-export function positiveHistory(profile: UserProfile, numItems: number): History {
-  const items: number[] = [];
-  const weights: number[] = [];
-  for (let t = 0; t < profile.items.length; t++) {
-    const item = profile.items[t];
-    if (item >= 0 && item < numItems && profile.weights[t] > 0) {
-      items.push(item);
-      weights.push(profile.weights[t]);
-    }
-  }
-  return { items: Int32Array.from(items), weights: Float32Array.from(weights) };
 }
 
 /** Distinct declared features within the model's feature space. */

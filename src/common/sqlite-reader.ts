@@ -24,10 +24,3 @@ export function openSqliteReader(config: DatabaseConfig): SqliteReader {
   db.pragma(`mmap_size = ${MMAP_BYTES}`);
   return db;
 }
-
-/** A statement prepared on first use, after the migrations have created its table. */
-export function lazyStatement(reader: SqliteReader, sql: string): (() => Database.Statement) | null {
-  if (reader === null) return null;
-  let statement: Database.Statement | undefined;
-  return () => (statement ??= reader.prepare(sql));
-}

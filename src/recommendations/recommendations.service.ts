@@ -140,28 +140,30 @@ export class RecommendationsService {
       const context = await this.contexts.build(model, request.userId, request.preferences);
       if (context.degraded) notes.push(context.degraded);
       const view = this.catalogue.viewFor(model);
-      // Popularity for a user without a city filter looks in their home city first, then anywhere.
+      // Popularity for a user without a city filter looks in their home city first, then anywhere;
+      // each pass ranks after the previous one has placed its items, so none comes twice.
       const cities = model.algorithm === 'popularity' && city === null && context.city ? [context.city.toLowerCase(), null] : [city];
-      const ranked = cities.flatMap((c) => rankItems(model, context, view, { now, city: c, taken }, need - picked.length));
       const strength = evidenceStrength(model, context.profile.items.length, context.profile.declaredFeatures.length);
-      const top = ranked[0]?.score ?? 0;
-      for (const { index, score } of ranked) {
-        if (picked.length >= need) break;
-        const id = model.itemIds[index];
-        // The home-city and anywhere passes of popularity can both find an item.
-        if (taken.has(id)) continue;
-        const item = this.catalogue.get(id) as CatalogueItem;
-        taken.add(id);
-        picked.push({
-          event_id: id,
-          score: round(score, 4),
-          confidence: round(clamp01(top > 0 ? (score / top) * strength : strength / 2), 3),
-          reason: reasonFor(model.recommender.explain(context.profile, index), model, this.catalogue, context.lastAction, request.city ?? context.city),
-          algorithm: model.algorithm,
-          metadata: item.metadata,
-        });
+      let top: number | undefined;
+      let placed = 0;
+      for (const c of cities) {
+        const ranked = rankItems(model, context, view, { now, city: c, taken }, need - picked.length);
+        top ??= ranked[0]?.score;
+        placed += ranked.length;
+        for (const { index, score } of ranked) {
+          const id = model.itemIds[index];
+          taken.add(id);
+          picked.push({
+            event_id: id,
+            score: round(score, 4),
+            confidence: round(clamp01(top !== undefined && top > 0 ? (score / top) * strength : strength / 2), 3),
+            reason: reasonFor(model.recommender.explain(context.profile, index), model, this.catalogue, context.lastAction, request.city ?? context.city),
+            algorithm: model.algorithm,
+            metadata: (this.catalogue.get(id) as CatalogueItem).metadata,
+          });
+        }
       }
-      if (model.algorithm !== wanted && ranked.length > 0) notes.push(`${wanted} ${this.models.get(wanted) ? 'had too few items' : 'has no model yet'}; added ${model.algorithm}`);
+      if (model.algorithm !== wanted && placed > 0) notes.push(`${wanted} ${this.models.get(wanted) ? 'had too few items' : 'has no model yet'}; added ${model.algorithm}`);
     }
     if (notes.length > 0) this.logger.debug(`user ${request.userId}: ${notes.join('; ')}`);
     const primary = sources[0];

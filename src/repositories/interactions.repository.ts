@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
 import { isMysql, KNEX } from '../common/database';
-import { lazyStatement, SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
+import { prepared } from '../common/prepared-statements';
+import { SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
 import { FeedbackAction } from '../config/config';
 import { ItemsRepository, placeholderRows } from './items.repository';
 import { insertIgnoringConflicts } from './sqlite-inserts';
@@ -47,15 +48,11 @@ export interface InteractionWindow {
 
 @Injectable()
 export class InteractionsRepository {
-  private readonly recentSignalsStatement;
-
   constructor(
     @Inject(KNEX) private readonly db: Knex,
     private readonly items: ItemsRepository,
-    @Inject(SQLITE_READER) reader: SqliteReader = null,
-  ) {
-    this.recentSignalsStatement = lazyStatement(reader, 'SELECT id, item_id, action, value FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT ?');
-  }
+    @Inject(SQLITE_READER) private readonly reader: SqliteReader = null,
+  ) {}
 
   /**
    * Stores events in one transaction, creating placeholder items for unknown ids. Events whose
@@ -116,8 +113,8 @@ export class InteractionsRepository {
   /** A user's newest events, only the columns serving needs: read on every recommendation request. */
   async getRecentSignals(userId: string, limit: number): Promise<Pick<Interaction, 'id' | 'itemId' | 'action' | 'value'>[]> {
     type SignalRow = Pick<InteractionRow, 'id' | 'item_id' | 'action' | 'value'>;
-    const rows = this.recentSignalsStatement
-      ? (this.recentSignalsStatement().all(userId, limit) as SignalRow[])
+    const rows = this.reader
+      ? (prepared(this.reader, 'SELECT id, item_id, action, value FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT ?').all(userId, limit) as SignalRow[])
       : await this.db<InteractionRow>('interactions').where({ user_id: userId }).orderBy('id', 'desc').limit(limit).select('id', 'item_id', 'action', 'value');
     return rows.map((row) => ({ id: Number(row.id), itemId: row.item_id, action: row.action, value: row.value === null ? null : Number(row.value) }));
   }

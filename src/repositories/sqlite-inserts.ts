@@ -1,5 +1,6 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { Knex } from 'knex';
+import { prepared } from '../common/prepared-statements';
 
 /** Rows for one table, all of the same shape; a row that conflicts on `conflictColumn` is skipped. */
 export interface ConflictIgnoringInsert {
@@ -7,9 +8,6 @@ export interface ConflictIgnoringInsert {
   conflictColumn: string;
   rows: Record<string, unknown>[];
 }
-
-/** Prepared statements by SQL, per connection: a statement belongs to the connection that prepared it. */
-const preparedByConnection = new WeakMap<Database, Map<string, Statement>>();
 
 /**
  * SQLite only. Runs the inserts in order in one transaction (a savepoint inside a caller's
@@ -39,14 +37,6 @@ function run(connection: Database, { table, conflictColumn, rows }: ConflictIgno
   let stored = 0;
   for (const row of rows) stored += statement.run(columns.map((c) => bindable(row[c]))).changes;
   return stored;
-}
-
-function prepared(connection: Database, sql: string): Statement {
-  let statements = preparedByConnection.get(connection);
-  if (!statements) preparedByConnection.set(connection, (statements = new Map()));
-  let statement = statements.get(sql);
-  if (!statement) statements.set(sql, (statement = connection.prepare(sql)));
-  return statement;
 }
 
 /** As knex binds for better-sqlite3, which takes no booleans. */

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
 import { KNEX } from '../common/database';
-import { lazyStatement, SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
+import { prepared } from '../common/prepared-statements';
+import { SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
 import { fromJson, toJson } from './json-columns';
 
 export interface UserPreferences {
@@ -27,17 +28,13 @@ interface UserRow {
 
 @Injectable()
 export class UsersRepository {
-  private readonly byIdStatement;
-
   constructor(
     @Inject(KNEX) private readonly db: Knex,
-    @Inject(SQLITE_READER) reader: SqliteReader = null,
-  ) {
-    this.byIdStatement = lazyStatement(reader, 'SELECT * FROM users WHERE id = ?');
-  }
+    @Inject(SQLITE_READER) private readonly reader: SqliteReader = null,
+  ) {}
 
   async getById(id: string): Promise<User | undefined> {
-    const row = this.byIdStatement ? (this.byIdStatement().get(id) as UserRow | undefined) : await this.db<UserRow>('users').where({ id }).first();
+    const row = this.reader ? (prepared(this.reader, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined) : await this.db<UserRow>('users').where({ id }).first();
     return row && toUser(row);
   }
 

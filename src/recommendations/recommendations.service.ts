@@ -74,7 +74,7 @@ export class RecommendationsService {
     const limit = this.checkLimit(request.limit);
     const offset = request.offset ?? 0;
     const now = request.currentTime ? Date.parse(request.currentTime) : Date.now();
-    const assignment = request.algorithm ? undefined : await this.assign(request.userId, request.experimentId);
+    const assignment = request.algorithm ? undefined : await this.experiments.assign(request.userId, request.experimentId);
     const algorithm = request.algorithm ?? assignment?.algorithm ?? (this.config.defaultAlgorithm as AlgorithmName);
 
     // A request with its own clock or preferences is one of a kind; everything else may be cached.
@@ -106,16 +106,6 @@ export class RecommendationsService {
     this.stats.totalLatencyMs += response.latency_ms;
     this.telemetry.recommendationServed(response.algorithm);
     return response;
-  }
-
-  /** An experiment that cannot be looked up (database out) must not cost the user their list. */
-  private async assign(userId: string, experimentId?: string) {
-    try {
-      return await this.experiments.assign(userId, experimentId);
-    } catch (error) {
-      this.logger.warn(`experiment assignment unavailable, serving the default algorithm: ${(error as Error).message}`);
-      return undefined;
-    }
   }
 
   private checkLimit(limit: number | undefined): number {

@@ -113,6 +113,11 @@ describe('authentication and authorization with AUTH_REQUIRED=true', () => {
     const first = (models.models as { id: number; algorithm: string }[]).find((m) => m.algorithm === 'popularity');
     await t.http.post(`/v1/models/${first?.id}/activate`).set(roleAdmin).expect(200);
     await t.http.put('/v1/items/new_item').set(roleAdmin).send({ name: 'New Item' }).expect(200);
+    const variants = [
+      { variant_id: 'control', algorithm: 'popularity', traffic_percentage: 50 },
+      { variant_id: 'treatment', algorithm: 'item_knn', traffic_percentage: 50 },
+    ];
+    await t.http.post('/v1/experiments').set(roleAdmin).send({ experiment_id: 'rec_algorithm_v1', name: 'A/B', variants }).expect(201);
     await t.http.patch('/v1/experiments/rec_algorithm_v1').set('x-api-key', API_KEY).send({ name: 'Renamed by a service' }).expect(200);
     await t.http.get('/v1/experiments/rec_algorithm_v1/results').set(fan1).expect(200);
     // An admin acts for any user.

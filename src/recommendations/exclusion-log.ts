@@ -12,7 +12,8 @@ const ACKNOWLEDGED_HERE = Number.POSITIVE_INFINITY;
 
 /**
  * The excluding events newer than the oldest snapshot serving, kept in memory so that they still
- * hold while the database cannot be read. This replica's feedback is recorded once committed;
+ * hold while the database cannot be read (models serve from memory then; before the first model
+ * nothing does, so nothing is kept). This replica's feedback is recorded once committed;
  * every other replica's is read from the log by id every TAIL_INTERVAL_MS (a primary-key range of
  * excluding actions only). Entries go once every loaded snapshot holds them.
  */
@@ -52,6 +53,7 @@ export class ExclusionLog implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   recordAcknowledged(events: StoredFeedback[]): void {
+    if (this.models.all().length === 0) return;
     for (const event of events) {
       if (excludesItem(event.action)) this.add(event.userId, event.itemId, ACKNOWLEDGED_HERE);
     }
@@ -63,7 +65,9 @@ export class ExclusionLog implements OnApplicationBootstrap, OnModuleDestroy {
    * the one before it started, and adding an event twice changes nothing.
    */
   async tail(): Promise<void> {
-    if (this.reading) return;
+    // Before any model, serving reads popularity from the database and has nothing to serve
+    // without it: a record from id 0 would be the whole log for nothing.
+    if (this.reading || this.models.all().length === 0) return;
     this.reading = true;
     try {
       const from = Math.max(this.nextReadAfter ?? 0, this.coveredId());
@@ -89,10 +93,9 @@ export class ExclusionLog implements OnApplicationBootstrap, OnModuleDestroy {
     items.set(itemId, Math.min(id, items.get(itemId) ?? ACKNOWLEDGED_HERE));
   }
 
-  /** The id up to which every serving snapshot holds the exclusions; 0 before any model. */
+  /** The id up to which every serving snapshot holds the exclusions. */
   private coveredId(): number {
-    const models = this.models.all();
-    return models.length === 0 ? 0 : Math.min(...models.map((m) => m.lastInteractionId));
+    return Math.min(...this.models.all().map((m) => m.lastInteractionId));
   }
 
   private prune(): void {

@@ -74,6 +74,9 @@ describe(Exclusions.name, () => {
     const log = new ExclusionLog(interactions, models, events);
     const sut = new Exclusions(interactions, log);
     await store('u0', 'before_the_snapshot', 'hide');
+    await events.feedbackStored([{ userId: 'u0', itemId: 'before_any_model', action: 'hide' }]);
+    await log.tail();
+    assert.deepEqual(sut.fromMemory('u0', 0).excludedSince, new Set(), 'before any model nothing serves from memory');
     models.set(snapshot(await interactions.getMaxId()));
     await store('u0', 'elsewhere', 'dislike');
     await store('u0', 'clicked', 'click');

@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALGORITHMS } from '../../src/algorithms/types';
-import { startReplica, startTestApp, TestApp } from '../support/app';
-import { DIALECTS, dialectSkip, MYSQL_TEST_URL } from '../support/databases';
+import { startBehindProxy, startReplica, startTestApp, TestApp } from '../support/app';
+import { DIALECTS, dialectSkip } from '../support/databases';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -104,12 +104,7 @@ describe('exclusions during a database outage on mysql', { skip: dialectSkip('my
   let proxy: TcpProxy;
 
   before(async () => {
-    const server = new URL(MYSQL_TEST_URL as string);
-    proxy = new TcpProxy(server.hostname, Number(server.port || 3306));
-    await proxy.start();
-    t = await startTestApp('mysql', { ENABLED_ALGORITHMS: 'popularity,item_knn,hybrid' }, (database) =>
-      database.client === 'mysql' ? { ...database, host: '127.0.0.1', port: proxy.port } : database,
-    );
+    ({ t, proxy } = await startBehindProxy({ ENABLED_ALGORITHMS: 'popularity,item_knn,hybrid' }));
     await seed(t);
     await retrain(t);
     other = await startReplica(t.config);

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, TestApp } from '../support/app';
-import { dialectSkip, MYSQL_TEST_URL } from '../support/databases';
+import { startBehindProxy, TestApp } from '../support/app';
+import { dialectSkip } from '../support/databases';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -15,12 +15,7 @@ describe('a database outage on mysql', { skip: dialectSkip('mysql') }, () => {
   let proxy: TcpProxy;
 
   before(async () => {
-    const server = new URL(MYSQL_TEST_URL as string);
-    proxy = new TcpProxy(server.hostname, Number(server.port || 3306));
-    await proxy.start();
-    t = await startTestApp('mysql', { ENABLED_ALGORITHMS: 'popularity,item_knn,hybrid' }, (database) =>
-      database.client === 'mysql' ? { ...database, host: '127.0.0.1', port: proxy.port } : database,
-    );
+    ({ t, proxy } = await startBehindProxy({ ENABLED_ALGORITHMS: 'popularity,item_knn,hybrid' }));
     await t.http.post('/v1/items/batch').send({ items: catalogueFixture() }).expect(200);
     await t.http.post('/v1/feedback/batch').send({ events: feedbackFixture() }).expect(200);
     await t.http.post('/v1/model/retrain').send({}).expect(200);

@@ -2,7 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, DatabaseConfig, loadConfig } from '../../src/config/config';
-import { createTestDatabase, Dialect, TestDatabase } from './databases';
+import { createTestDatabase, Dialect, MYSQL_TEST_URL, TestDatabase } from './databases';
+import { TcpProxy } from './tcp-proxy';
 
 export interface TestApp {
   app: INestApplication;
@@ -47,4 +48,16 @@ export async function startReplica(config: AppConfig): Promise<TestApp> {
   const app = await createApp(config);
   await app.init();
   return { app, http: request(app.getHttpServer()), config, close: () => app.close() };
+}
+
+/**
+ * Boots the application on MySQL through a TCP proxy the test can cut, to take the database away
+ * from it (and from any replica started on its configuration) without touching the server.
+ */
+export async function startBehindProxy(env: Record<string, string>): Promise<{ t: TestApp; proxy: TcpProxy }> {
+  const server = new URL(MYSQL_TEST_URL as string);
+  const proxy = new TcpProxy(server.hostname, Number(server.port || 3306));
+  await proxy.start();
+  const t = await startTestApp('mysql', env, (database) => (database.client === 'mysql' ? { ...database, host: '127.0.0.1', port: proxy.port } : database));
+  return { t, proxy };
 }

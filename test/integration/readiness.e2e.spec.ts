@@ -1,9 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShutdownState } from '../../src/common/shutdown-state';
-import { startTestApp, TestApp } from '../support/app';
-import { DIALECTS, dialectSkip, MYSQL_TEST_URL } from '../support/databases';
-import { TcpProxy } from '../support/tcp-proxy';
+import { startTestApp, startTestAppBehindProxy, TestApp, TestAppBehindProxy } from '../support/app';
+import { DIALECTS, dialectSkip } from '../support/databases';
 
 /**
  * Readiness means "can serve now": a new install, which has no feedback and so no model, must get
@@ -39,24 +38,15 @@ for (const dialect of DIALECTS) {
 }
 
 describe('readiness with the database down and no model on mysql', { skip: dialectSkip('mysql') }, () => {
-  let t: TestApp;
-  let proxy: TcpProxy;
-
+  let t: TestAppBehindProxy;
   before(async () => {
-    const server = new URL(MYSQL_TEST_URL as string);
-    proxy = new TcpProxy(server.hostname, Number(server.port || 3306));
-    await proxy.start();
-    t = await startTestApp('mysql', {}, (database) => (database.client === 'mysql' ? { ...database, port: proxy.port, host: '127.0.0.1' } : database));
+    t = await startTestAppBehindProxy();
   });
-  after(async () => {
-    await proxy?.start();
-    await t?.close();
-    await proxy?.cut();
-  });
+  after(async () => t?.close());
 
   it('should be unready: there is nothing to serve from', async () => {
     await t.http.get('/health/ready').expect(200);
-    await proxy.cut();
+    await t.proxy.cut();
     const { body } = await t.http.get('/health/ready').expect(503);
     assert.equal(body.detail, 'not ready');
     assert.equal(body.details.database.status, 'down');

@@ -22,7 +22,7 @@ async function bootstrap(): Promise<void> {
   try {
     const app = await createApp(config);
     await app.listen(config.port);
-    shutDownGracefullyOnSignals(app, config.shutdownDelayMs);
+    shutDownGracefullyOnSignals(app, { delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
     const logger = new Logger('Bootstrap');
     logger.log(`ml-service listening on port ${config.port}${config.docsEnabled ? '; Swagger UI at /docs' : ''}`);
     if (config.environment === 'production' && !config.auth.required) {

@@ -60,6 +60,12 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ ENVIRONMENT: 'production', SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs, 0);
   });
 
+  it('should give open requests 10 s to finish after the delay, unless told otherwise', () => {
+    assert.equal(loadConfig({}).shutdownTimeoutMs, 10_000);
+    assert.equal(loadConfig({ SHUTDOWN_TIMEOUT_MS: '2500' }).shutdownTimeoutMs, 2500);
+    assert.throws(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: 'soon' }), /SHUTDOWN_TIMEOUT_MS/);
+  });
+
   it('should refuse AUTH_REQUIRED=true with no way to verify anyone', () => {
     assert.throws(() => loadConfig({ AUTH_REQUIRED: 'true' }), /AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY .* or API_KEYS/);
     assert.equal(loadConfig({ AUTH_REQUIRED: 'true', API_KEYS: 'a-service-key-of-16+' }).auth.required, true);

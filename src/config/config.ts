@@ -38,6 +38,8 @@ export interface AppConfig {
   metricsToken: string | null;
   /** After SIGTERM, keep serving while unready this long, so load balancers stop routing here first. */
   shutdownDelayMs: number;
+  /** After the delay, how long open requests may take to finish before their connections are cut. */
+  shutdownTimeoutMs: number;
   auth: AuthConfig;
   /** Requests per minute per caller (token subject, API key or client address) on each replica. */
   rateLimitPerMinute: number;
@@ -182,6 +184,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     metricsToken: read.raw('METRICS_TOKEN') ?? null,
     shutdownDelayMs: read.number('SHUTDOWN_DELAY_MS', environment === 'production' ? 5000 : 0, { min: 0, max: 120_000, integer: true }),
+    shutdownTimeoutMs: read.number('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000, integer: true }),
     auth: readAuth(read),
     rateLimitPerMinute: read.number('RATE_LIMIT_PER_MINUTE', 500, { min: 1, max: 1_000_000, integer: true }),
     corsOrigins: readCorsOrigins(read),

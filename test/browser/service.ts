@@ -25,7 +25,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the service with the demo data and waits until its first models serve (/health/ready). */
+/** Starts the service with the demo data and waits until its first model serves (/health). */
 export async function startService(env: Record<string, string> = {}): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), 'ml-service-dashboard-'));
   const port = await freePort();
@@ -64,7 +64,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && child.exitCode === null) {
     try {
-      if ((await fetch(`${url}/health/ready`)).ok) return { url, json, stop };
+      if (((await (await fetch(`${url}/health`)).json()) as { model_loaded: boolean }).model_loaded) return { url, json, stop };
     } catch {
       // not listening yet
     }

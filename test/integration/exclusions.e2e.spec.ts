@@ -2,10 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALGORITHMS } from '../../src/algorithms/types';
-import { startBehindProxy, startReplica, startTestApp, TestApp } from '../support/app';
+import { startReplica, startTestApp, startTestAppBehindProxy, TestApp, TestAppBehindProxy } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';
-import { TcpProxy } from '../support/tcp-proxy';
 
 const DAY = 24 * 3600 * 1000;
 const EVERY_ALGORITHM = { ENABLED_ALGORITHMS: ALGORITHMS.join(',') };
@@ -99,21 +98,19 @@ for (const dialect of DIALECTS) {
 }
 
 describe('exclusions during a database outage on mysql', { skip: dialectSkip('mysql') }, () => {
-  let t: TestApp;
+  let t: TestAppBehindProxy;
   let other: TestApp;
-  let proxy: TcpProxy;
 
   before(async () => {
-    ({ t, proxy } = await startBehindProxy({ ENABLED_ALGORITHMS: 'popularity,item_knn,hybrid' }));
+    t = await startTestAppBehindProxy({ ENABLED_ALGORITHMS: 'popularity,item_knn,hybrid' });
     await seed(t);
     await retrain(t);
     other = await startReplica(t.config);
   });
   after(async () => {
-    await proxy?.start();
+    await t?.proxy.start();
     await other?.close();
     await t?.close();
-    await proxy?.cut();
   });
 
   it('should keep out hides acknowledged here and, up to the last tail of the log, on other replicas', async () => {
@@ -124,7 +121,7 @@ describe('exclusions during a database outage on mysql', { skip: dialectSkip('my
     await other.http.post('/v1/feedback').send({ user_id: 'fan_2', event_id: hiddenElsewhere, action: 'hide' }).expect(200);
     // Two tail intervals: the log is read by id once a second, each read overlapping the one before.
     await sleep(2500);
-    await proxy.cut();
+    await t.proxy.cut();
 
     for (const query of [{ limit: 5 }, { limit: 4 }]) {
       const { body } = await t.http.get('/v1/recommendations/fan_2').query({ algorithm: 'hybrid', ...query }).expect(200);

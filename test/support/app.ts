@@ -50,14 +50,25 @@ export async function startReplica(config: AppConfig): Promise<TestApp> {
   return { app, http: request(app.getHttpServer()), config, close: () => app.close() };
 }
 
+export interface TestAppBehindProxy extends TestApp {
+  /** Between the app and the database: `cut()` makes the database unreachable, `start()` restores it. */
+  proxy: TcpProxy;
+}
+
 /**
- * Boots the application on MySQL through a TCP proxy the test can cut, to take the database away
- * from it (and from any replica started on its configuration) without touching the server.
+ * Boots the application on MySQL with its database connections going through a proxy, so the test
+ * can cut the database away (`proxy.cut()`). Closing restores the proxy first, so the app closes
+ * cleanly and the database can be dropped.
  */
-export async function startBehindProxy(env: Record<string, string>): Promise<{ t: TestApp; proxy: TcpProxy }> {
+export async function startTestAppBehindProxy(env: Record<string, string> = {}): Promise<TestAppBehindProxy> {
   const server = new URL(MYSQL_TEST_URL as string);
   const proxy = new TcpProxy(server.hostname, Number(server.port || 3306));
   await proxy.start();
   const t = await startTestApp('mysql', env, (database) => (database.client === 'mysql' ? { ...database, host: '127.0.0.1', port: proxy.port } : database));
-  return { t, proxy };
+  const close = async () => {
+    await proxy.start();
+    await t.close();
+    await proxy.cut();
+  };
+  return { ...t, proxy, close };
 }

@@ -40,17 +40,26 @@ export function spawnServer(env: Record<string, string>, port: number): ServerPr
 }
 
 /** Waits until `path` answers 200, or fails with what the process printed. */
-export async function waitUntilOk(server: ServerProcess, path: string, timeoutMs = 60_000): Promise<void> {
+export async function waitUntilOk(server: ServerProcess, path: string): Promise<void> {
+  await waitFor(server, `${path} never answered 200`, async () => (await fetch(`${server.url}${path}`)).ok);
+}
+
+/** Waits until `/health` reports a loaded model (readiness does not wait for one). */
+export async function waitUntilModelLoaded(server: ServerProcess): Promise<void> {
+  await waitFor(server, 'no model was loaded', async () => ((await (await fetch(`${server.url}/health`)).json()) as { model_loaded: boolean }).model_loaded);
+}
+
+async function waitFor(server: ServerProcess, failure: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) break;
     try {
-      if ((await fetch(`${server.url}${path}`)).ok) return;
+      if (await check()) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   server.child.kill('SIGKILL');
-  throw new Error(`${path} never answered 200; output:\n${server.output().slice(-20).join('\n')}`);
+  throw new Error(`${failure}; output:\n${server.output().slice(-20).join('\n')}`);
 }

@@ -18,7 +18,7 @@ export class AuthModule {
     if (config.auth.jwt !== null) providers.push(JwtStrategy);
     return {
       module: AuthModule,
-      imports: [ThrottlerModule.forRoot(rateLimitOptions(config.rateLimitPerMinute))],
+      imports: [ThrottlerModule.forRoot(rateLimitOptions(config.rateLimit.perUserPerMinute))],
       providers,
     };
   }

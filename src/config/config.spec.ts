@@ -69,7 +69,7 @@ describe('loadConfig', () => {
   });
 
   it('should require authentication in production unless AUTH_REQUIRED=false says otherwise', () => {
-    assert.throws(() => loadConfig({ ENVIRONMENT: 'production' }), /AUTH_REQUIRED=true needs JWT_SECRET/);
+    assert.throws(() => loadConfig({ ENVIRONMENT: 'production' }), /ENVIRONMENT=production requires authentication .* or AUTH_REQUIRED=false to run open/);
     assert.equal(loadConfig({ ENVIRONMENT: 'production', API_KEYS: 'a-service-key-of-16+' }).auth.required, true);
     assert.equal(loadConfig({ ENVIRONMENT: 'production', AUTH_REQUIRED: 'false' }).auth.required, false);
   });

@@ -225,7 +225,11 @@ function readAuth(read: EnvReader, environment: Environment): AuthConfig {
     read.problems.push(`API_KEYS must be comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters each`);
   }
   if (required && jwt === null && apiKeys.length === 0) {
-    read.problems.push('AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY (to verify tokens) or API_KEYS');
+    read.problems.push(
+      read.raw('AUTH_REQUIRED') === undefined
+        ? 'ENVIRONMENT=production requires authentication (AUTH_REQUIRED defaults to true): set JWT_SECRET or JWT_PUBLIC_KEY (to verify tokens) or API_KEYS, or AUTH_REQUIRED=false to run open'
+        : 'AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY (to verify tokens) or API_KEYS',
+    );
   }
   return { required, jwt, apiKeys };
 }

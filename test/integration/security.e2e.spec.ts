@@ -260,7 +260,7 @@ describe('production start-up', () => {
     const code = await Promise.race([server.exited, new Promise((done) => setTimeout(() => done('still running'), 30_000))]);
     if (code === 'still running') server.child.kill('SIGKILL');
     assert.equal(code, 1);
-    assert.match(server.output().join('\n'), /AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY/);
+    assert.match(server.output().join('\n'), /ENVIRONMENT=production requires authentication .* JWT_SECRET or JWT_PUBLIC_KEY .* API_KEYS/);
   });
 
   it('should start open in production only with AUTH_REQUIRED=false, and warn about it', async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/app';
@@ -17,7 +17,6 @@ const HS256: SigningKey = { alg: 'HS256', secret: JWT_SECRET };
 
 const userToken = (sub: string, extra: Record<string, unknown> = {}) => signToken({ sub, iss: ISSUER, aud: AUDIENCE, ...extra }, HS256);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const scratch = mkdtempSync(join(tmpdir(), 'ml-service-security-'));
 
 describe('authentication and authorization with AUTH_REQUIRED=true', () => {
   let t: TestApp;
@@ -255,6 +254,9 @@ describe('failed authentication', () => {
 });
 
 describe('production start-up', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'ml-service-production-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
   it('should refuse to start in production with no way to authenticate callers', async () => {
     const server = spawnServer({ ENVIRONMENT: 'production', DATABASE_URL: `sqlite:${join(scratch, 'refused.sqlite')}` }, await freePort());
     const code = await Promise.race([server.exited, new Promise((done) => setTimeout(() => done('still running'), 30_000))]);

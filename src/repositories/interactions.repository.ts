@@ -46,6 +46,9 @@ export interface InteractionWindow {
   maxId: number;
 }
 
+/** Runs of a MySQL append that a deadlock may roll back before the error reaches the caller. */
+const DEADLOCK_ATTEMPTS = 3;
+
 @Injectable()
 export class InteractionsRepository {
   constructor(
@@ -69,13 +72,28 @@ export class InteractionsRepository {
   }
 
   /**
+   * Batches carrying the same new ids in different orders can each wait for a row the other has
+   * inserted; InnoDB then rolls one back, and run again it skips what the other stored. Inside a
+   * caller's transaction (the importer) the whole of it is gone, so the caller sees the error.
+   */
+  private async appendWithKnex(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.insertOnMysql(events, newItemIds, receivedAt);
+      } catch (error) {
+        if (this.db.isTransaction || attempt === DEADLOCK_ATTEMPTS || (error as { code?: string }).code !== 'ER_LOCK_DEADLOCK') throw error;
+      }
+    }
+  }
+
+  /**
    * The unique index on (user_id, feedback_id) skips known and repeated ids, keeping the first.
    * A batch that carries the same new ids as a concurrent one waits on its rows and, once that
    * commits, skips them: a look-then-insert would let both pass the look and fail the second.
    * INSERT IGNORE would also turn an over-long value into a warning; every column's bounds are
    * validated before an event gets here, so only duplicates are left to ignore.
    */
-  private async appendWithKnex(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
+  private async insertOnMysql(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
     return this.db.transaction(async (trx) => {
       await this.items.ensureExist(newItemIds, trx);
       let stored = 0;

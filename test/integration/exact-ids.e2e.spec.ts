@@ -34,11 +34,14 @@ async function inexactIdColumns(db: Knex): Promise<string[]> {
   return columns.filter((row) => row.collation !== 'utf8mb4_bin').map((row) => `${row.t}.${row.c} ${row.collation}`);
 }
 
-/** Runs the migrations that precede `prefix`: the schema of an install made before it. */
-async function migrateBefore(db: Knex, prefix: string): Promise<void> {
+/** The first migration of exact ids and per-user feedback_ids. */
+const EXACT_IDS_MIGRATION = '20261201100000_exact_ids';
+
+/** Runs the migrations that precede `name`: the schema of an install made before it. */
+async function migrateBefore(db: Knex, name: string): Promise<void> {
   for (;;) {
     const [, pending] = (await db.migrate.list()) as [unknown[], { file: string }[]];
-    if (pending.length === 0 || pending[0].file >= prefix) return;
+    if (pending.length === 0 || pending[0].file >= name) return;
     await db.migrate.up();
   }
 }
@@ -99,7 +102,7 @@ for (const dialect of DIALECTS) {
       database = await createTestDatabase(dialect);
       const db = createKnex(database.config);
       try {
-        await migrateBefore(db, '20261201');
+        await migrateBefore(db, EXACT_IDS_MIGRATION);
         const now = Date.now();
         await db('users').insert({ id: 'alice', city: 'Cork', preferences: '{}', created_at: now, updated_at: now });
         await db('interactions').insert([

@@ -57,7 +57,7 @@ export class FeedbackDto {
 }
 
 export class BatchFeedbackDto extends FeedbackDto {
-  @ApiPropertyOptional({ description: 'Client-chosen id; an event whose id is already stored is skipped', example: 'fb_0001' })
+  @ApiPropertyOptional({ description: 'Client-chosen id, scoped to the user; an event whose user already stored this id is skipped', example: 'fb_0001' })
   @IsOptional()
   @IsString()
   @MaxLength(191)
@@ -81,7 +81,7 @@ export class FeedbackRecordedDto {
 export class FeedbackBatchRecordedDto extends FeedbackRecordedDto {
   @ApiProperty({ example: 1000, description: 'Events in the request' }) received: number;
   @ApiProperty({ example: 998, description: 'Events newly stored' }) stored: number;
-  @ApiProperty({ example: 2, description: 'Events skipped because their feedback_id was already stored' }) duplicates: number;
+  @ApiProperty({ example: 2, description: 'Events skipped because their user had already stored their feedback_id' }) duplicates: number;
 }
 
 export class FeedbackEventDto {

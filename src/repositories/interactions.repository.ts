@@ -50,6 +50,9 @@ export interface InteractionWindow {
   actions?: readonly FeedbackAction[];
 }
 
+/** Runs of a MySQL append that a deadlock may roll back before the error reaches the caller. */
+const DEADLOCK_ATTEMPTS = 3;
+
 @Injectable()
 export class InteractionsRepository {
   constructor(
@@ -59,9 +62,9 @@ export class InteractionsRepository {
   ) {}
 
   /**
-   * Stores events in one transaction, creating placeholder items for unknown ids. Events whose
-   * feedback_id is already stored (or repeated in `events`) are skipped, so a retried batch is
-   * harmless. Returns how many events were newly stored.
+   * Stores events in one transaction, creating placeholder items for unknown ids. An event whose
+   * user already has its feedback_id stored (or earlier in `events`) is skipped, so a retried
+   * batch is harmless; another user's ids play no part. Returns how many events were newly stored.
    */
   async append(events: InteractionWrite[]): Promise<number> {
     if (events.length === 0) return 0;
@@ -72,40 +75,50 @@ export class InteractionsRepository {
     return stored;
   }
 
+  /**
+   * Batches carrying the same new ids in different orders can each wait for a row the other has
+   * inserted; InnoDB then rolls one back, and run again it skips what the other stored. Inside a
+   * caller's transaction (the importer) the whole of it is gone, so the caller sees the error.
+   */
   private async appendWithKnex(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.insertOnMysql(events, newItemIds, receivedAt);
+      } catch (error) {
+        if (this.db.isTransaction || attempt === DEADLOCK_ATTEMPTS || (error as { code?: string }).code !== 'ER_LOCK_DEADLOCK') throw error;
+      }
+    }
+  }
+
+  /**
+   * The unique index on (user_id, feedback_id) skips known and repeated ids, keeping the first.
+   * A batch that carries the same new ids as a concurrent one waits on its rows and, once that
+   * commits, skips them: a look-then-insert would let both pass the look and fail the second.
+   * INSERT IGNORE would also turn an over-long value into a warning; every column's bounds are
+   * validated before an event gets here, so only duplicates are left to ignore.
+   */
+  private async insertOnMysql(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
     return this.db.transaction(async (trx) => {
       await this.items.ensureExist(newItemIds, trx);
-      const fresh = await this.withoutKnownFeedbackIds(trx, events);
-      for (let start = 0; start < fresh.length; start += 500) {
-        await trx('interactions').insert(fresh.slice(start, start + 500).map((e) => toRow(e, receivedAt)));
+      let stored = 0;
+      for (let start = 0; start < events.length; start += 500) {
+        const rows = events.slice(start, start + 500).map((e) => toRow(e, receivedAt));
+        const { sql, bindings } = trx('interactions').insert(rows).onConflict(['user_id', 'feedback_id']).ignore().toSQL();
+        // Raw, for the count: knex answers an insert on MySQL with the insert id alone.
+        const [result] = (await trx.raw(sql, bindings)) as [{ affectedRows: number }];
+        stored += result.affectedRows;
       }
-      return fresh.length;
+      return stored;
     });
   }
 
-  /** The unique index on feedback_id skips known and repeated ids, keeping the first, as withoutKnownFeedbackIds does. */
+  /** The unique index on (user_id, feedback_id) skips known and repeated ids, keeping the first. */
   private async appendOnSqlite(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
     const [, stored] = await insertIgnoringConflicts(this.db, [
-      { table: 'items', conflictColumn: 'id', rows: placeholderRows(newItemIds, receivedAt) },
-      { table: 'interactions', conflictColumn: 'feedback_id', rows: events.map((e) => toRow(e, receivedAt)) },
+      { table: 'items', conflictColumns: ['id'], rows: placeholderRows(newItemIds, receivedAt) },
+      { table: 'interactions', conflictColumns: ['user_id', 'feedback_id'], rows: events.map((e) => toRow(e, receivedAt)) },
     ]);
     return stored;
-  }
-
-  private async withoutKnownFeedbackIds(trx: Knex.Transaction, events: InteractionWrite[]): Promise<InteractionWrite[]> {
-    const ids = events.map((e) => e.feedbackId).filter((id): id is string => id !== null);
-    const known = new Set<string>();
-    for (let start = 0; start < ids.length; start += 500) {
-      const rows = await trx('interactions').whereIn('feedback_id', ids.slice(start, start + 500)).select('feedback_id');
-      for (const row of rows as { feedback_id: string }[]) known.add(row.feedback_id);
-    }
-    const seen = new Set<string>();
-    return events.filter((e) => {
-      if (e.feedbackId === null) return true;
-      if (known.has(e.feedbackId) || seen.has(e.feedbackId)) return false;
-      seen.add(e.feedbackId);
-      return true;
-    });
   }
 
   /** A user's events, newest first. */

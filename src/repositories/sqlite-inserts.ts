@@ -2,10 +2,10 @@ import type { Database } from 'better-sqlite3';
 import { Knex } from 'knex';
 import { prepared } from '../common/prepared-statements';
 
-/** Rows for one table, all of the same shape; a row that conflicts on `conflictColumn` is skipped. */
+/** Rows for one table, all of the same shape; a row that conflicts on the unique `conflictColumns` is skipped. */
 export interface ConflictIgnoringInsert {
   table: string;
-  conflictColumn: string;
+  conflictColumns: string[];
   rows: Record<string, unknown>[];
 }
 
@@ -27,12 +27,13 @@ export async function insertIgnoringConflicts(db: Knex, inserts: ConflictIgnorin
   }
 }
 
-function run(connection: Database, { table, conflictColumn, rows }: ConflictIgnoringInsert): number {
+function run(connection: Database, { table, conflictColumns, rows }: ConflictIgnoringInsert): number {
   if (rows.length === 0) return 0;
   const columns = Object.keys(rows[0]);
+  const quoted = (names: string[]) => names.map((c) => `"${c}"`).join(', ');
   const statement = prepared(
     connection,
-    `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT ("${conflictColumn}") DO NOTHING`,
+    `INSERT INTO "${table}" (${quoted(columns)}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${quoted(conflictColumns)}) DO NOTHING`,
   );
   let stored = 0;
   for (const row of rows) stored += statement.run(columns.map((c) => bindable(row[c]))).changes;

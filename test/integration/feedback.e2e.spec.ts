@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
+import { Response } from 'supertest';
 import { KNEX } from '../../src/common/database';
 import { startTestApp, TestApp } from '../support/app';
 import { Dialect, DIALECTS, dialectSkip } from '../support/databases';
@@ -80,6 +81,50 @@ for (const dialect of DIALECTS) {
         ['rep_2', 'click'],
       ]);
       for (const item of ['rep_item_a', 'rep_item_b']) assert.equal((await t.http.get(`/v1/items/${item}`).expect(200)).body.placeholder, true);
+    });
+
+    it("should store a user's feedback_id whatever another user sent under it, and answer alike", async () => {
+      const batch = (user: string, feedbackId: string, action: string) => ({ events: [{ feedback_id: feedbackId, user_id: user, event_id: 'shared_item', action }] });
+      await t.http.post('/v1/feedback/batch').send(batch('mallory', 'mobile-42', 'click')).expect(200);
+      const taken = await t.http.post('/v1/feedback/batch').send(batch('bob', 'mobile-42', 'hide')).expect(200);
+      const unused = await t.http.post('/v1/feedback/batch').send(batch('carol', 'mobile-43', 'hide')).expect(200);
+      assert.deepEqual(taken.body, { status: 'success', message: 'Feedback recorded', received: 1, stored: 1, duplicates: 0 });
+      assert.deepEqual(taken.body, unused.body);
+      assert.deepEqual(
+        (await history('bob')).feedback.map((f: { feedback_id: string; action: string }) => [f.feedback_id, f.action]),
+        [['mobile-42', 'hide']],
+      );
+      const retried = await t.http.post('/v1/feedback/batch').send(batch('bob', 'mobile-42', 'hide')).expect(200);
+      assert.deepEqual([retried.body.stored, retried.body.duplicates], [0, 1]);
+      assert.equal((await history('bob')).count, 1);
+      assert.equal((await history('mallory')).count, 1);
+    });
+
+    it('should store once and acknowledge every one of concurrent batches carrying the same new feedback_ids in any order', async () => {
+      const events = Array.from({ length: 20 }, (_, i) => ({ feedback_id: `race_${i}`, user_id: 'race_user', event_id: `race_item_${i % 4}`, action: 'save' }));
+      // Items already stored, so that no placeholder insert makes the batches wait for one another.
+      const items = events.slice(0, 4).map((e) => ({ user_id: 'race_warmup', event_id: e.event_id, action: 'click' }));
+      await t.http.post('/v1/feedback/batch').send({ events: items }).expect(200);
+      const db = t.app.get<Knex>(KNEX);
+      // SQLite takes the write lock before it looks; on MySQL the writers overlap only if an insert takes a while.
+      if (dialect === 'mysql') await db.raw(`CREATE TRIGGER slow_insert BEFORE INSERT ON interactions FOR EACH ROW BEGIN IF NEW.feedback_id = 'race_0' THEN DO SLEEP(0.3); END IF; END`);
+      let answers: Response[];
+      try {
+        // Half in reverse order: on MySQL two such batches each wait for a row the other has inserted.
+        const batches = Array.from({ length: 6 }, (_, k) => (k % 2 ? [...events].reverse() : events));
+        answers = await Promise.all(batches.map((batch) => t.http.post('/v1/feedback/batch').send({ events: batch })));
+      } finally {
+        if (dialect === 'mysql') await db.raw('DROP TRIGGER slow_insert');
+      }
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        answers.map(() => 200),
+        JSON.stringify(answers.map((a) => a.body)),
+      );
+      assert.equal(answers.reduce((sum, a) => sum + a.body.stored, 0), events.length);
+      for (const { body } of answers) assert.equal(body.stored + body.duplicates, events.length);
+      const stored = (await history('race_user')).feedback.map((f: { feedback_id: string }) => f.feedback_id);
+      assert.deepEqual(stored.sort(), events.map((e) => e.feedback_id).sort());
     });
 
     it('should store and acknowledge every one of many concurrent single events', async () => {

@@ -45,7 +45,8 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   };
   const name = `ml_service_test_${randomBytes(4).toString('hex')}`;
   const admin = knex({ client: 'mysql2', connection: server });
-  await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  // As an operator creates it: a stock MariaDB's default collation, case- and accent-insensitive.
+  await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
   await admin.destroy();
   return {
     config: { client: 'mysql', ...server, database: name },

@@ -48,12 +48,13 @@ export const matrixFactorization: Algorithm = {
 
   /**
    * The preference matrix and its transpose, csr(U, E) + csr(I, E); user and item factors,
-   * 4·f·(U + I), and the bundle's copy of them; three f × f float64 Gram matrices and the stored
-   * float32 one with its copy, 32·f²; history fingerprints and their copy, 16 B per user.
+   * 4·f·(U + I), three times: the evaluation fit's (not yet collected when the final fit
+   * allocates), the final fit's and the bundle's copy; three f × f float64 Gram matrices and the
+   * stored float32 one with its copy, 32·f²; history fingerprints and their copy, 16 B per user.
    */
   estimateBytes({ users, items, events }: DataShape, params: AlgorithmParams): number {
     const f = numberParam(params, 'factors');
-    return csrBytes(users, events) + csrBytes(items, events) + 8 * f * (users + items) + 32 * f * f + 16 * users;
+    return csrBytes(users, events) + csrBytes(items, events) + 12 * f * (users + items) + 32 * f * f + 16 * users;
   },
 
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact {

@@ -36,7 +36,7 @@ export class ModelLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Every replica sweeps: a crashed trainer's runs end `failed` once its lease has expired. */
   private async syncFromDatabase(): Promise<void> {
-    await this.failOrphanedRuns();
+    await this.failOrphanedRuns().catch((error: Error) => this.logger.warn(`could not sweep orphaned training runs: ${error.message}`));
     await this.activator.syncFromDatabase();
   }
 

@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     let db: Knex;
     before(async () => {
-      // 14 MB admits factors 200 on this data (8.1 MB estimated) and refuses 400 (15.5 MB).
+      // 14 MB admits factors 200 on this data (12.5 MB estimated) and refuses 400 (23.9 MB).
       t = await startTestApp(dialect, { ENABLED_ALGORITHMS: 'popularity,item_knn', MODEL_SYNC_SECONDS: '1', TRAINING_MEMORY_BUDGET_MB: '14' });
       db = t.app.get<Knex>(KNEX);
       await seedInteractions(db);
@@ -63,9 +63,18 @@ for (const dialect of DIALECTS) {
       assert.equal(await leaseHolder(), undefined);
     });
 
+    it("should document each algorithm's params and the cancel route in the OpenAPI document", async () => {
+      const { body } = await t.http.get('/docs-json').expect(200);
+      const params: string = body.components.schemas.RetrainRequestDto.properties.params.description;
+      for (const expected of ['**matrix_factorization**', '`factors` (integer 1–512, at most the number of items; default 64)', '`neighbours`', '**hybrid**']) {
+        assert.ok(params.includes(expected), `${expected} in ${params}`);
+      }
+      assert.ok(body.paths['/v1/models/{id}/cancel']?.post, 'the cancel route');
+    });
+
     it('should refuse a run whose memory estimate is above TRAINING_MEMORY_BUDGET_MB, storing nothing', async () => {
       const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'matrix_factorization', params: { factors: ITEMS } }).expect(422);
-      assert.match(body.detail, /training matrix_factorization needs an estimated 15\.5 MB for 2000 users, 400 items, 40000 events .* TRAINING_MEMORY_BUDGET_MB is 14/);
+      assert.match(body.detail, /training matrix_factorization needs an estimated 23\.9 MB for 2000 users, 400 items, 40000 events .* TRAINING_MEMORY_BUDGET_MB is 14/);
       assert.equal(await total(), 0);
     });
 

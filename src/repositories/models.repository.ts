@@ -113,11 +113,12 @@ export class ModelsRepository {
   }
 
   /**
-   * Changes a version only while it is still `training` (and, with `unlessCancelRequested`, while
-   * nobody asked to cancel it); false when it no longer is, e.g. another replica failed it.
+   * Changes a version only while its run has not ended it: `training`, or a `candidate` not yet
+   * promoted (and, with `unlessCancelRequested`, while nobody asked to cancel it); false when it
+   * has ended, e.g. another replica failed it.
    */
-  async updateTraining(id: number, changes: ModelChanges, unlessCancelRequested = false): Promise<boolean> {
-    const query = this.db('model_versions').where({ id, status: 'training' });
+  async updateUnfinished(id: number, changes: ModelChanges, unlessCancelRequested = false): Promise<boolean> {
+    const query = this.db('model_versions').where({ id }).whereIn('status', ['training', 'candidate']);
     if (unlessCancelRequested) query.andWhere('cancel_requested', false);
     return (await query.update(toRow(changes))) > 0;
   }

@@ -208,23 +208,19 @@ export class TrainingService implements OnModuleDestroy {
         this.timeout(watch.signal(id)),
       );
       await this.models.saveArtifact(id, result.bytes);
-      const stored = await this.models.updateTraining(
-        id,
-        {
-        status: 'candidate',
+      const candidate = {
+        status: 'candidate' as const,
         params: result.params,
         metrics: { ...result.metrics, ...(result.baselineNdcg === undefined ? {} : { baseline_ndcg_at_10: result.baselineNdcg }) },
         checksum: result.checksum,
         artifactBytes: result.bytes.byteLength,
         trainingSamples: snapshot.samples,
         lastInteractionId: snapshot.lastInteractionId,
-          durationMs: Date.now() - started,
-          finishedAt: Date.now(),
-        },
-        true,
-      );
+        durationMs: Date.now() - started,
+        finishedAt: Date.now(),
+      };
       // Cancelled after the worker finished (before the watch saw it), or failed elsewhere.
-      if (!stored) {
+      if (!(await this.models.updateUnfinished(id, candidate, true))) {
         await this.end(id, CANCELLED);
         return (await this.models.getById(id)) as ModelVersion;
       }
@@ -242,12 +238,13 @@ export class TrainingService implements OnModuleDestroy {
     return AbortSignal.any([stop, AbortSignal.timeout(this.config.training.timeoutSeconds * 1000)]);
   }
 
-  /** Ends a version that did not finish; a version no longer training (failed elsewhere) keeps its status. */
+  /** Ends a version that did not finish, unless another replica ended it already (then it keeps that status). */
   private async end(id: number, { status, message }: StopReason): Promise<void> {
-    this.logger.warn(`model version ${id} ${status}: ${message}`);
-    await this.models.updateTraining(id, { status, error: message, finishedAt: Date.now() }).catch(() => undefined);
-    // Storing may have failed part-way (chunks are committed one by one).
-    await this.models.deleteArtifact(id).catch(() => undefined);
+    const ended = await this.models.updateUnfinished(id, { status, error: message, finishedAt: Date.now() }).catch(() => false);
+    this.logger.warn(ended ? `model version ${id} ${status}: ${message}` : `model version ${id} was ended elsewhere (${message})`);
+    // Chunks stored part-way (they are committed one by one), or after another replica failed it.
+    const now = ended ? undefined : await this.models.getById(id).catch(() => undefined);
+    if (ended || now?.status === 'failed' || now?.status === 'cancelled') await this.models.deleteArtifact(id).catch(() => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -90,7 +90,7 @@ export function csrBytes(rows: number, cells: number): number {
   return 4 * (rows + 1) + 8 * cells;
 }
 
-/** Content features per item assumed by the estimates (genres, artists, tags and venue; the demo has 3-6). */
+/** Content features (genres, artists, tags, venue) per item assumed by the estimates: generous for a typical catalogue. */
 export const FEATURE_CELLS_PER_ITEM = 16;
 
 /**

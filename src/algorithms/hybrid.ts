@@ -3,6 +3,7 @@ import { ease } from './ease';
 import { matrixFactorization } from './matrix-factorization';
 import { ItemSimilarity, SimilarItem, hasItemSimilarity, itemKnn } from './item-knn';
 import { popularity } from './popularity';
+import { DataShape, defaultsOf, ParamSchema } from './params';
 import { lastOnly, readNonNegative, readString } from './similarity';
 import { collaborativeFiltering } from './user-knn';
 import {
@@ -18,7 +19,6 @@ import {
   UserProfile,
 } from './types';
 
-const DEFAULTS: AlgorithmParams = { collaborative: 'item_knn', collaborative_weight: 0.6, content_weight: 0.4 };
 
 const COLLABORATIVE: Partial<Record<AlgorithmName, Algorithm>> = {
   item_knn: itemKnn,
@@ -27,6 +27,13 @@ const COLLABORATIVE: Partial<Record<AlgorithmName, Algorithm>> = {
   ease,
 };
 const LOADABLE: Partial<Record<AlgorithmName, Algorithm>> = { ...COLLABORATIVE, content_based: contentBased, popularity };
+
+const PARAMS: ParamSchema = {
+  collaborative: { type: 'choice', choices: Object.keys(COLLABORATIVE), default: 'item_knn', meaning: 'the collaborative component; its params go in as cf.<name>' },
+  collaborative_weight: { type: 'number', min: 0, max: 100, default: 0.6, meaning: 'weight of the collaborative scores (renormalised with content_weight)' },
+  content_weight: { type: 'number', min: 0, max: 100, default: 0.4, meaning: 'weight of the content-based scores; its params go in as content.<name>, popularity\'s as pop.<name>' },
+};
+const DEFAULTS = defaultsOf(PARAMS);
 
 /** The sub-models; a component's arrays are stored under `<component>.`, its params under the same prefix. */
 export type Component = 'cf' | 'content' | 'pop';
@@ -58,7 +65,18 @@ interface Blend {
  */
 export const hybrid: Algorithm = {
   name: 'hybrid',
+  params: PARAMS,
   defaults: DEFAULTS,
+
+  components: componentAlgorithms,
+
+  /** The sum of its components' estimates: they train one after the other, but every artifact stays until the bundle is encoded. */
+  estimateBytes(shape: DataShape, params: AlgorithmParams): number {
+    return Object.entries(componentAlgorithms(params)).reduce(
+      (sum, [component, algorithm]) => sum + algorithm.estimateBytes(shape, { ...algorithm.defaults, ...componentParams(params, component as Component) }),
+      0,
+    );
+  },
 
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact {
     const merged = { ...DEFAULTS, ...params };
@@ -140,6 +158,12 @@ export function componentArtifact(artifact: ModelArtifact, component: Component)
     if (name.startsWith(prefix)) arrays[name.slice(prefix.length)] = array;
   }
   return { ...record, numUsers: artifact.numUsers, numItems: artifact.numItems, arrays };
+}
+
+/** The component algorithms `params` choose; no `cf` while `collaborative` names none of them. */
+function componentAlgorithms(params: Record<string, unknown>): Record<string, Algorithm> {
+  const cf = COLLABORATIVE[String(params.collaborative ?? DEFAULTS.collaborative) as AlgorithmName];
+  return { ...(cf && { cf }), content: contentBased, pop: popularity };
 }
 
 function collaborativeAlgorithm(name: string): Algorithm {

@@ -13,9 +13,15 @@ import {
   rowNorms,
   unpackCsr,
 } from './similarity';
+import { csrBytes, DataShape, defaultsOf, numberParam, ParamSchema } from './params';
 import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
 
-const DEFAULTS: AlgorithmParams = { neighbours: 100, min_similarity: 0, shrinkage: 0 };
+const PARAMS: ParamSchema = {
+  neighbours: { type: 'integer', min: 1, max: 1000, atMostThe: 'items', default: 100, meaning: 'most similar items kept per item' },
+  min_similarity: { type: 'number', min: -1, max: 1, default: 0, meaning: 'items less similar (cosine) than this are not neighbours' },
+  shrinkage: { type: 'number', min: 0, max: 1000, default: 0, meaning: 'damps similarities resting on few common users: sim · n / (n + shrinkage)' },
+};
+const DEFAULTS = defaultsOf(PARAMS);
 
 export interface SimilarItem {
   item: number;
@@ -35,7 +41,18 @@ export interface ItemSimilarity {
  */
 export const itemKnn: Algorithm = {
   name: 'item_knn',
+  params: PARAMS,
   defaults: DEFAULTS,
+
+  /**
+   * The preference matrix and its transpose, csr(U, E) + csr(I, E); norms and search scratch,
+   * 20 B per item; the similarities, 8 B per kept neighbour k' = min(neighbours, I), up to three
+   * times while the buffer doubles and is trimmed, plus the bundle's copy: 32·I·k'.
+   */
+  estimateBytes({ users, items, events }: DataShape, params: AlgorithmParams): number {
+    const kept = Math.min(numberParam(params, 'neighbours'), items);
+    return csrBytes(users, events) + csrBytes(items, events) + 20 * items + 32 * items * kept;
+  },
 
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact {
     const merged = { ...DEFAULTS, ...params };

@@ -2,6 +2,7 @@ import { CgWorkspace, ImplicitSystem, conjugateGradient, dotRow, regularisedGram
 import { Mt19937 } from './mt19937';
 import { float32Array, positiveHistory, readCount, readNonNegative, readNumber } from './similarity';
 import { preferenceMatrix, transpose } from './sparse';
+import { csrBytes, DataShape, defaultsOf, numberParam, ParamSchema } from './params';
 import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
 
 /**
@@ -9,7 +10,15 @@ import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, Recommender, 
  * on regularization / (1 + alpha) ≈ 8, and the light regularisation usual elsewhere (λ ≤ 1) scores
  * only 0.37-0.39. λ is absolute, not per interaction, so much denser data may want it retuned.
  */
-const DEFAULTS: AlgorithmParams = { factors: 64, iterations: 10, regularization: 25, alpha: 2, seed: 42, cg_steps: 3 };
+const PARAMS: ParamSchema = {
+  factors: { type: 'integer', min: 1, max: 512, atMostThe: 'items', default: 64, meaning: 'latent dimensions per user and item' },
+  iterations: { type: 'integer', min: 1, max: 100, default: 10, meaning: 'alternating least-squares sweeps (time grows linearly)' },
+  regularization: { type: 'number', min: 0, max: 100000, default: 25, meaning: 'L2 penalty λ on the factors (absolute, not per interaction)' },
+  alpha: { type: 'number', min: 0, max: 1000, default: 2, meaning: 'confidence is 1 + alpha · summed weight' },
+  seed: { type: 'integer', min: 0, max: 4294967295, default: 42, meaning: 'seed of the initial factors' },
+  cg_steps: { type: 'integer', min: 1, max: 32, default: 3, meaning: 'conjugate-gradient steps per row and sweep' },
+};
+const DEFAULTS = defaultsOf(PARAMS);
 
 /** Initial factors are uniform in [0, INIT_SCALE), as in `implicit`: small, so the first sweeps set the scale. */
 const INIT_SCALE = 0.01;
@@ -34,7 +43,19 @@ interface Settings {
  */
 export const matrixFactorization: Algorithm = {
   name: 'matrix_factorization',
+  params: PARAMS,
   defaults: DEFAULTS,
+
+  /**
+   * The preference matrix and its transpose, csr(U, E) + csr(I, E); user and item factors,
+   * 4·f·(U + I), three times: the evaluation fit's (not yet collected when the final fit
+   * allocates), the final fit's and the bundle's copy; three f × f float64 Gram matrices and the
+   * stored float32 one with its copy, 32·f²; history fingerprints and their copy, 16 B per user.
+   */
+  estimateBytes({ users, items, events }: DataShape, params: AlgorithmParams): number {
+    const f = numberParam(params, 'factors');
+    return csrBytes(users, events) + csrBytes(items, events) + 12 * f * (users + items) + 32 * f * f + 16 * users;
+  },
 
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact {
     const merged = { ...DEFAULTS, ...params };

@@ -1,10 +1,15 @@
 import { transpose } from './sparse';
 import { addScore, float32Array, knownFeatures, packCsr, readNonNegative, readNumber, unpackCsr } from './similarity';
+import { DataShape, defaultsOf, FEATURE_CELLS_PER_ITEM, ParamSchema } from './params';
 import { Algorithm, AlgorithmParams, Evidence, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
 
 const SECONDS_PER_DAY = 86_400;
 
-const DEFAULTS: AlgorithmParams = { half_life_days: 7, preference_boost: 0.5 };
+const PARAMS: ParamSchema = {
+  half_life_days: { type: 'number', min: 0.01, max: 3650, default: 7, meaning: 'an event counts half as much after this many days' },
+  preference_boost: { type: 'number', min: 0, max: 100, default: 0.5, meaning: "raise by this × the share of the user's declared features the item has" },
+};
+const DEFAULTS = defaultsOf(PARAMS);
 
 /**
  * Time-decayed popularity: every positive event adds its weight, halved per `half_life_days` of
@@ -14,7 +19,16 @@ const DEFAULTS: AlgorithmParams = { half_life_days: 7, preference_boost: 0.5 };
  */
 export const popularity: Algorithm = {
   name: 'popularity',
+  params: PARAMS,
   defaults: DEFAULTS,
+
+  /**
+   * Decay sums (8 B) and scores (4 B) per item while training, then twice (artifact and encoded
+   * bundle) the scores and the feature → items index: 12·I + 2·(4·I + 12·FEATURE_CELLS_PER_ITEM·I).
+   */
+  estimateBytes({ items }: DataShape): number {
+    return 12 * items + 2 * (4 * items + 12 * FEATURE_CELLS_PER_ITEM * items);
+  },
 
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact {
     const merged = { ...DEFAULTS, ...params };

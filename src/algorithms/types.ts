@@ -4,6 +4,8 @@
  * by transfer rather than by copying objects, and no algorithm imports Nest or knex.
  */
 
+import { DataShape, ParamSchema } from './params';
+
 export const ALGORITHMS = [
   'popularity',
   'collaborative_filtering',
@@ -101,7 +103,14 @@ export interface Recommender {
 
 export interface Algorithm {
   readonly name: AlgorithmName;
+  /** Every parameter the algorithm reads: type, range, default and meaning. */
+  readonly params: ParamSchema;
+  /** The schema's defaults. */
   readonly defaults: AlgorithmParams;
+  /** Sub-models whose parameters it takes under a prefix (hybrid's `cf.neighbours`), as chosen by `params`. */
+  readonly components?: (params: Record<string, unknown>) => Record<string, Algorithm>;
+  /** Peak bytes its training adds to every run's (see estimateTrainingBytes); `params` include the defaults. */
+  estimateBytes(shape: DataShape, params: AlgorithmParams): number;
   /** Pure and synchronous: runs inside a worker thread. */
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact;
   /** Cheap: wraps the artifact's arrays for serving, no heavy computation. */

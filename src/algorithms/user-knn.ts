@@ -16,9 +16,15 @@ import {
   unpackCsr,
   vectorNorm,
 } from './similarity';
+import { csrBytes, DataShape, defaultsOf, numberParam, ParamSchema } from './params';
 import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
 
-const DEFAULTS: AlgorithmParams = { neighbours: 50, min_similarity: 0.1, max_item_users: 200 };
+const PARAMS: ParamSchema = {
+  neighbours: { type: 'integer', min: 1, max: 1000, atMostThe: 'users', default: 50, meaning: 'most similar users kept per user' },
+  min_similarity: { type: 'number', min: -1, max: 1, default: 0.1, meaning: 'users less similar (cosine) than this are not neighbours (MIN_SIMILARITY_SCORE sets it for scheduled runs)' },
+  max_item_users: { type: 'integer', min: 1, max: 10000, atMostThe: 'users', default: 200, meaning: "an item's audience sampled when looking for neighbours" },
+};
+const DEFAULTS = defaultsOf(PARAMS);
 
 /** Relative tolerance when comparing a profile's weights with the float32 training sums. */
 const WEIGHT_TOLERANCE = 1e-4;
@@ -35,7 +41,20 @@ const WEIGHT_TOLERANCE = 1e-4;
  */
 export const collaborativeFiltering: Algorithm = {
   name: 'collaborative_filtering',
+  params: PARAMS,
   defaults: DEFAULTS,
+
+  /**
+   * The preference matrix, stored and copied into the bundle, 2·csr(U, E); its transpose,
+   * csr(I, E); the sampled item → users index s = min(E, I · max_item_users), stored and copied,
+   * 2·csr(I, s); norms and scratch, 24 B per user; neighbours, 8 B per kept neighbour
+   * k' = min(neighbours, U), three times while the buffer grows plus the bundle's copy: 32·U·k'.
+   */
+  estimateBytes({ users, items, events }: DataShape, params: AlgorithmParams): number {
+    const kept = Math.min(numberParam(params, 'neighbours'), users);
+    const sampled = Math.min(events, items * numberParam(params, 'max_item_users'));
+    return 2 * csrBytes(users, events) + csrBytes(items, events) + 2 * csrBytes(items, sampled) + 24 * users + 32 * users * kept;
+  },
 
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact {
     const merged = { ...DEFAULTS, ...params };

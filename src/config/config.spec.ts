@@ -44,6 +44,12 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ FEEDBACK_WEIGHTS: '{"hide": -1e999}' }), /FEEDBACK_WEIGHTS .* finite numbers/);
   });
 
+  it('should budget 1 GiB for a training run unless told otherwise, and refuse a budget that is no number of megabytes', () => {
+    assert.equal(loadConfig({}).training.memoryBudgetMb, 1024);
+    assert.equal(loadConfig({ TRAINING_MEMORY_BUDGET_MB: '12288' }).training.memoryBudgetMb, 12288);
+    assert.throws(() => loadConfig({ TRAINING_MEMORY_BUDGET_MB: '2GB' }), /TRAINING_MEMORY_BUDGET_MB="2GB" must be an integer between 1 and 1048576/);
+  });
+
   it('should refuse a default count above the maximum', () => {
     assert.throws(() => loadConfig({ DEFAULT_RECOMMENDATION_COUNT: '50', MAX_RECOMMENDATION_COUNT: '10' }), /must not exceed/);
   });

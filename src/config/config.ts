@@ -99,6 +99,8 @@ export interface TrainingConfig {
   retention: number;
   /** How often a replica checks the registry for versions activated elsewhere. */
   syncSeconds: number;
+  /** A run whose estimated peak memory is above this is refused before it starts. */
+  memoryBudgetMb: number;
 }
 
 export const DEFAULT_FEEDBACK_WEIGHTS: Record<FeedbackAction, number> = {
@@ -194,6 +196,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       minNewFeedback: read.number('RETRAIN_MIN_NEW_FEEDBACK', 10000, { min: 1, integer: true }),
       retention: read.number('MODEL_RETENTION', 10, { min: 1, integer: true }),
       syncSeconds: read.number('MODEL_SYNC_SECONDS', 30, { min: 1, integer: true }),
+      // The k8s limit is 2 GiB per pod, serving included; on a bigger box without limits, raise it.
+      memoryBudgetMb: read.number('TRAINING_MEMORY_BUDGET_MB', 1024, { min: 1, max: 1_048_576, integer: true }),
     },
     metricsToken: readMetricsToken(read),
     shutdownDelayMs: read.number('SHUTDOWN_DELAY_MS', environment === 'production' ? 5000 : 0, { min: 0, max: 120_000, integer: true }),

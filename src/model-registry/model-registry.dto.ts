@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
+import { ALGORITHM_REGISTRY } from '../algorithms/registry';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
 import { OptionalTimestamp } from '../common/validation';
 import { MODEL_STATUSES, ModelStatus, ModelVersion } from '../repositories/models.repository';
@@ -17,7 +18,7 @@ export class RetrainRequestDto {
   @OptionalTimestamp('Only feedback before this time', '2026-11-23T00:00:00Z')
   end_date?: string;
 
-  @ApiPropertyOptional({ description: "Parameters over the algorithm's defaults (needs `algorithm`)", example: { neighbours: 50 } })
+  @ApiPropertyOptional({ description: `Parameters over the algorithm's defaults (needs \`algorithm\`); anything else is a 400.\n\n${paramsDocumentation()}`, example: { neighbours: 50 } })
   @IsOptional()
   @IsObject()
   params?: Record<string, number | string | boolean>;
@@ -97,7 +98,8 @@ export class ModelVersionDto {
   @ApiProperty({ nullable: true, example: '9f86d08…' }) checksum: string | null;
   @ApiProperty({ nullable: true, example: 1048576 }) artifact_bytes: number | null;
   @ApiProperty({ nullable: true, example: null, description: 'Why the gate rejected it' }) reason: string | null;
-  @ApiProperty({ nullable: true, example: null, description: 'Why training failed' }) error: string | null;
+  @ApiProperty({ nullable: true, example: null, description: 'Why training failed or stopped' }) error: string | null;
+  @ApiProperty({ example: false, description: 'A cancel was requested; the trainer stops it within seconds' }) cancel_requested: boolean;
   @ApiProperty({ example: '2026-11-23T02:00:00.000Z' }) created_at: string;
   @ApiProperty({ nullable: true }) finished_at: string | null;
   @ApiProperty({ nullable: true }) activated_at: string | null;
@@ -137,10 +139,27 @@ export function modelVersionResponse(m: ModelVersion): ModelVersionDto {
     artifact_bytes: m.artifactBytes,
     reason: m.reason,
     error: m.error,
+    cancel_requested: m.cancelRequested,
     created_at: new Date(m.createdAt).toISOString(),
     finished_at: iso(m.finishedAt),
     activated_at: iso(m.activatedAt),
   };
+}
+
+/** Every algorithm's params, from the schemas the requests are checked against (Markdown for Swagger). */
+function paramsDocumentation(): string {
+  return Object.values(ALGORITHM_REGISTRY)
+    .map(({ name, params }) => {
+      const lines = Object.entries(params).map(([param, spec]) => {
+        const allowed =
+          spec.type === 'choice'
+            ? `one of ${spec.choices.join(', ')}`
+            : `${spec.type} ${spec.min}–${spec.max}${spec.atMostThe ? `, at most the number of ${spec.atMostThe}` : ''}`;
+        return `  - \`${param}\` (${allowed}; default ${spec.default}): ${spec.meaning}`;
+      });
+      return [`- **${name}**`, ...lines].join('\n');
+    })
+    .join('\n');
 }
 
 export function validationMetrics(metrics: Record<string, number> | null): ValidationMetricsDto | null {

@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { RecommendationsService } from '../recommendations/recommendations.service';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
@@ -73,6 +73,15 @@ export class ModelRegistryService {
     return modelVersionResponse(await this.getVersion(id));
   }
 
+  /** Asks the version's trainer, on whichever replica, to stop it; it ends `cancelled` within seconds. */
+  async cancel(id: number): Promise<ModelVersionDto> {
+    await this.getVersion(id);
+    if (!(await this.models.requestCancel(id))) {
+      throw new ConflictException(`model ${id} is ${(await this.getVersion(id)).status}; only a training version can be cancelled`);
+    }
+    return modelVersionResponse(await this.getVersion(id));
+  }
+
   private async getVersion(id: number): Promise<ModelVersion> {
     const version = await this.models.getById(id);
     if (!version) throw new NotFoundException(`model ${id} not found`);
@@ -86,11 +95,9 @@ function toOptions(dto: RetrainRequestDto): RetrainOptions {
   if (startDate !== undefined && endDate !== undefined && endDate <= startDate) {
     throw new BadRequestException('end_date must be after start_date');
   }
-  if (dto.params !== undefined) {
-    if (dto.algorithm === undefined) throw new BadRequestException('params needs an algorithm: parameters differ between algorithms');
-    for (const [name, value] of Object.entries(dto.params)) {
-      if (!['number', 'string', 'boolean'].includes(typeof value)) throw new BadRequestException(`params.${name} must be a number, string or boolean`);
-    }
+  // Their values are checked against the algorithm's schema when the run is admitted.
+  if (dto.params !== undefined && dto.algorithm === undefined) {
+    throw new BadRequestException('params needs an algorithm: parameters differ between algorithms');
   }
   return { algorithm: dto.algorithm, params: dto.params, startDate, endDate, force: dto.force };
 }

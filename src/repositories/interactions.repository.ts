@@ -182,11 +182,21 @@ export class InteractionsRepository {
   }
 
   async count(window?: Omit<InteractionWindow, 'maxId'>): Promise<number> {
-    const query = this.db('interactions');
-    if (window?.startAt !== undefined) query.where('occurred_at', '>=', window.startAt);
-    if (window?.endAt !== undefined) query.where('occurred_at', '<', window.endAt);
-    const row = await query.count<{ n: number | string }[]>({ n: '*' }).first();
+    const row = await this.db('interactions').modify(inWindow(window)).count<{ n: number | string }[]>({ n: '*' }).first();
     return Number(row?.n ?? 0);
+  }
+
+  /**
+   * The shape of the snapshot a training run on `window` reads: its events, their distinct users,
+   * and the items it encodes (the live catalogue plus any item the events name).
+   */
+  async countTrainingData(window?: Omit<InteractionWindow, 'maxId'>): Promise<{ users: number; items: number; events: number }> {
+    const counts = await this.db('interactions')
+      .modify(inWindow(window))
+      .first<{ events: number | string; users: number | string }>(this.db.raw('count(*) as events'), this.db.raw('count(distinct user_id) as users'));
+    const items = this.db('items').whereNull('deleted_at').select('id').union((q) => q.from('interactions').modify(inWindow(window)).select('item_id'));
+    const row = await this.db.from(items.as('known')).count<{ n: number | string }[]>({ n: '*' }).first();
+    return { users: Number(counts?.users ?? 0), items: Number(row?.n ?? 0), events: Number(counts?.events ?? 0) };
   }
 
   /** The log up to `window.maxId`, in id order and in batches, only the columns training reads. */
@@ -208,6 +218,13 @@ export class InteractionsRepository {
       after = Number(rows[rows.length - 1].id);
     }
   }
+}
+
+function inWindow(window: Omit<InteractionWindow, 'maxId'> | undefined) {
+  return (query: Knex.QueryBuilder) => {
+    if (window?.startAt !== undefined) query.where('occurred_at', '>=', window.startAt);
+    if (window?.endAt !== undefined) query.where('occurred_at', '<', window.endAt);
+  };
 }
 
 function toRow(e: InteractionWrite, receivedAt: number) {

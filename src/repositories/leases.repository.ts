@@ -28,8 +28,13 @@ export class LeasesRepository {
     }
   }
 
+  /**
+   * False once the lease is lost: taken by another holder, or expired even if nobody took it yet
+   * (other replicas may already have treated its holder as gone).
+   */
   async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const renewed = await this.db('leases').where({ name, holder }).update({ expires_at: Date.now() + ttlMs });
+    const now = Date.now();
+    const renewed = await this.db('leases').where({ name, holder }).andWhere('expires_at', '>=', now).update({ expires_at: now + ttlMs });
     return renewed > 0;
   }
 

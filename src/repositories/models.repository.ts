@@ -6,7 +6,7 @@ import { KNEX } from '../common/database';
 import { fromJson, toJson } from './json-columns';
 
 /** superseded: was active until another version of its algorithm was activated (a newer one, or a rollback). */
-export const MODEL_STATUSES = ['training', 'candidate', 'active', 'superseded', 'rejected', 'failed', 'archived'] as const;
+export const MODEL_STATUSES = ['training', 'candidate', 'active', 'superseded', 'rejected', 'failed', 'cancelled', 'archived'] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 export interface ModelVersion {
@@ -25,6 +25,8 @@ export interface ModelVersion {
   lastInteractionId: number | null;
   error: string | null;
   reason: string | null;
+  /** Someone asked to cancel it; its trainer stops it at the next poll. */
+  cancelRequested: boolean;
   createdAt: number;
   finishedAt: number | null;
   activatedAt: number | null;
@@ -46,6 +48,8 @@ interface ModelRow {
   last_interaction_id: number | null;
   error: string | null;
   reason: string | null;
+  trainer: string | null;
+  cancel_requested: number | boolean;
   created_at: number;
   finished_at: number | null;
   activated_at: number | null;
@@ -90,7 +94,8 @@ export class ModelsRepository {
     return row?.version;
   }
 
-  async create(model: Pick<ModelVersion, 'version' | 'algorithm' | 'params' | 'windowStart' | 'windowEnd'>): Promise<number> {
+  /** A new version in `training`, run by `trainer` (the holder of the training lease). */
+  async create(model: Pick<ModelVersion, 'version' | 'algorithm' | 'params' | 'windowStart' | 'windowEnd'>, trainer: string): Promise<number> {
     const [id] = await this.db('model_versions').insert({
       version: model.version,
       algorithm: model.algorithm,
@@ -98,30 +103,57 @@ export class ModelsRepository {
       status: 'training',
       window_start: model.windowStart,
       window_end: model.windowEnd,
+      trainer,
       created_at: Date.now(),
     });
     return Number(id);
   }
 
-  async update(
-    id: number,
-    changes: Partial<Pick<ModelVersion, 'status' | 'params' | 'trainingSamples' | 'durationMs' | 'metrics' | 'checksum' | 'artifactBytes' | 'lastInteractionId' | 'error' | 'reason' | 'finishedAt' | 'activatedAt'>>,
-    trx: Knex = this.db,
-  ): Promise<void> {
-    const row: Partial<ModelRow> = {};
-    if (changes.status !== undefined) row.status = changes.status;
-    if (changes.params !== undefined) row.params = toJson(changes.params);
-    if (changes.trainingSamples !== undefined) row.training_samples = changes.trainingSamples;
-    if (changes.durationMs !== undefined) row.duration_ms = changes.durationMs;
-    if (changes.metrics !== undefined) row.metrics = toJson(changes.metrics);
-    if (changes.checksum !== undefined) row.checksum = changes.checksum;
-    if (changes.artifactBytes !== undefined) row.artifact_bytes = changes.artifactBytes;
-    if (changes.lastInteractionId !== undefined) row.last_interaction_id = changes.lastInteractionId;
-    if (changes.error !== undefined) row.error = changes.error;
-    if (changes.reason !== undefined) row.reason = changes.reason;
-    if (changes.finishedAt !== undefined) row.finished_at = changes.finishedAt;
-    if (changes.activatedAt !== undefined) row.activated_at = changes.activatedAt;
-    await trx('model_versions').where({ id }).update(row);
+  async update(id: number, changes: ModelChanges, trx: Knex = this.db): Promise<void> {
+    await trx('model_versions').where({ id }).update(toRow(changes));
+  }
+
+  /**
+   * Changes a version only while its run has not ended it: `training`, or a `candidate` not yet
+   * promoted (and, with `unlessCancelRequested`, while nobody asked to cancel it); false when it
+   * has ended, e.g. another replica failed it.
+   */
+  async updateUnfinished(id: number, changes: ModelChanges, unlessCancelRequested = false): Promise<boolean> {
+    const query = this.db('model_versions').where({ id }).whereIn('status', ['training', 'candidate']);
+    if (unlessCancelRequested) query.andWhere('cancel_requested', false);
+    return (await query.update(toRow(changes))) > 0;
+  }
+
+  /** Asks the trainer of a `training` version to stop it; false when the version is not training. */
+  async requestCancel(id: number): Promise<boolean> {
+    return (await this.db('model_versions').where({ id, status: 'training' }).update({ cancel_requested: true })) > 0;
+  }
+
+  /** Which of `ids` are still training with a cancel request. */
+  async getCancelRequested(ids: number[]): Promise<number[]> {
+    const rows = await this.db('model_versions').whereIn('id', ids).andWhere({ status: 'training', cancel_requested: true }).pluck('id');
+    return rows.map(Number);
+  }
+
+  /**
+   * Fails `training` versions whose trainer no longer holds the live lease `lease` (it crashed, or
+   * lost the lease), and deletes any chunks they had stored. One conditional statement decides, so
+   * a run whose trainer is alive is never touched, even while its versions are being created.
+   */
+  async failOrphaned(lease: string, error: string): Promise<number> {
+    const now = Date.now();
+    const orphaned = (q: Knex.QueryBuilder) =>
+      q
+        .where('model_versions.status', 'training')
+        .whereNotExists(
+          this.db('leases').select('leases.name').where('leases.name', lease).andWhere('leases.holder', this.db.ref('model_versions.trainer')).andWhere('leases.expires_at', '>=', now),
+        );
+    const ids = await this.db('model_versions').modify(orphaned).pluck('id');
+    if (ids.length === 0) return 0;
+    const failed = await this.db('model_versions').whereIn('id', ids).modify(orphaned).update({ status: 'failed', error, finished_at: now });
+    // After the status change: a trainer still writing finds its version failed and deletes its own chunks.
+    await this.db('model_artifact_chunks').whereIn('model_id', this.db('model_versions').whereIn('id', ids).andWhere('status', 'failed').select('id')).delete();
+    return failed;
   }
 
   /** Makes `id` the only active version of its algorithm; the one it replaces is superseded. */
@@ -130,14 +162,6 @@ export class ModelsRepository {
       await trx('model_versions').where({ algorithm, status: 'active' }).whereNot({ id }).update({ status: 'superseded' });
       await this.update(id, { status: 'active', activatedAt: Date.now() }, trx);
     });
-  }
-
-  /** Versions left `training` by a process that died mid-run, and any chunks they had stored. */
-  async failInterrupted(): Promise<number> {
-    await this.db('model_artifact_chunks').whereIn('model_id', this.db('model_versions').where({ status: 'training' }).select('id')).delete();
-    return this.db('model_versions')
-      .where({ status: 'training' })
-      .update({ status: 'failed', error: 'interrupted: the process stopped before training finished', finished_at: Date.now() });
   }
 
   /**
@@ -177,6 +201,27 @@ export class ModelsRepository {
   }
 }
 
+type ModelChanges = Partial<
+  Pick<ModelVersion, 'status' | 'params' | 'trainingSamples' | 'durationMs' | 'metrics' | 'checksum' | 'artifactBytes' | 'lastInteractionId' | 'error' | 'reason' | 'finishedAt' | 'activatedAt'>
+>;
+
+function toRow(changes: ModelChanges): Partial<ModelRow> {
+  const row: Partial<ModelRow> = {};
+  if (changes.status !== undefined) row.status = changes.status;
+  if (changes.params !== undefined) row.params = toJson(changes.params);
+  if (changes.trainingSamples !== undefined) row.training_samples = changes.trainingSamples;
+  if (changes.durationMs !== undefined) row.duration_ms = changes.durationMs;
+  if (changes.metrics !== undefined) row.metrics = toJson(changes.metrics);
+  if (changes.checksum !== undefined) row.checksum = changes.checksum;
+  if (changes.artifactBytes !== undefined) row.artifact_bytes = changes.artifactBytes;
+  if (changes.lastInteractionId !== undefined) row.last_interaction_id = changes.lastInteractionId;
+  if (changes.error !== undefined) row.error = changes.error;
+  if (changes.reason !== undefined) row.reason = changes.reason;
+  if (changes.finishedAt !== undefined) row.finished_at = changes.finishedAt;
+  if (changes.activatedAt !== undefined) row.activated_at = changes.activatedAt;
+  return row;
+}
+
 function toModel(row: ModelRow): ModelVersion {
   const nullableNumber = (v: number | null) => (v === null ? null : Number(v));
   return {
@@ -195,6 +240,7 @@ function toModel(row: ModelRow): ModelVersion {
     lastInteractionId: nullableNumber(row.last_interaction_id),
     error: row.error,
     reason: row.reason,
+    cancelRequested: Boolean(Number(row.cancel_requested)),
     createdAt: Number(row.created_at),
     finishedAt: nullableNumber(row.finished_at),
     activatedAt: nullableNumber(row.activated_at),

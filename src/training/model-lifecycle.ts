@@ -4,11 +4,10 @@ import { DemoSeeder } from '../demo/demo-seeder';
 import { ActiveModels } from '../model-registry/active-models';
 import { ModelActivator } from '../model-registry/model-activator';
 import { InteractionsRepository } from '../repositories/interactions.repository';
-import { ModelsRepository } from '../repositories/models.repository';
 import { TrainingService } from './training.service';
 
 /**
- * Start-up and steady state of the models: mark runs a crash interrupted as failed, seed the demo
+ * Start-up and steady state of the models: mark runs whose trainer is gone as failed, seed the demo
  * catalogue into an empty database, load the active versions, train a first model when there is
  * none, and keep picking up versions activated elsewhere.
  */
@@ -19,7 +18,6 @@ export class ModelLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly models: ModelsRepository,
     private readonly interactions: InteractionsRepository,
     private readonly activator: ModelActivator,
     private readonly active: ActiveModels,
@@ -28,13 +26,24 @@ export class ModelLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const interrupted = await this.models.failInterrupted();
-    if (interrupted > 0) this.logger.warn(`marked ${interrupted} interrupted training run(s) as failed`);
+    await this.failOrphanedRuns();
     await this.demo.seedIfEmpty();
     await this.activator.syncFromDatabase();
     if (this.active.all().length === 0) await this.trainFirstModel();
-    this.timer = setInterval(() => void this.activator.syncFromDatabase().catch(() => undefined), this.config.training.syncSeconds * 1000);
+    this.timer = setInterval(() => void this.syncFromDatabase().catch(() => undefined), this.config.training.syncSeconds * 1000);
     this.timer.unref();
+  }
+
+  /** Every replica sweeps: a crashed trainer's runs end `failed` once its lease has expired. */
+  private async syncFromDatabase(): Promise<void> {
+    await this.failOrphanedRuns().catch((error: Error) => this.logger.warn(`could not sweep orphaned training runs: ${error.message}`));
+    await this.activator.syncFromDatabase();
+  }
+
+  /** Only runs whose trainer is gone: a replica starting next to a live trainer leaves its run alone. */
+  private async failOrphanedRuns(): Promise<void> {
+    const orphaned = await this.training.failOrphanedRuns();
+    if (orphaned > 0) this.logger.warn(`marked ${orphaned} training run(s) whose trainer is gone as failed`);
   }
 
   onModuleDestroy(): void {

@@ -1,6 +1,8 @@
-import { ConflictException, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, Logger, OnModuleDestroy, UnprocessableEntityException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { estimateTrainingBytes, paramProblems } from '../algorithms/params';
+import { getAlgorithm } from '../algorithms/registry';
 import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Telemetry } from '../monitoring/telemetry';
@@ -10,6 +12,7 @@ import { TrainingPool } from '../workers/training-pool';
 import { ModelActivator } from '../model-registry/model-activator';
 import { ModelRetention } from '../model-registry/model-retention';
 import { nextVersion } from '../model-registry/versioning';
+import { CANCELLED, RunWatch, StopReason } from './run-watch';
 import { TrainingSnapshot } from './training-data.builder';
 
 export interface RetrainOptions {
@@ -28,10 +31,15 @@ export interface TrainingRun {
 
 const LEASE = 'training';
 const LEASE_TTL_MS = 60_000;
+/** How often a running trainer renews its lease and reads cancel requests. */
+const WATCH_EVERY_MS = 2_000;
+const MIB = 1024 * 1024;
 
 /**
  * Runs training: one run at a time in this process, one replica at a time by the database
  * lease. Data is read once per run, in a worker, so every algorithm trains on the same snapshot.
+ * A run starts only with params its algorithm takes and an estimated peak memory within
+ * TRAINING_MEMORY_BUDGET_MB; it stops when cancelled or when its trainer loses the lease.
  */
 @Injectable()
 export class TrainingService implements OnModuleDestroy {
@@ -73,26 +81,58 @@ export class TrainingService implements OnModuleDestroy {
   }
 
   private async startClaimed(options: RetrainOptions): Promise<TrainingRun> {
+    const algorithms = options.algorithm ? [options.algorithm] : this.config.training.enabledAlgorithms;
+    await this.admit(algorithms, options);
     if (!(await this.leases.tryAcquire(LEASE, this.holder, LEASE_TTL_MS))) {
       throw new ConflictException('another replica is training; its new version will be picked up when it finishes');
     }
-    const renewal = setInterval(() => void this.leases.renew(LEASE, this.holder, LEASE_TTL_MS).catch(() => undefined), LEASE_TTL_MS / 3);
+    const watch = new RunWatch(this.leases, this.models, { lease: LEASE, holder: this.holder, ttlMs: LEASE_TTL_MS, everyMs: WATCH_EVERY_MS });
     try {
-      const algorithms = options.algorithm ? [options.algorithm] : this.config.training.enabledAlgorithms;
       const versionIds: number[] = [];
       for (const algorithm of algorithms) versionIds.push(await this.createVersion(algorithm, options));
-      const done = this.runAll(versionIds, options).finally(() => {
-        clearInterval(renewal);
+      watch.start(versionIds);
+      const done = this.runAll(versionIds, options, watch).finally(() => {
+        watch.stop();
         this.current = undefined;
         void this.leases.release(LEASE, this.holder).catch(() => undefined);
       });
       this.current = { versionIds, done };
       return this.current;
     } catch (error) {
-      clearInterval(renewal);
+      watch.stop();
       await this.leases.release(LEASE, this.holder).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Refuses a run before anything is stored: params its algorithm does not take or the data
+   * cannot use (400), and algorithms whose estimated peak memory on the data is above
+   * TRAINING_MEMORY_BUDGET_MB (422). The counts are read in a worker, like the snapshot.
+   */
+  private async admit(algorithms: AlgorithmName[], options: RetrainOptions): Promise<void> {
+    const requested = options.algorithm && options.params ? { algorithm: getAlgorithm(options.algorithm), params: options.params } : undefined;
+    const invalid = requested && paramProblems(requested.algorithm, requested.params);
+    if (invalid?.length) throw new BadRequestException(invalid.join('; '));
+    const shape = await this.pool.countTrainingData({ database: this.config.database, window: { startAt: options.startDate, endAt: options.endDate } });
+    const unusable = requested && paramProblems(requested.algorithm, requested.params, shape);
+    if (unusable?.length) throw new BadRequestException(unusable.join('; '));
+    const budgetMb = this.config.training.memoryBudgetMb;
+    for (const algorithm of algorithms) {
+      const params = algorithm === options.algorithm && options.params ? options.params : this.defaultParams(algorithm);
+      const estimateMb = estimateTrainingBytes(getAlgorithm(algorithm), shape, params) / MIB;
+      if (estimateMb > budgetMb) {
+        throw new UnprocessableEntityException(
+          `training ${algorithm} needs an estimated ${estimateMb.toFixed(1)} MB for ${shape.users} users, ${shape.items} items, ${shape.events} events ` +
+            `and these params, over the budget: TRAINING_MEMORY_BUDGET_MB is ${budgetMb}. Use smaller params or a shorter window (start_date), or raise the budget`,
+        );
+      }
+    }
+  }
+
+  /** Fails `training` versions whose trainer is gone: it no longer holds a live training lease. */
+  failOrphanedRuns(): Promise<number> {
+    return this.models.failOrphaned(LEASE, 'interrupted: its trainer stopped (crashed, or lost the training lease) before training finished');
   }
 
   private conflict(versionIds: number[]): ConflictException {
@@ -101,13 +141,16 @@ export class TrainingService implements OnModuleDestroy {
 
   private async createVersion(algorithm: AlgorithmName, options: RetrainOptions): Promise<number> {
     const latest = await this.models.getLatestVersion(algorithm);
-    return this.models.create({
-      algorithm,
-      version: latest ? nextVersion(latest) : this.config.modelVersion,
-      params: options.params ?? this.defaultParams(algorithm),
-      windowStart: options.startDate ?? null,
-      windowEnd: options.endDate ?? null,
-    });
+    return this.models.create(
+      {
+        algorithm,
+        version: latest ? nextVersion(latest) : this.config.modelVersion,
+        params: options.params ?? this.defaultParams(algorithm),
+        windowStart: options.startDate ?? null,
+        windowEnd: options.endDate ?? null,
+      },
+      this.holder,
+    );
   }
 
   /** The seed contract's MIN_SIMILARITY_SCORE is the user-neighbour floor of user-based CF. */
@@ -115,30 +158,30 @@ export class TrainingService implements OnModuleDestroy {
     return algorithm === 'collaborative_filtering' ? { min_similarity: this.config.minSimilarityScore } : {};
   }
 
-  private async runAll(versionIds: number[], options: RetrainOptions): Promise<ModelVersion[]> {
+  private async runAll(versionIds: number[], options: RetrainOptions, watch: RunWatch): Promise<ModelVersion[]> {
     let snapshot: TrainingSnapshot;
     try {
       snapshot = await this.pool.buildSnapshot(
         { database: this.config.database, window: { startAt: options.startDate, endAt: options.endDate }, feedbackWeights: this.config.feedbackWeights },
-        this.timeout(),
+        this.timeout(watch.signal()),
       );
       if (snapshot.samples < this.config.minTrainingSamples) {
         throw new Error(`not enough feedback to train: ${snapshot.samples} events, MIN_TRAINING_SAMPLES is ${this.config.minTrainingSamples}`);
       }
     } catch (error) {
-      for (const id of versionIds) await this.fail(id, error);
+      for (const id of versionIds) await this.end(id, watch.stopReason(id) ?? failure(error));
       return Promise.all(versionIds.map(async (id) => (await this.models.getById(id)) as ModelVersion));
     }
     const results: ModelVersion[] = [];
     for (const [k, id] of versionIds.entries()) {
       const last = k === versionIds.length - 1;
-      results.push(await this.trainOne(id, snapshot, last ? snapshot : copyArrays(snapshot), options.force ?? false));
+      results.push(await this.trainOne(id, snapshot, last ? snapshot : copyArrays(snapshot), options.force ?? false, watch));
     }
     await this.retention.archiveOld(results.map((v) => v.algorithm)).catch((error: Error) => this.logger.warn(`retention failed: ${error.message}`));
     return results;
   }
 
-  private async trainOne(id: number, snapshot: TrainingSnapshot, arrays: SnapshotArrays, force: boolean): Promise<ModelVersion> {
+  private async trainOne(id: number, snapshot: TrainingSnapshot, arrays: SnapshotArrays, force: boolean, watch: RunWatch): Promise<ModelVersion> {
     const version = (await this.models.getById(id)) as ModelVersion;
     const active = (await this.models.getActive()).find((m) => m.algorithm === version.algorithm);
     const started = Date.now();
@@ -162,11 +205,11 @@ export class TrainingService implements OnModuleDestroy {
             trainedAt: started,
           },
         },
-        this.timeout(),
+        this.timeout(watch.signal(id)),
       );
       await this.models.saveArtifact(id, result.bytes);
-      await this.models.update(id, {
-        status: 'candidate',
+      const candidate = {
+        status: 'candidate' as const,
         params: result.params,
         metrics: { ...result.metrics, ...(result.baselineNdcg === undefined ? {} : { baseline_ndcg_at_10: result.baselineNdcg }) },
         checksum: result.checksum,
@@ -175,26 +218,33 @@ export class TrainingService implements OnModuleDestroy {
         lastInteractionId: snapshot.lastInteractionId,
         durationMs: Date.now() - started,
         finishedAt: Date.now(),
-      });
+      };
+      // Cancelled after the worker finished (before the watch saw it), or failed elsewhere.
+      if (!(await this.models.updateUnfinished(id, candidate, true))) {
+        await this.end(id, CANCELLED);
+        return (await this.models.getById(id)) as ModelVersion;
+      }
       this.logger.log(`trained ${version.algorithm} ${version.version} in ${Date.now() - started} ms (NDCG@10 ${result.metrics.ndcg_at_10.toFixed(4)})`);
       this.telemetry.trainingSucceeded(version.algorithm, (Date.now() - started) / 1000);
       await this.activator.promoteIfBetter(id, force);
     } catch (error) {
-      await this.fail(id, error);
+      await this.end(id, watch.stopReason(id) ?? failure(error));
     }
     return (await this.models.getById(id)) as ModelVersion;
   }
 
-  private timeout(): AbortSignal {
-    return AbortSignal.timeout(this.config.training.timeoutSeconds * 1000);
+  /** `stop`, or TRAINING_TIMEOUT_SECONDS. */
+  private timeout(stop: AbortSignal): AbortSignal {
+    return AbortSignal.any([stop, AbortSignal.timeout(this.config.training.timeoutSeconds * 1000)]);
   }
 
-  private async fail(id: number, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`model version ${id} failed: ${message}`);
-    await this.models.update(id, { status: 'failed', error: message, finishedAt: Date.now() }).catch(() => undefined);
-    // Storing may have failed part-way (chunks are committed one by one).
-    await this.models.deleteArtifact(id).catch(() => undefined);
+  /** Ends a version that did not finish, unless another replica ended it already (then it keeps that status). */
+  private async end(id: number, { status, message }: StopReason): Promise<void> {
+    const ended = await this.models.updateUnfinished(id, { status, error: message, finishedAt: Date.now() }).catch(() => false);
+    this.logger.warn(ended ? `model version ${id} ${status}: ${message}` : `model version ${id} was ended elsewhere (${message})`);
+    // Chunks stored part-way (they are committed one by one), or after another replica failed it.
+    const now = ended ? undefined : await this.models.getById(id).catch(() => undefined);
+    if (ended || now?.status === 'failed' || now?.status === 'cancelled') await this.models.deleteArtifact(id).catch(() => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -203,6 +253,10 @@ export class TrainingService implements OnModuleDestroy {
 }
 
 type SnapshotArrays = Pick<TrainingSnapshot, 'data' | 'exclusions'>;
+
+function failure(error: unknown): StopReason {
+  return { status: 'failed', message: error instanceof Error ? error.message : String(error) };
+}
 
 /**
  * The arrays move to the worker and are gone from here, so while more algorithms are to train

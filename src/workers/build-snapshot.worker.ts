@@ -1,3 +1,4 @@
+import { DataShape } from '../algorithms/params';
 import { createKnex } from '../common/database';
 import { DatabaseConfig, FeedbackAction } from '../config/config';
 import { InteractionsRepository, InteractionWindow } from '../repositories/interactions.repository';
@@ -27,6 +28,16 @@ export default async function buildSnapshot(request: SnapshotRequest): Promise<T
     const items = new ItemsRepository(db);
     const snapshot = await readTrainingSnapshot({ items, interactions: new InteractionsRepository(db, items) }, request.window, request.feedbackWeights);
     return transferring(snapshot, snapshotBuffers(snapshot));
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A piscina task (`name: 'countTrainingData'`): the counts a run's admission needs, off the event loop too. */
+export async function countTrainingData(request: Pick<SnapshotRequest, 'database' | 'window'>): Promise<DataShape> {
+  const db = createKnex(request.database, 'reader');
+  try {
+    return await new InteractionsRepository(db, new ItemsRepository(db)).countTrainingData(request.window);
   } finally {
     await db.destroy();
   }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { DataShape } from '../algorithms/params';
 import { TrainingSnapshot } from '../training/training-data.builder';
 import { SnapshotRequest } from './build-snapshot.worker';
 import { TrainRequest, TrainResult } from './train-model.worker';
@@ -30,6 +31,11 @@ export class TrainingPool {
   /** Reads and encodes the catalogue and the interaction log over the worker's own connection. */
   buildSnapshot(request: SnapshotRequest, signal?: AbortSignal): Promise<TrainingSnapshot> {
     return this.piscina.run(request, { filename: BUILD_SNAPSHOT, signal });
+  }
+
+  /** Counts the users, items and events a snapshot of `window` would hold, over the worker's own connection. */
+  countTrainingData(request: Pick<SnapshotRequest, 'database' | 'window'>): Promise<DataShape> {
+    return this.piscina.run(request, { filename: BUILD_SNAPSHOT, name: 'countTrainingData' });
   }
 
   /** Moves the large arrays to the worker instead of copying them. */

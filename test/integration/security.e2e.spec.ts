@@ -99,6 +99,7 @@ describe('authentication and authorization with AUTH_REQUIRED=true', () => {
     for (const [method, path] of [
       ['post', '/v1/model/retrain'],
       ['post', '/v1/models/1/activate'],
+      ['post', '/v1/models/1/cancel'],
       ['post', '/v1/experiments'],
       ['patch', '/v1/experiments/rec_algorithm_v1'],
       ['put', '/v1/items/new_item'],

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
-import { OptionalTimestamp } from '../common/validation';
+import { MAX_LIST_OFFSET, OptionalTimestamp } from '../common/validation';
 import { MODEL_STATUSES, ModelStatus, ModelVersion } from '../repositories/models.repository';
 
 export class RetrainRequestDto {
@@ -54,11 +54,12 @@ export class ModelListQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ example: 0 })
+  @ApiPropertyOptional({ example: 0, maximum: MAX_LIST_OFFSET })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_LIST_OFFSET)
   offset?: number;
 }
 

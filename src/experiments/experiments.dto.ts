@@ -20,7 +20,7 @@ import {
 } from 'class-validator';
 import { ALGORITHMS, AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { toIso } from '../catalogue/catalogue.dto';
-import { ID_PATTERN, IsId, Nested } from '../common/validation';
+import { FitsTextColumn, ID_PATTERN, IsId, Nested } from '../common/validation';
 import { controlVariantOf, Experiment, EXPERIMENT_STATUSES, ExperimentStatus } from '../repositories/experiments.repository';
 import { CONFIDENCE_LEVEL, METRICS, MetricName } from './experiment-results';
 
@@ -121,6 +121,7 @@ class ExperimentFieldsDto {
   })
   @IsOptional()
   @IsForcedAssignments()
+  @FitsTextColumn()
   forced_assignments?: Record<string, string>;
 }
 

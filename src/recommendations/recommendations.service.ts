@@ -126,7 +126,7 @@ export class RecommendationsService {
     return limit ?? this.config.defaultRecommendationCount;
   }
 
-  /** Paging reaches the first PAGEABLE_LISTS lists' worth: ranking deeper costs every request its `offset` in work. */
+  /** Every request ranks offset + limit items, so paging stops PAGEABLE_LISTS full lists deep. */
   private checkOffset(offset: number | undefined, limit: number): number {
     const deepest = PAGEABLE_LISTS * this.config.maxRecommendationCount;
     if (offset !== undefined && offset + limit > deepest) throw new BadRequestException(`offset + limit must not be greater than ${deepest}`);

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Response, Test } from 'supertest';
 import { startTestApp, TestApp } from '../support/app';
@@ -85,13 +86,20 @@ describe('hostile JSON bodies', () => {
     await t.http.get('/v1/items/too_deep').expect(404);
   });
 
-  it('should refuse JSON in another charset than UTF-8, which the byte scan cannot read', async () => {
+  it('should refuse JSON in another charset than UTF-8 or compressed, which the byte scan cannot read', async () => {
     const { body } = await t.http
       .post('/v1/feedback')
       .set('content-type', 'application/json; charset=utf-16le')
       .send(Buffer.from(`{${event}}`, 'utf16le'))
       .expect(415);
     assert.match(body.detail, /UTF-8/);
+    const compressed = await t.http
+      .post('/v1/feedback')
+      .set({ 'content-type': 'application/json', 'content-encoding': 'gzip' })
+      .send(gzipSync(`{${event}}`))
+      .expect(415);
+    assert.match(compressed.body.detail, /compressed/);
+    await t.http.post('/v1/feedback').set('content-type', 'application/json; charset=UTF-8').send(`{${event}}`).expect(200);
   });
 });
 

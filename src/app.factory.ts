@@ -4,7 +4,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
+import { refuseAnonymousBodies } from './common/auth/anonymous-bodies';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { parseJsonBodies } from './common/json-body';
 import { JsonLogger } from './common/logging/json-logger';
 import { SecretRedactor } from './common/logging/redact';
 import { ShutdownState } from './common/shutdown-state';
@@ -57,7 +59,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       maxAge: 600,
     });
   }
-  app.useBodyParser('json', { limit: '5mb' });
+  if (config.auth.required) app.use(refuseAnonymousBodies());
+  app.use(parseJsonBodies());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpExceptionFilter());
   if (config.docsEnabled) setUpSwagger(app);

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsId, Nested, OptionalStringList, OptionalText, OptionalTimestamp } from '../common/validation';
+import { FitsTextColumn, IsId, Nested, OptionalStringList, OptionalText, OptionalTimestamp } from '../common/validation';
 import { Item } from '../repositories/items.repository';
 import { User } from '../repositories/users.repository';
 
@@ -91,6 +91,7 @@ export class UserDto {
   @ApiPropertyOptional({ type: PreferencesDto })
   @IsOptional()
   @Nested(() => PreferencesDto)
+  @FitsTextColumn()
   preferences?: PreferencesDto;
 }
 

@@ -42,11 +42,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
 }
 
 const INTERNAL = 'internal server error';
+/** A body with thousands of bad elements would otherwise get a detail of thousands of lines. */
+const MAX_MESSAGES = 10;
 
 function messageOf(exception: HttpException): string {
   const body = exception.getResponse();
   if (typeof body === 'string') return body;
   const message = (body as { message?: unknown }).message;
-  if (Array.isArray(message)) return message.join('; ');
+  if (Array.isArray(message)) {
+    const more = message.length > MAX_MESSAGES ? [`and ${message.length - MAX_MESSAGES} more`] : [];
+    return [...message.slice(0, MAX_MESSAGES), ...more].join('; ');
+  }
   return typeof message === 'string' ? message : exception.message;
 }

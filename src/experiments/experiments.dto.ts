@@ -21,7 +21,7 @@ import {
 } from 'class-validator';
 import { ALGORITHMS, AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { toIso } from '../catalogue/catalogue.dto';
-import { ID_PATTERN, IsId, Nested, OptionalTimestamp } from '../common/validation';
+import { FitsTextColumn, ID_PATTERN, IsId, Nested, OptionalTimestamp } from '../common/validation';
 import { CONTROL_VARIANT_RULE, controlVariantOf, Experiment, EXPERIMENT_STATUSES, ExperimentStatus } from '../repositories/experiments.repository';
 import { CONFIDENCE_LEVEL, METRICS, MetricName } from './experiment-results';
 
@@ -134,6 +134,7 @@ class ExperimentFieldsDto {
   })
   @IsOptional()
   @IsForcedAssignments()
+  @FitsTextColumn()
   forced_assignments?: Record<string, string>;
 
   @ApiPropertyOptional({ example: 'control', description: `Read-only, as GET shows it; if sent it must name the control ${CONTROL_VARIANT_RULE}` })

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { ALGORITHM_REGISTRY } from '../algorithms/registry';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
-import { OptionalTimestamp } from '../common/validation';
+import { MAX_LIST_OFFSET, OptionalTimestamp } from '../common/validation';
 import { MODEL_STATUSES, ModelStatus, ModelVersion } from '../repositories/models.repository';
 
 export class RetrainRequestDto {
@@ -55,11 +55,12 @@ export class ModelListQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ example: 0 })
+  @ApiPropertyOptional({ example: 0, maximum: MAX_LIST_OFFSET })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_LIST_OFFSET)
   offset?: number;
 }
 

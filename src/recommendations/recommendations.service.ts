@@ -30,6 +30,8 @@ export interface RecommendationRequest {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** How far paging reaches, in multiples of MAX_RECOMMENDATION_COUNT. */
+const PAGEABLE_LISTS = 10;
 /** Fallback order when the wanted algorithm has no model or nothing to say for the user. */
 const FALLBACKS: AlgorithmName[] = ['hybrid', 'popularity'];
 
@@ -72,7 +74,7 @@ export class RecommendationsService {
   async recommend(request: RecommendationRequest): Promise<RecommendationResponseDto> {
     const started = performance.now();
     const limit = this.checkLimit(request.limit);
-    const offset = request.offset ?? 0;
+    const offset = this.checkOffset(request.offset, limit);
     const now = request.currentTime ? Date.parse(request.currentTime) : Date.now();
     const assignment = request.algorithm ? undefined : await this.experiments.assign(request.userId, request.experimentId);
     const algorithm = request.algorithm ?? assignment?.algorithm ?? (this.config.defaultAlgorithm as AlgorithmName);
@@ -116,6 +118,13 @@ export class RecommendationsService {
     const max = this.config.maxRecommendationCount;
     if (limit !== undefined && limit > max) throw new BadRequestException(`limit must not be greater than ${max}`);
     return limit ?? this.config.defaultRecommendationCount;
+  }
+
+  /** Every request ranks offset + limit items, so paging stops PAGEABLE_LISTS full lists deep. */
+  private checkOffset(offset: number | undefined, limit: number): number {
+    const deepest = PAGEABLE_LISTS * this.config.maxRecommendationCount;
+    if (offset !== undefined && offset + limit > deepest) throw new BadRequestException(`offset + limit must not be greater than ${deepest}`);
+    return offset ?? 0;
   }
 
   /**

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { ReadinessBalancer } from '../support/balancer';
-import { createTestDatabase, databaseUrl, dialectSkip, TestDatabase } from '../support/databases';
+import { dialectSkip } from '../support/databases';
+import { createDeployment, Deployment } from '../support/deployment';
 import { demoUserId, LoadDriver } from '../support/load-driver';
 import { ReplicaSet } from '../support/replica-set';
 
@@ -23,22 +24,19 @@ interface Recommendation {
  * replicas: each leaves three running for the next.
  */
 describe('a deployment of three replicas on mysql with the demo data', { skip: dialectSkip('mysql') }, () => {
-  let database: TestDatabase;
+  let deployment: Deployment;
   let replicas: ReplicaSet;
   let balancer: ReadinessBalancer;
 
   before(
     async () => {
-      database = await createTestDatabase('mysql');
-      replicas = new ReplicaSet({
-        DATABASE_URL: databaseUrl(database.config),
+      deployment = await createDeployment({
         // The load driver is one caller; the rate-limit test sets its own budget.
         RATE_LIMIT_PER_MINUTE: '1000000',
         // Long enough for the balancer, probing every 100 ms, to stop routing to a stopping replica.
         SHUTDOWN_DELAY_MS: '1000',
       });
-      balancer = new ReadinessBalancer(() => replicas.urls());
-      await balancer.start();
+      ({ replicas, balancer } = deployment);
       const seeding = await replicas.start({ SEED_DEMO_DATA: 'true' });
       await replicas.waitUntilReady(seeding);
       // The first models train in the background; a retrain meanwhile would answer 409.
@@ -47,11 +45,7 @@ describe('a deployment of three replicas on mysql with the demo data', { skip: d
     },
     { timeout: 600_000 },
   );
-  after(async () => {
-    await balancer?.close();
-    await replicas?.killAll();
-    await database?.drop();
-  });
+  after(() => deployment?.close());
 
   it('should keep a hide taken by one replica on the next answer of another', { timeout: 60_000 }, async () => {
     const [a, b] = replicas.replicas;

@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReadinessBalancer } from '../support/balancer';
-import { createTestDatabase, databaseUrl, dialectSkip, TestDatabase } from '../support/databases';
-import { ReplicaSet } from '../support/replica-set';
+import { dialectSkip } from '../support/databases';
+import { createDeployment, Deployment } from '../support/deployment';
 
 const REPLICAS = 3;
 /** A replica is live before it is ready; an empty install has nothing to load, so this is plenty. */
@@ -13,28 +12,20 @@ const READY_WITHIN_MS = 15_000;
  * An empty install is ready (SPEC: "model state is reported, not required") and serves cold-start lists.
  */
 describe('a fresh, empty deployment of three replicas on mysql', { skip: dialectSkip('mysql') }, () => {
-  let database: TestDatabase;
-  let replicas: ReplicaSet;
-  let balancer: ReadinessBalancer;
+  let deployment: Deployment;
 
   before(
     async () => {
-      database = await createTestDatabase('mysql');
-      replicas = new ReplicaSet({ DATABASE_URL: databaseUrl(database.config), SEED_DEMO_DATA: 'false' });
-      balancer = new ReadinessBalancer(() => replicas.urls());
-      await balancer.start();
+      deployment = await createDeployment({ SEED_DEMO_DATA: 'false' });
       // One at a time, as the first replica runs the migrations the others then find applied.
-      for (let r = 0; r < REPLICAS; r++) await replicas.start();
+      for (let r = 0; r < REPLICAS; r++) await deployment.replicas.start();
     },
     { timeout: 300_000 },
   );
-  after(async () => {
-    await balancer?.close();
-    await replicas?.killAll();
-    await database?.drop();
-  });
+  after(() => deployment?.close());
 
   it('should become ready on every replica and serve cold-start lists through the balancer', { timeout: 60_000 }, async () => {
+    const { replicas, balancer } = deployment;
     const readiness = await Promise.allSettled(replicas.replicas.map((replica) => replicas.waitUntilReady(replica, READY_WITHIN_MS)));
     const unready = readiness.flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message.split('\n')[0]] : []));
     assert.deepEqual(unready, [], `${unready.length} of ${REPLICAS} replicas never became ready`);

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     await migrateSqlite(file);
     const shape = trainingShape(interactions);
     loadIntoSqlite(file, generateSynthetic(shape, Date.now()));
-    const config = loadConfig({ DATABASE_URL: `sqlite:${file}`, ENVIRONMENT: 'production', LOG_LEVEL: 'warn', SEED_DEMO_DATA: 'false', ENABLED_ALGORITHMS: 'popularity', TRAINING_THREADS: '1' });
+    const config = loadConfig({ DATABASE_URL: `sqlite:${file}`, ENVIRONMENT: 'production', AUTH_REQUIRED: 'false', LOG_LEVEL: 'warn', SEED_DEMO_DATA: 'false', ENABLED_ALGORITHMS: 'popularity', TRAINING_THREADS: '1' });
     const app = await createApp(config);
     await app.init();
     const training = app.get(TrainingService);

@@ -76,6 +76,8 @@ export class ServerProcess {
       env: {
         PATH: process.env.PATH ?? '',
         ENVIRONMENT: 'production',
+        // The load is anonymous; production requires authentication unless told otherwise.
+        AUTH_REQUIRED: 'false',
         SERVICE_PORT: String(port),
         DATABASE_URL: options.databaseUrl,
         SEED_DEMO_DATA: 'false',

@@ -25,7 +25,7 @@ const PAGE_SIZE = 200;
 const MAX_VERSIONS = 2000;
 const POLL_MS = 1000;
 /** Versions with a stored artifact that are not serving: the ones an operator can switch to. */
-const ACTIVATABLE = ['candidate', 'rejected'];
+const ACTIVATABLE = ['candidate', 'superseded', 'rejected'];
 
 const CHART_METRICS = [
   { key: 'ndcg_at_10', name: 'NDCG@10' },

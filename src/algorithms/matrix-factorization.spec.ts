@@ -107,4 +107,25 @@ describe('matrixFactorization', () => {
     assert.ok(evidence.kind === 'similar_item' && [1, 2, 3].includes(evidence.item));
     assert.deepEqual(recommender.explain(profile(-1, []), 0), { kind: 'taste' });
   });
+
+  it('should never explain an item by itself, even when the user already has it', () => {
+    // Hand-built factors: item 1 points almost the way item 0 does, item 2 at right angles.
+    const handBuilt: ModelArtifact = {
+      algorithm: 'matrix_factorization',
+      params: { factors: 2 },
+      numUsers: 1,
+      numItems: 3,
+      arrays: {
+        userFactors: new Float32Array(2),
+        itemFactors: Float32Array.from([1, 0, 0.9, 0.1, 0, 1]),
+        itemGram: new Float32Array(4),
+        historyFingerprint: new Float64Array(1),
+      },
+      meta: {},
+    };
+    const recommender = matrixFactorization.load(handBuilt);
+    assert.deepEqual(recommender.explain(profile(-1, [0, 1, 2]), 0), { kind: 'similar_item', item: 1 });
+    assert.deepEqual(recommender.explain(profile(-1, [0, 2]), 0), { kind: 'similar_item', item: 2 });
+    assert.deepEqual(recommender.explain(profile(-1, [2]), 2), { kind: 'taste' });
+  });
 });

@@ -163,11 +163,13 @@ class FactorRecommender implements Recommender {
     }
   }
 
+  /** The history item closest to `item` in factor space, never `item` itself (a clicked item may come back). */
   explain(profile: UserProfile, item: number): Evidence {
     const history = positiveHistory(profile, this.numItems);
     let best = -1;
     let bestSimilarity = -Infinity;
     for (const candidate of history.items) {
+      if (candidate === item) continue;
       const similarity = this.cosine(candidate, item);
       if (similarity > bestSimilarity) {
         best = candidate;

@@ -1,16 +1,24 @@
 import { Injectable } from '@nestjs/common';
+import { FeedbackAction } from '../config/config';
 
 type Listener<T> = (value: T) => void | Promise<void>;
+
+export interface StoredFeedback {
+  userId: string;
+  itemId: string;
+  action: FeedbackAction;
+}
 
 /**
  * Tells the serving side that catalogue rows, profiles or histories changed, so in-memory
  * copies catch up before the write is acknowledged. In-process only: other replicas catch up
- * through their periodic reload and cache TTL.
+ * through their periodic reload, and cached lists are checked against the log on every hit.
  */
 @Injectable()
 export class ChangeEvents {
   private readonly itemListeners: Listener<string[]>[] = [];
   private readonly userListeners: Listener<string>[] = [];
+  private readonly feedbackListeners: Listener<StoredFeedback[]>[] = [];
 
   onItemsChanged(listener: Listener<string[]>): void {
     this.itemListeners.push(listener);
@@ -18,6 +26,15 @@ export class ChangeEvents {
 
   onUserChanged(listener: Listener<string>): void {
     this.userListeners.push(listener);
+  }
+
+  /** Feedback committed to the log, before it is acknowledged. */
+  onFeedbackStored(listener: Listener<StoredFeedback[]>): void {
+    this.feedbackListeners.push(listener);
+  }
+
+  async feedbackStored(events: StoredFeedback[]): Promise<void> {
+    await Promise.all(this.feedbackListeners.map((listener) => listener(events)));
   }
 
   async itemsChanged(ids: string[]): Promise<void> {

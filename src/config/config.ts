@@ -38,9 +38,10 @@ export interface AppConfig {
   metricsToken: string | null;
   /** After SIGTERM, keep serving while unready this long, so load balancers stop routing here first. */
   shutdownDelayMs: number;
+  /** After the delay, how long open requests may take to finish before their connections are cut. */
+  shutdownTimeoutMs: number;
   auth: AuthConfig;
-  /** Requests per minute per caller (token subject, API key or client address) on each replica. */
-  rateLimitPerMinute: number;
+  rateLimit: RateLimitConfig;
   /** Browser origins allowed to call the API; empty sends no CORS headers at all. */
   corsOrigins: string[];
   /** Serve Swagger UI at /docs and the OpenAPI document at /docs-json. */
@@ -58,12 +59,26 @@ export interface AuthConfig {
   apiKeys: string[];
 }
 
+/** Budgets per minute, counted in one sliding window per caller. */
+export interface RateLimitConfig {
+  /** Each end user (token subject), and each client address calling anonymously. */
+  perUserPerMinute: number;
+  /** Each service API key: one backend calls for all of its users. */
+  perServicePerMinute: number;
+  /** Refused credentials (API keys, tokens, the metrics token) per client address. */
+  authFailuresPerMinute: number;
+  /** Redis holding the counts for every replica; null counts on each replica alone. */
+  redisUrl: string | null;
+}
+
 export interface JwtConfig {
   /** HS256 with a shared secret, or RS256 with the issuer's public key; the only algorithm accepted. */
   algorithm: 'HS256' | 'RS256';
   key: string;
   issuer?: string;
   audience?: string;
+  /** Refuse tokens without an `exp` claim, which would otherwise be valid forever. */
+  requireExp: boolean;
 }
 
 export interface TrainingConfig {
@@ -180,10 +195,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retention: read.number('MODEL_RETENTION', 10, { min: 1, integer: true }),
       syncSeconds: read.number('MODEL_SYNC_SECONDS', 30, { min: 1, integer: true }),
     },
-    metricsToken: read.raw('METRICS_TOKEN') ?? null,
+    metricsToken: readMetricsToken(read),
     shutdownDelayMs: read.number('SHUTDOWN_DELAY_MS', environment === 'production' ? 5000 : 0, { min: 0, max: 120_000, integer: true }),
-    auth: readAuth(read),
-    rateLimitPerMinute: read.number('RATE_LIMIT_PER_MINUTE', 500, { min: 1, max: 1_000_000, integer: true }),
+    shutdownTimeoutMs: read.number('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000, integer: true }),
+    auth: readAuth(read, environment),
+    rateLimit: readRateLimit(read),
     corsOrigins: readCorsOrigins(read),
     docsEnabled: read.boolean('DOCS_ENABLED', true),
     trustProxyHops: read.number('TRUST_PROXY', 0, { min: 0, max: 10, integer: true }),
@@ -201,16 +217,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
 /** RFC 7518 §3.2: an HS256 key must have at least as many bits as the hash, 256. */
 const MIN_JWT_SECRET_LENGTH = 32;
 const MIN_API_KEY_LENGTH = 16;
+const MIN_METRICS_TOKEN_LENGTH = 16;
 
-function readAuth(read: EnvReader): AuthConfig {
-  const required = read.boolean('AUTH_REQUIRED', false);
+function readAuth(read: EnvReader, environment: Environment): AuthConfig {
+  // Closed by default in production: running open there takes an explicit AUTH_REQUIRED=false.
+  const required = read.boolean('AUTH_REQUIRED', environment === 'production');
   const jwt = readJwt(read);
   const apiKeys = (read.raw('API_KEYS') ?? '').split(',').map((key) => key.trim()).filter(Boolean);
   if (apiKeys.some((key) => key.length < MIN_API_KEY_LENGTH)) {
     read.problems.push(`API_KEYS must be comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters each`);
   }
   if (required && jwt === null && apiKeys.length === 0) {
-    read.problems.push('AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY (to verify tokens) or API_KEYS');
+    read.problems.push(
+      read.raw('AUTH_REQUIRED') === undefined
+        ? 'ENVIRONMENT=production requires authentication (AUTH_REQUIRED defaults to true): set JWT_SECRET or JWT_PUBLIC_KEY (to verify tokens) or API_KEYS, or AUTH_REQUIRED=false to run open'
+        : 'AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY (to verify tokens) or API_KEYS',
+    );
   }
   return { required, jwt, apiKeys };
 }
@@ -219,7 +241,7 @@ function readJwt(read: EnvReader): JwtConfig | null {
   const secret = read.raw('JWT_SECRET');
   // Kubernetes secrets and .env files often carry a PEM on one line, with literal \n for the newlines.
   const publicKey = read.raw('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
-  const claims = { issuer: read.raw('JWT_ISSUER'), audience: read.raw('JWT_AUDIENCE') };
+  const claims = { issuer: read.raw('JWT_ISSUER'), audience: read.raw('JWT_AUDIENCE'), requireExp: read.boolean('JWT_REQUIRE_EXP', true) };
   if (secret !== undefined && publicKey !== undefined) {
     read.problems.push('set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
     return null;
@@ -238,6 +260,36 @@ function readJwt(read: EnvReader): JwtConfig | null {
     return { algorithm: 'RS256', key: publicKey, ...claims };
   }
   return null;
+}
+
+function readMetricsToken(read: EnvReader): string | null {
+  const token = read.raw('METRICS_TOKEN');
+  if (token !== undefined && token.length < MIN_METRICS_TOKEN_LENGTH) read.problems.push(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters`);
+  return token ?? null;
+}
+
+function readRateLimit(read: EnvReader): RateLimitConfig {
+  const budget = { min: 1, max: 10_000_000, integer: true };
+  const redisUrl = read.raw('REDIS_URL') ?? null;
+  if (redisUrl !== null && !isRedisUrl(redisUrl)) {
+    // The URL may hold a password, so the message names the shape, not the value.
+    read.problems.push('REDIS_URL must be redis://[:password@]host[:port][/db] or rediss://… for TLS');
+  }
+  return {
+    perUserPerMinute: read.number('RATE_LIMIT_PER_MINUTE', 500, budget),
+    perServicePerMinute: read.number('SERVICE_RATE_LIMIT_PER_MINUTE', 60_000, budget),
+    authFailuresPerMinute: read.number('AUTH_FAILURES_PER_MINUTE', 20, budget),
+    redisUrl,
+  };
+}
+
+function isRedisUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function readCorsOrigins(read: EnvReader): string[] {
@@ -333,14 +385,15 @@ function readFeedbackWeights(read: EnvReader): Record<FeedbackAction, number> {
     const overrides = JSON.parse(text) as Record<string, unknown>;
     const weights = { ...DEFAULT_FEEDBACK_WEIGHTS };
     for (const [action, weight] of Object.entries(overrides)) {
-      if (!(FEEDBACK_ACTIONS as readonly string[]).includes(action) || typeof weight !== 'number') {
+      // Number.isFinite also refuses 1e999, which JSON.parse reads as Infinity.
+      if (!(FEEDBACK_ACTIONS as readonly string[]).includes(action) || typeof weight !== 'number' || !Number.isFinite(weight)) {
         throw new Error(`${action}`);
       }
       weights[action as FeedbackAction] = weight;
     }
     return weights;
   } catch {
-    read.problems.push(`FEEDBACK_WEIGHTS must be a JSON object mapping actions (${FEEDBACK_ACTIONS.join(', ')}) to numbers`);
+    read.problems.push(`FEEDBACK_WEIGHTS must be a JSON object mapping actions (${FEEDBACK_ACTIONS.join(', ')}) to finite numbers`);
     return { ...DEFAULT_FEEDBACK_WEIGHTS };
   }
 }
@@ -353,5 +406,6 @@ export function secretsOf(config: AppConfig): string[] {
   const secrets = [config.metricsToken, ...config.auth.apiKeys];
   if (config.auth.jwt?.algorithm === 'HS256') secrets.push(config.auth.jwt.key);
   if (config.database.client === 'mysql') secrets.push(config.database.password);
+  if (config.rateLimit.redisUrl !== null) secrets.push(decodeURIComponent(new URL(config.rateLimit.redisUrl).password));
   return secrets.filter((secret): secret is string => secret !== null && secret !== '');
 }

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { NotFoundException } from '@nestjs/common';
 import { Knex } from 'knex';
 import { createKnex } from '../common/database';
 import { ExperimentsRepository, ExperimentVariant, ExperimentWrite } from '../repositories/experiments.repository';
@@ -53,7 +54,6 @@ describe('ExperimentAssigner', () => {
         experimentId: 'exp',
         variantId: expected?.variant_id,
         algorithm: expected?.algorithm,
-        params: expected?.params,
       });
       assert.equal(await repository.getAssignedVariant('exp', user), expected?.variant_id);
     }
@@ -99,8 +99,16 @@ describe('ExperimentAssigner', () => {
     await reset(experiment('a'), experiment('paused', { status: 'paused' }));
     await assigner.reload();
     assert.equal((await assigner.assign('u1'))?.experimentId, 'a');
-    assert.equal((await assigner.assign('u1', 'paused'))?.experimentId, 'a', 'an inactive name falls back to the single active one');
-    assert.equal((await assigner.assign('u1', 'unknown'))?.experimentId, 'a');
+    assert.equal(await assigner.assign('u1', 'paused'), undefined, 'a named experiment that is not running never falls back to another');
+    await assert.rejects(assigner.assign('u1', 'unknown'), (error: Error) => error instanceof NotFoundException && /experiment unknown not found/.test(error.message));
+  });
+
+  it('should find an experiment created elsewhere since its last reload', async () => {
+    await reset(experiment('a'));
+    const assigner = new ExperimentAssigner(repository);
+    await assigner.reload();
+    await repository.create(experiment('newer'));
+    assert.equal((await assigner.assign('u1', 'newer'))?.experimentId, 'newer');
   });
 
   it('should serve from its cache until reloaded', async () => {

@@ -1,5 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { AlgorithmName } from '../algorithms/types';
 import { Experiment, ExperimentsRepository } from '../repositories/experiments.repository';
 import { assignVariant } from './assignment';
 
@@ -7,7 +7,6 @@ export interface Assignment {
   experimentId: string;
   variantId: string;
   algorithm: AlgorithmName;
-  params: AlgorithmParams;
 }
 
 /** Other replicas' experiment changes reach this one within this long. */
@@ -17,36 +16,39 @@ const ASSIGNMENT_CACHE_SIZE = 100_000;
 
 /**
  * Decides which experiment and variant a recommendation request runs under. The hot path touches
- * the database only on a user's first request to this replica: active experiments are cached
- * (reloaded every REFRESH_MS, and at once after a write here), and so are stored assignments.
+ * the database only on a user's first request to this replica: experiments are cached (reloaded
+ * every REFRESH_MS, and at once after a write here), and so are stored assignments.
  */
 @Injectable()
 export class ExperimentAssigner {
   private readonly logger = new Logger(ExperimentAssigner.name);
-  private active: { experiments: Experiment[]; loadedAt: number } | undefined;
-  private loading: Promise<Experiment[]> | undefined;
+  private cached: Loaded | undefined;
+  private loading: Promise<Loaded> | undefined;
   private readonly assigned = new LruCache<string, string>(ASSIGNMENT_CACHE_SIZE);
 
   constructor(private readonly experiments: ExperimentsRepository) {}
 
   /**
-   * The experiment this request runs under — the one named if it is active, else the single
-   * active experiment if there is exactly one — and the user's variant; undefined when none
-   * applies. QA users in forced_assignments get their pinned variant and are not stored. Everyone
-   * else gets the stored variant of their first exposure, or the deterministic one (stored now),
-   * so a traffic change never moves a user already exposed. If the database fails here the
-   * request is served outside the experiment rather than failing.
+   * The experiment this request runs under and the user's variant; undefined when none applies.
+   * A named experiment applies while it is active; while it is not (draft, paused, completed) the
+   * request is served outside any experiment, never under another one, and a name no experiment
+   * has throws NotFoundException. Unnamed, the single active experiment applies if there is
+   * exactly one. QA users in forced_assignments get their pinned variant and are not stored.
+   * Everyone else gets the stored variant of their first exposure, or the deterministic one
+   * (stored now), so a traffic change never moves a user already exposed. If the database fails
+   * here the request is served outside the experiment rather than failing.
    */
   async assign(userId: string, experimentId?: string): Promise<Assignment | undefined> {
     try {
-      const experiment = choose(await this.activeExperiments(), experimentId);
+      const experiment = await this.choose(experimentId);
       if (!experiment) return undefined;
       // hasOwn: a user called "constructor" must not find Object.prototype's.
       const forced = Object.hasOwn(experiment.forcedAssignments, userId) ? experiment.forcedAssignments[userId] : undefined;
       const variantId = forced ?? (await this.storedVariant(experiment, userId));
       const variant = experiment.variants.find((v) => v.variant_id === variantId);
-      return variant && { experimentId: experiment.id, variantId: variant.variant_id, algorithm: variant.algorithm, params: variant.params };
+      return variant && { experimentId: experiment.id, variantId: variant.variant_id, algorithm: variant.algorithm };
     } catch (error) {
+      if (error instanceof NotFoundException) throw error;
       this.logger.warn(`experiment assignment failed, serving without an experiment: ${(error as Error).message}`);
       return undefined;
     }
@@ -62,22 +64,35 @@ export class ExperimentAssigner {
     await this.load();
   }
 
-  private async activeExperiments(): Promise<Experiment[]> {
-    if (!this.active) return this.load();
-    if (Date.now() - this.active.loadedAt >= REFRESH_MS) {
+  private async choose(experimentId?: string): Promise<Experiment | undefined> {
+    const { active, byId } = await this.experimentsNow();
+    if (experimentId === undefined) return active.length === 1 ? active[0] : undefined;
+    // Not cached: unknown, or created on another replica since the last load.
+    const named = byId.get(experimentId) ?? (await this.experiments.getById(experimentId));
+    if (!named) throw new NotFoundException(`experiment ${experimentId} not found`);
+    return named.status === 'active' ? named : undefined;
+  }
+
+  private async experimentsNow(): Promise<Loaded> {
+    if (!this.cached) return this.load();
+    if (Date.now() - this.cached.loadedAt >= REFRESH_MS) {
       // Serve the current list while the refresh runs, so no request waits on it.
-      this.load().catch((error: Error) => this.logger.warn(`could not refresh active experiments: ${error.message}`));
+      this.load().catch((error: Error) => this.logger.warn(`could not refresh experiments: ${error.message}`));
     }
-    return this.active.experiments;
+    return this.cached;
   }
 
   /** One load at a time; concurrent callers share it. */
-  private load(): Promise<Experiment[]> {
+  private load(): Promise<Loaded> {
     this.loading ??= this.experiments
-      .list('active')
+      .list()
       .then((experiments) => {
-        this.active = { experiments, loadedAt: Date.now() };
-        return experiments;
+        this.cached = {
+          active: experiments.filter((e) => e.status === 'active'),
+          byId: new Map(experiments.map((e) => [e.id, e])),
+          loadedAt: Date.now(),
+        };
+        return this.cached;
       })
       .finally(() => {
         this.loading = undefined;
@@ -100,9 +115,11 @@ export class ExperimentAssigner {
   }
 }
 
-function choose(active: Experiment[], experimentId?: string): Experiment | undefined {
-  const named = experimentId === undefined ? undefined : active.find((e) => e.id === experimentId);
-  return named ?? (active.length === 1 ? active[0] : undefined);
+interface Loaded {
+  active: Experiment[];
+  /** Every experiment, whatever its status: a name that is not running must not count as unknown. */
+  byId: Map<string, Experiment>;
+  loadedAt: number;
 }
 
 /** Least-recently-used map: a Map iterates in insertion order, so re-inserting on read keeps the oldest first. */

@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -20,8 +21,8 @@ import {
 } from 'class-validator';
 import { ALGORITHMS, AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { toIso } from '../catalogue/catalogue.dto';
-import { ID_PATTERN, IsId, Nested } from '../common/validation';
-import { controlVariantOf, Experiment, EXPERIMENT_STATUSES, ExperimentStatus } from '../repositories/experiments.repository';
+import { ID_PATTERN, IsId, Nested, OptionalTimestamp } from '../common/validation';
+import { CONTROL_VARIANT_RULE, controlVariantOf, Experiment, EXPERIMENT_STATUSES, ExperimentStatus } from '../repositories/experiments.repository';
 import { CONFIDENCE_LEVEL, METRICS, MetricName } from './experiment-results';
 
 /** experiment_assignments.variant_id is VARCHAR(100). */
@@ -88,7 +89,12 @@ export class VariantDto {
   @IsIn(ALGORITHMS)
   algorithm: AlgorithmName;
 
-  @ApiPropertyOptional({ example: { content_weight: 0.4 }, description: 'Parameters passed to the algorithm' })
+  @ApiPropertyOptional({
+    example: {},
+    description:
+      "Must be empty (`{}`, as GET shows it): a variant serves the active model of its algorithm, trained with that model's parameters, " +
+      'so per-variant parameters would never be used (400). A variant stored with parameters before they were refused may send them back unchanged',
+  })
   @IsOptional()
   @IsAlgorithmParams()
   params?: AlgorithmParams;
@@ -98,7 +104,14 @@ export class VariantDto {
   @Min(0.01)
   @Max(100)
   traffic_percentage: number;
+
+  @ApiPropertyOptional({ example: true, description: `Read-only, as GET shows it; if sent it must match the control ${CONTROL_VARIANT_RULE}` })
+  @IsOptional()
+  @IsBoolean()
+  is_control?: boolean;
 }
+
+const READ_ONLY = 'Read-only and ignored: accepted so that what GET returns can be sent back';
 
 class ExperimentFieldsDto {
   @ApiPropertyOptional({ example: 'Compares the algorithms on click-through and save rate', maxLength: 5000 })
@@ -122,6 +135,23 @@ class ExperimentFieldsDto {
   @IsOptional()
   @IsForcedAssignments()
   forced_assignments?: Record<string, string>;
+
+  @ApiPropertyOptional({ example: 'control', description: `Read-only, as GET shows it; if sent it must name the control ${CONTROL_VARIANT_RULE}` })
+  @IsOptional()
+  @IsString()
+  control_variant?: string;
+
+  @OptionalTimestamp(READ_ONLY, '2026-02-01T00:00:00.000Z')
+  start_date?: string | null;
+
+  @OptionalTimestamp(READ_ONLY, '2026-02-01T00:00:00.000Z')
+  end_date?: string | null;
+
+  @OptionalTimestamp(READ_ONLY, '2026-02-01T00:00:00.000Z')
+  created_at?: string;
+
+  @OptionalTimestamp(READ_ONLY, '2026-02-01T00:00:00.000Z')
+  updated_at?: string;
 }
 
 export class CreateExperimentDto extends ExperimentFieldsDto {
@@ -148,6 +178,11 @@ export class CreateExperimentDto extends ExperimentFieldsDto {
 }
 
 export class UpdateExperimentDto extends ExperimentFieldsDto {
+  @ApiPropertyOptional({ example: 'rec_algorithm_v2', description: 'Read-only, as GET shows it; if sent it must be the id in the path' })
+  @IsOptional()
+  @IsString()
+  experiment_id?: string;
+
   @ApiPropertyOptional({ example: 'Recommendation Algorithm Test', maxLength: 500 })
   @IsOptional()
   @IsString()

@@ -1,8 +1,9 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
-import { getAlgorithm } from '../algorithms/registry';
-import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { AlgorithmParams } from '../algorithms/types';
 import { AttributedFeedback, ImpressionsRepository } from '../repositories/impressions.repository';
 import {
+  CONTROL_VARIANT_RULE,
+  controlVariantOf,
   Experiment,
   ExperimentChanges,
   ExperimentsRepository,
@@ -22,23 +23,6 @@ import {
   VariantDto,
 } from './experiments.dto';
 
-/** The experiment the spec asks every installation to start with. */
-export const SEED_EXPERIMENT: ExperimentWrite = {
-  id: 'rec_algorithm_v1',
-  name: 'Recommendation Algorithm Test',
-  description: 'Popularity (control) against collaborative filtering and content-based recommendations',
-  status: 'active',
-  variants: [
-    { variant_id: 'control', name: 'Baseline', algorithm: 'popularity', params: {}, traffic_percentage: 40 },
-    { variant_id: 'collaborative_filtering', name: 'Collaborative Filtering', algorithm: 'collaborative_filtering', params: {}, traffic_percentage: 30 },
-    { variant_id: 'content_based', name: 'Content-Based', algorithm: 'content_based', params: {}, traffic_percentage: 30 },
-  ],
-  metricsTracked: [...METRICS],
-  forcedAssignments: {},
-  startAt: null,
-  endAt: null,
-};
-
 const TRANSITIONS: Record<ExperimentStatus, readonly ExperimentStatus[]> = {
   draft: ['active'],
   active: ['paused', 'completed'],
@@ -51,17 +35,12 @@ const DEFAULT_ATTRIBUTION_HOURS = 24;
 const PERCENT_TOLERANCE = 1e-6;
 
 @Injectable()
-export class ExperimentsService implements OnApplicationBootstrap {
+export class ExperimentsService {
   constructor(
     private readonly experiments: ExperimentsRepository,
     private readonly impressions: ImpressionsRepository,
     private readonly assigner: ExperimentAssigner,
   ) {}
-
-  /** Insert-if-missing, so every replica may run it at once and an operator's edits survive restarts. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.experiments.insertIfMissing({ ...SEED_EXPERIMENT, startAt: Date.now() });
-  }
 
   async list(status?: ExperimentStatus): Promise<ExperimentListDto> {
     const experiments = (await this.experiments.list(status)).map(experimentResponse);
@@ -74,6 +53,7 @@ export class ExperimentsService implements OnApplicationBootstrap {
 
   async create(dto: CreateExperimentDto): Promise<ExperimentResponseDto> {
     const variants = checkVariants(dto.variants);
+    checkControlVariant(dto.control_variant, variants);
     const status = dto.status ?? 'draft';
     const experiment: ExperimentWrite = {
       id: dto.experiment_id,
@@ -92,6 +72,9 @@ export class ExperimentsService implements OnApplicationBootstrap {
   }
 
   async update(id: string, dto: UpdateExperimentDto): Promise<ExperimentResponseDto> {
+    if (dto.experiment_id !== undefined && dto.experiment_id !== id) {
+      throw new BadRequestException(`experiment_id ${dto.experiment_id} does not match the experiment ${id} in the path: an id never changes`);
+    }
     const updated = await this.experiments.update(id, async (current, trx) => {
       if (current.status === 'completed') throw new ConflictException(`experiment ${id} is completed and can no longer change`);
       const changes: ExperimentChanges = {};
@@ -100,7 +83,7 @@ export class ExperimentsService implements OnApplicationBootstrap {
       if (dto.metrics_tracked !== undefined) changes.metricsTracked = dto.metrics_tracked;
       if (dto.status !== undefined && dto.status !== current.status) Object.assign(changes, transition(current, dto.status));
       if (dto.variants !== undefined) {
-        changes.variants = checkVariants(dto.variants);
+        changes.variants = checkVariants(dto.variants, current.variants);
         const removed = current.variants.filter((v) => !changes.variants?.some((n) => n.variant_id === v.variant_id));
         if (removed.length > 0 && (await this.experiments.countAssignments(id, trx)) > 0) {
           throw new ConflictException(
@@ -108,6 +91,7 @@ export class ExperimentsService implements OnApplicationBootstrap {
           );
         }
       }
+      checkControlVariant(dto.control_variant, changes.variants ?? current.variants);
       changes.forcedAssignments = checkForced(dto.forced_assignments ?? current.forcedAssignments, changes.variants ?? current.variants);
       return changes;
     });
@@ -145,7 +129,8 @@ function transition(current: Experiment, to: ExperimentStatus): ExperimentChange
   return { status: to };
 }
 
-function checkVariants(dtos: VariantDto[]): ExperimentVariant[] {
+/** `stored`: the variants as they are now, whose parameters may be sent back unchanged. */
+function checkVariants(dtos: VariantDto[], stored: ExperimentVariant[] = []): ExperimentVariant[] {
   const seen = new Set<string>();
   for (const dto of dtos) {
     if (seen.has(dto.variant_id)) throw new BadRequestException(`variants: variant_id ${dto.variant_id} appears more than once`);
@@ -155,25 +140,46 @@ function checkVariants(dtos: VariantDto[]): ExperimentVariant[] {
   if (Math.abs(total - 100) > PERCENT_TOLERANCE) {
     throw new BadRequestException(`variants: traffic_percentage must add up to 100, got ${Math.round(total * 100) / 100}`);
   }
-  return dtos.map((dto, index) => ({
-    variant_id: dto.variant_id,
-    name: dto.name ?? dto.variant_id,
-    algorithm: dto.algorithm,
-    params: checkParams(dto.algorithm, dto.params ?? {}, `variants.${index}.params`),
-    traffic_percentage: dto.traffic_percentage,
-  }));
+  const control = controlVariantOf(dtos);
+  return dtos.map((dto, index) => {
+    if (dto.is_control !== undefined && dto.is_control !== (dto === control)) {
+      throw new BadRequestException(`variants.${index}.is_control is ${dto.is_control}, but the control is ${control.variant_id} ${CONTROL_VARIANT_RULE}`);
+    }
+    return {
+      variant_id: dto.variant_id,
+      name: dto.name ?? dto.variant_id,
+      algorithm: dto.algorithm,
+      params: checkParams(dto, stored, `variants.${index}.params`),
+      traffic_percentage: dto.traffic_percentage,
+    };
+  });
 }
 
-/** Catches a misspelt parameter at creation instead of leaving it silently ignored. */
-function checkParams(algorithm: AlgorithmName, params: AlgorithmParams, path: string): AlgorithmParams {
-  const defaults = getAlgorithm(algorithm).defaults;
-  for (const [name, value] of Object.entries(params)) {
-    if (!Object.hasOwn(defaults, name)) {
-      throw new BadRequestException(`${path}.${name} is not a parameter of ${algorithm} (known: ${Object.keys(defaults).join(', ') || 'none'})`);
-    }
-    if (typeof value !== typeof defaults[name]) throw new BadRequestException(`${path}.${name} must be a ${typeof defaults[name]}`);
-  }
-  return params;
+/** is_control and control_variant are read-only: they may be sent back as GET shows them, not changed. */
+function checkControlVariant(named: string | undefined, variants: ExperimentVariant[]): void {
+  const control = controlVariantOf(variants).variant_id;
+  if (named !== undefined && named !== control) throw new BadRequestException(`control_variant is ${named}, but the control is ${control} ${CONTROL_VARIANT_RULE}`);
+}
+
+/**
+ * Serving uses each algorithm's active model, trained with that model's own parameters, so
+ * per-variant parameters would be shown and never used. A variant stored with them before they
+ * were refused keeps them while they are sent back unchanged.
+ */
+function checkParams(dto: VariantDto, stored: ExperimentVariant[], path: string): AlgorithmParams {
+  const params = dto.params ?? {};
+  if (Object.keys(params).length === 0) return {};
+  const kept = stored.find((v) => v.variant_id === dto.variant_id && v.algorithm === dto.algorithm)?.params;
+  if (kept && sameParams(kept, params)) return kept;
+  throw new BadRequestException(
+    `${path}: a variant serves the active model of its algorithm, trained with that model's parameters, so parameters here would never be used; ` +
+      'leave params out, and train other parameters with POST /v1/model/retrain',
+  );
+}
+
+function sameParams(a: AlgorithmParams, b: AlgorithmParams): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
 }
 
 function checkForced(forced: Record<string, string>, variants: ExperimentVariant[]): Record<string, string> {

@@ -23,8 +23,10 @@ export class FeedbackService {
 
   /** Resolves only once the event is committed, so an acknowledgement is never lost. */
   async record(dto: FeedbackDto): Promise<void> {
-    await this.singles.add(toInteraction(dto, Date.now(), ''));
+    const write = toInteraction(dto, Date.now(), '');
+    await this.singles.add(write);
     this.telemetry.feedbackAccepted([dto.action]);
+    await this.events.feedbackStored([write]);
     await this.events.userChanged(dto.user_id);
   }
 
@@ -33,6 +35,7 @@ export class FeedbackService {
     const writes = dtos.map((dto, index) => toInteraction(dto, now, `events[${index}].`));
     const stored = await this.interactions.append(writes);
     this.telemetry.feedbackAccepted(dtos.map((dto) => dto.action));
+    await this.events.feedbackStored(writes);
     await Promise.all([...new Set(dtos.map((dto) => dto.user_id))].map((userId) => this.events.userChanged(userId)));
     return { received: dtos.length, stored };
   }

@@ -11,8 +11,10 @@ export function signalWeight(action: FeedbackAction, value: number | null, weigh
 }
 
 /** Actions after which an item is not recommended to that user again: rejected or already consumed. */
-const EXCLUDING_ACTIONS: ReadonlySet<FeedbackAction> = new Set(['hide', 'dislike', 'save', 'like', 'rate', 'watch']);
+export const EXCLUDING_ACTIONS: readonly FeedbackAction[] = ['hide', 'dislike', 'save', 'like', 'rate', 'watch'];
+
+const EXCLUDING = new Set(EXCLUDING_ACTIONS);
 
 export function excludesItem(action: FeedbackAction): boolean {
-  return EXCLUDING_ACTIONS.has(action);
+  return EXCLUDING.has(action);
 }

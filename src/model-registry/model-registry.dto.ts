@@ -69,21 +69,28 @@ export class ModelIdParamDto {
   id: number;
 }
 
-export class ValidationMetricsDto {
+/** A version's offline metrics as /v1/models lists them. */
+export class ModelMetricsDto {
   @ApiProperty({ example: 0.21 }) precision_at_10: number;
   @ApiProperty({ example: 0.34 }) recall_at_10: number;
   @ApiProperty({ example: 0.39 }) ndcg_at_10: number;
-  @ApiProperty({ example: 0.18, description: 'MAP@10' }) map: number;
+  @ApiProperty({ example: 0.18, description: 'MAP@10' }) map_at_10: number;
   @ApiProperty({ example: 0.62, description: 'Share of the catalogue that appears in some top-10' }) coverage: number;
+}
+
+/** The same metrics in /v1/model/info, which also keeps the contract's name for MAP@10. */
+export class ValidationMetricsDto extends ModelMetricsDto {
+  @ApiProperty({ example: 0.18, description: "MAP@10 under the contract's name: always equal to map_at_10" }) map: number;
 }
 
 export class ModelVersionDto {
   @ApiProperty({ example: 3 }) id: number;
   @ApiProperty({ example: 'v1.0.2' }) version: string;
   @ApiProperty({ enum: ALGORITHMS }) algorithm: string;
-  @ApiProperty({ enum: MODEL_STATUSES }) status: string;
+  @ApiProperty({ enum: MODEL_STATUSES, description: 'superseded: was active until another version of its algorithm was activated; activating it again is a rollback' })
+  status: string;
   @ApiProperty({ example: { neighbours: 100 } }) params: Record<string, unknown>;
-  @ApiProperty({ nullable: true, type: ValidationMetricsDto }) metrics: Record<string, number> | null;
+  @ApiProperty({ nullable: true, type: ModelMetricsDto }) metrics: Record<string, number> | null;
   @ApiProperty({ example: 15432 }) training_samples: number;
   @ApiProperty({ example: 4.2, nullable: true }) training_duration_seconds: number | null;
   @ApiProperty({ nullable: true, example: null }) training_window: { start: string | null; end: string | null };
@@ -142,7 +149,8 @@ export function validationMetrics(metrics: Record<string, number> | null): Valid
     precision_at_10: metrics.precision_at_10,
     recall_at_10: metrics.recall_at_10,
     ndcg_at_10: metrics.ndcg_at_10,
-    map: metrics.map_at_10,
+    map_at_10: metrics.map_at_10,
     coverage: metrics.coverage,
+    map: metrics.map_at_10,
   };
 }

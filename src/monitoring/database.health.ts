@@ -10,13 +10,18 @@ export class DatabaseHealthIndicator {
     private readonly health: HealthIndicatorService,
   ) {}
 
-  async ping(key: string) {
+  /**
+   * Up when `select 1` answers. Otherwise down, or only degraded when the caller can serve without
+   * the database: readiness then still passes, with the outage in its body.
+   */
+  async ping(key: string, { canServeWithout }: { canServeWithout: boolean }) {
     const indicator = this.health.check(key);
     try {
       await this.db.raw('select 1');
       return indicator.up();
     } catch {
-      return indicator.down({ message: 'database unreachable' });
+      const outage = { message: 'database unreachable' };
+      return canServeWithout ? indicator.degraded(outage) : indicator.down(outage);
     }
   }
 }

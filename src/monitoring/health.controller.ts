@@ -6,6 +6,7 @@ import { Public } from '../common/auth/access.decorators';
 import { ShutdownState } from '../common/shutdown-state';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ActiveModels } from '../model-registry/active-models';
+import { LoadedModel } from '../model-registry/loaded-model';
 import { DatabaseHealthIndicator } from './database.health';
 
 class LivenessDto {
@@ -44,23 +45,33 @@ export class HealthController {
     };
   }
 
+  /**
+   * Readiness: able to serve now. That needs the database, or while it is down a model in memory
+   * to serve from; it does not need a model, because a new install must get the traffic that
+   * brings the feedback its first model is trained on. Until then it serves cold-start lists.
+   */
   @Get(['health/ready', 'ready'])
-  @ApiOkResponse({ description: 'Database reachable and a model loaded' })
+  @ApiOkResponse({ description: 'Database reachable (or, while it is down, a model in memory); the loaded model versions, or none yet' })
   @ApiServiceUnavailableResponse({ description: '`{"detail": "not ready", "details": {...}}`, or `{"detail": "shutting down"}`' })
   async ready(): Promise<HealthCheckResult> {
     if (this.shutdown.draining) throw new ServiceUnavailableException({ detail: 'shutting down' });
+    const loaded = this.models.all();
     try {
-      return await this.health.check([() => this.database.ping('database'), () => this.modelCheck()]);
+      return await this.health.check([
+        () => this.database.ping('database', { canServeWithout: loaded.length > 0 }),
+        () => this.modelState(loaded),
+      ]);
     } catch (error) {
       const result = error instanceof ServiceUnavailableException ? (error.getResponse() as object) : {};
       throw new ServiceUnavailableException({ detail: 'not ready', ...result });
     }
   }
 
-  private modelCheck() {
+  /** Information only: which versions serve, never a reason to be unready. */
+  private modelState(loaded: LoadedModel[]) {
     const indicator = this.indicators.check('model');
-    const loaded = this.models.all();
-    if (loaded.length === 0) return indicator.down({ message: 'no model loaded yet' });
-    return indicator.up({ versions: Object.fromEntries(loaded.map((m) => [m.algorithm, m.version])) });
+    const versions = Object.fromEntries(loaded.map((m) => [m.algorithm, m.version]));
+    if (loaded.length === 0) return indicator.up({ versions, message: 'no model loaded yet: serving popularity from the database' });
+    return indicator.up({ versions });
   }
 }

@@ -66,6 +66,12 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  private readonly rateLimitLocalCounts = new Counter({
+    name: 'ml_service_rate_limit_local_counts_total',
+    help: 'Rate-limit counts taken on this replica alone because Redis (REDIS_URL) did not answer',
+    registers: [this.registry],
+  });
+
   constructor(models: ActiveModels, impressions: ImpressionRecorder) {
     new Gauge({
       name: 'ml_service_model_info',
@@ -108,6 +114,10 @@ export class Telemetry {
 
   cacheLookup(hit: boolean): void {
     this.cacheRequests.inc({ result: hit ? 'hit' : 'miss' });
+  }
+
+  rateLimitCountedLocally(): void {
+    this.rateLimitLocalCounts.inc();
   }
 
   trainingSucceeded(algorithm: string, seconds: number): void {

@@ -13,6 +13,8 @@ import {
 } from './recommendations.dto';
 import { RecommendationsService } from './recommendations.service';
 
+const UNKNOWN_EXPERIMENT = '`{"detail": "experiment … not found"}`: experiment_id names no experiment';
+
 @ApiTags('recommendations')
 @ApiBadRequestResponse({ description: 'Invalid input: `{"detail": "..."}`' })
 @Controller('v1')
@@ -23,6 +25,7 @@ export class RecommendationsController {
   @OwnUser('body.user_id')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: RecommendationResponseDto })
+  @ApiNotFoundResponse({ description: UNKNOWN_EXPERIMENT })
   recommend(@Body() dto: RecommendationRequestDto): Promise<RecommendationResponseDto> {
     return this.recommendations.recommend({
       userId: dto.user_id,
@@ -51,6 +54,7 @@ export class RecommendationsController {
   @Get('recommendations/:id')
   @OwnUser('params.id')
   @ApiOkResponse({ type: RecommendationResponseDto })
+  @ApiNotFoundResponse({ description: UNKNOWN_EXPERIMENT })
   recommendFor(@Param() { id }: IdParamDto, @Query() query: RecommendationQueryDto): Promise<RecommendationResponseDto> {
     return this.recommendations.recommend({
       userId: id,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
 import { PreferencesDto } from '../catalogue/catalogue.dto';
 import { ID_PATTERN, IsId, Nested, OptionalText, OptionalTimestamp } from '../common/validation';
@@ -41,7 +41,17 @@ class PagingDto {
   @IsIn(ALGORITHMS)
   algorithm?: AlgorithmName;
 
-  @OptionalText(191, 'rec_algorithm_v1')
+  @ApiPropertyOptional({
+    example: 'rec_algorithm_v1',
+    maxLength: 191,
+    description:
+      'Run under this experiment while it is active. While it is draft, paused or completed the request gets the default algorithm, ' +
+      'outside any experiment (ab_experiment and variant null); an id no experiment has is 404. Not consulted when algorithm is given. ' +
+      'Without it, the only active experiment applies if there is exactly one',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(191)
   experiment_id?: string;
 }
 

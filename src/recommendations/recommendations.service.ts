@@ -74,16 +74,20 @@ export class RecommendationsService {
     const limit = this.checkLimit(request.limit);
     const offset = request.offset ?? 0;
     const now = request.currentTime ? Date.parse(request.currentTime) : Date.now();
-    const assignment = request.algorithm ? undefined : await this.assign(request.userId, request.experimentId);
+    const assignment = request.algorithm ? undefined : await this.experiments.assign(request.userId, request.experimentId);
     const algorithm = request.algorithm ?? assignment?.algorithm ?? (this.config.defaultAlgorithm as AlgorithmName);
 
     // A request with its own clock or preferences is one of a kind; everything else may be cached.
     const cacheable = !request.currentTime && !request.preferences;
     const key = `${request.userId}|${algorithm}|${request.city ?? ''}|${limit}|${offset}`;
-    const cached = cacheable ? this.cache.get(request.userId, key) : undefined;
+    const cached = cacheable ? await this.cache.get(request.userId, key, () => this.interactions.getNewestIdOfUser(request.userId)) : undefined;
     if (cacheable) this.telemetry.cacheLookup(cached !== undefined);
-    const body = cached ?? (await this.compute(request, algorithm, limit, offset, now));
-    if (!cached && cacheable && !body.fallback?.startsWith('database')) this.cache.set(request.userId, key, body);
+    let body = cached;
+    if (!body) {
+      const computed = await this.compute(request, algorithm, limit, offset, now);
+      body = computed.list;
+      if (cacheable && computed.stamp !== undefined) this.cache.set(request.userId, key, body, computed.stamp);
+    }
 
     const response: RecommendationResponseDto = {
       ...body,
@@ -108,37 +112,32 @@ export class RecommendationsService {
     return response;
   }
 
-  /** An experiment that cannot be looked up (database out) must not cost the user their list. */
-  private async assign(userId: string, experimentId?: string) {
-    try {
-      return await this.experiments.assign(userId, experimentId);
-    } catch (error) {
-      this.logger.warn(`experiment assignment unavailable, serving the default algorithm: ${(error as Error).message}`);
-      return undefined;
-    }
-  }
-
   private checkLimit(limit: number | undefined): number {
     const max = this.config.maxRecommendationCount;
     if (limit !== undefined && limit > max) throw new BadRequestException(`limit must not be greater than ${max}`);
     return limit ?? this.config.defaultRecommendationCount;
   }
 
-  private async compute(request: RecommendationRequest, wanted: AlgorithmName, limit: number, offset: number, now: number): Promise<RankedList> {
+  /**
+   * The list and its cache stamp: the user's newest interaction id as seen by the one read the
+   * exclusions came from (none when the database could not be read: such a list is not cached).
+   */
+  private async compute(request: RecommendationRequest, wanted: AlgorithmName, limit: number, offset: number, now: number): Promise<{ list: RankedList; stamp?: number }> {
     const city = request.city?.toLowerCase() ?? null;
     const sources = [wanted, ...FALLBACKS.filter((a) => a !== wanted)]
       .map((algorithm) => this.models.get(algorithm))
       .filter((m): m is LoadedModel => m !== undefined);
-    if (sources.length === 0) return this.popularityWithoutModel(request.userId, city, limit, offset, now);
+    const reading = await this.contexts.read(request.userId, sources.length === 0 ? 0 : Math.min(...sources.map((m) => m.lastInteractionId)));
+    const stamp = reading.degraded ? undefined : reading.events.newestId;
+    if (sources.length === 0) return { list: await this.popularityWithoutModel(request.userId, reading.events.excludedSince, city, limit, offset, now), stamp };
 
     const picked: RecommendedItemDto[] = [];
     const taken = new Set<string>();
-    const notes: string[] = [];
+    const notes: string[] = reading.degraded ? [reading.degraded] : [];
     const need = offset + limit;
     for (const model of sources) {
       if (picked.length >= need) break;
-      const context = await this.contexts.build(model, request.userId, request.preferences);
-      if (context.degraded) notes.push(context.degraded);
+      const context = this.contexts.build(model, request.userId, reading, request.preferences);
       const view = this.catalogue.viewFor(model);
       // Popularity for a user without a city filter looks in their home city first, then anywhere;
       // each pass ranks after the previous one has placed its items, so none comes twice.
@@ -167,19 +166,21 @@ export class RecommendationsService {
     }
     if (notes.length > 0) this.logger.debug(`user ${request.userId}: ${notes.join('; ')}`);
     const primary = sources[0];
-    return {
+    const list = {
       user_id: request.userId,
       recommendations: picked.slice(offset, offset + limit),
       model_version: primary.version,
       algorithm: primary.algorithm,
       ...(notes.length > 0 ? { fallback: notes.join('; ') } : {}),
     };
+    return { list, stamp };
   }
 
-  /** Before the first model exists: the most saved/clicked items of the last 30 days, straight from the database. */
-  private async popularityWithoutModel(userId: string, city: string | null, limit: number, offset: number, now: number): Promise<RankedList> {
+  /** Before the first model exists: the most saved/clicked items of the last 30 days, straight from the database, less the user's exclusions. */
+  private async popularityWithoutModel(userId: string, excluded: Set<string>, city: string | null, limit: number, offset: number, now: number): Promise<RankedList> {
     const counts = await this.interactions.getPopularItemIds(now - 30 * DAY_MS, 1000);
     const recommendations = counts
+      .filter(({ itemId }) => !excluded.has(itemId))
       .map(({ itemId, count }) => ({ item: this.catalogue.get(itemId), count }))
       .filter(({ item }) => item && !(item.startsAt !== null && item.startsAt <= now) && (city === null || item.city?.toLowerCase() === city))
       .slice(offset, offset + limit)

@@ -2,11 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import { UserProfile } from '../algorithms/types';
 import { APP_CONFIG, AppConfig, FeedbackAction } from '../config/config';
-import { excludesItem, signalWeight } from '../feedback/signal';
+import { signalWeight } from '../feedback/signal';
 import { LoadedModel } from '../model-registry/loaded-model';
-import { InteractionsRepository } from '../repositories/interactions.repository';
 import { User, UsersRepository } from '../repositories/users.repository';
 import { feature } from '../training/item-features';
+import { excludedFor, Exclusions, RecentSignal, UserEvents } from './exclusions';
 
 /** Everything known about the user at request time, in one model's index space. */
 export interface UserContext {
@@ -16,7 +16,7 @@ export interface UserContext {
   /** The user's latest action per item, for reasons ("Because you saved …"). */
   lastAction: Map<number, FeedbackAction>;
   city: string | null;
-  /** Set when the database could not be read and the model's snapshot stood in for it. */
+  /** Set when the database could not be read and memory stood in for it. */
   degraded?: string;
 }
 
@@ -25,13 +25,18 @@ export interface DeclaredPreferences {
   artists?: string[];
 }
 
-/** The newest events read per request: enough for fresh feedback and for reasons' verbs. */
-const RECENT_EVENTS = 100;
+/** One request's reading of the user: their events since the oldest serving snapshot, and their profile. */
+export interface UserReading {
+  events: UserEvents;
+  user?: User;
+  /** Set when the database could not be read and memory stood in for it. */
+  degraded?: string;
+}
 
 /**
- * Builds the user's profile from the model's snapshot plus whatever arrived since: fresh saves
- * count at once and hidden items disappear at once, without waiting for retraining. One indexed
- * query for the user's newest events and one for the profile; never a scan of the log.
+ * Builds the user's profile from a model's snapshot plus whatever arrived since: fresh saves
+ * count at once and excluded items disappear at once, without waiting for retraining. The user
+ * is read once per request (a few indexed queries, never a scan of the log) for every model.
  */
 @Injectable()
 export class UserContextBuilder {
@@ -39,31 +44,30 @@ export class UserContextBuilder {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly interactions: InteractionsRepository,
+    private readonly exclusions: Exclusions,
     private readonly users: UsersRepository,
   ) {}
 
-  async build(model: LoadedModel, userId: string, requestPreferences?: DeclaredPreferences): Promise<UserContext> {
+  /** `sinceId`: the smallest last interaction id of the snapshots the request may use (0 before any). */
+  async read(userId: string, sinceId: number): Promise<UserReading> {
+    try {
+      const [events, user] = await Promise.all([this.exclusions.read(userId, sinceId), this.users.getById(userId)]);
+      return { events, user };
+    } catch (error) {
+      const degraded = 'database unavailable: served from the model snapshot and the exclusions recorded in memory';
+      this.logger.warn(`${degraded} (${(error as Error).message})`);
+      return { events: this.exclusions.fromMemory(userId, sinceId), degraded };
+    }
+  }
+
+  build(model: LoadedModel, userId: string, { events, user, degraded }: UserReading, requestPreferences?: DeclaredPreferences): UserContext {
     const userIndex = model.userIndex.get(userId) ?? -1;
     const weights = new Map<number, number>();
-    const excluded = new Set<number>();
     if (userIndex >= 0) {
       const { indptr, indices, values } = model.history;
       for (let k = indptr[userIndex]; k < indptr[userIndex + 1]; k++) weights.set(indices[k], values[k]);
-      for (let k = model.excluded.indptr[userIndex]; k < model.excluded.indptr[userIndex + 1]; k++) excluded.add(model.excluded.indices[k]);
     }
-
-    const lastAction = new Map<number, FeedbackAction>();
-    let user: User | undefined;
-    let degraded: string | undefined;
-    try {
-      const [recent, stored] = await Promise.all([this.interactions.getRecentSignals(userId, RECENT_EVENTS), this.users.getById(userId)]);
-      user = stored;
-      this.applyRecent(model, recent, weights, excluded, lastAction);
-    } catch (error) {
-      degraded = 'database unavailable: served from the model snapshot';
-      this.logger.warn(`${degraded} (${(error as Error).message})`);
-    }
+    const lastAction = this.applyRecent(model, events.recent, weights);
 
     const items = [...weights].filter(([, w]) => w > 0);
     const preferences = { genres: [...(user?.preferences.genres ?? []), ...(requestPreferences?.genres ?? [])], artists: [...(user?.preferences.artists ?? []), ...(requestPreferences?.artists ?? [])] };
@@ -76,29 +80,24 @@ export class UserContextBuilder {
         declaredFeatures: declaredFeatures(model, preferences),
         cityIndex: city === null ? -1 : (model.cityIndex.get(city) ?? -1),
       },
-      excluded,
+      excluded: excludedFor(model, userIndex, events),
       lastAction,
       city,
       degraded,
     };
   }
 
-  /** Events are newest first; the snapshot already holds those up to lastInteractionId. */
-  private applyRecent(
-    model: LoadedModel,
-    recent: Awaited<ReturnType<InteractionsRepository['getRecentSignals']>>,
-    weights: Map<number, number>,
-    excluded: Set<number>,
-    lastAction: Map<number, FeedbackAction>,
-  ): void {
+  /** Events are newest first; the snapshot already holds those up to lastInteractionId. Returns the latest action per item. */
+  private applyRecent(model: LoadedModel, recent: RecentSignal[], weights: Map<number, number>): Map<number, FeedbackAction> {
+    const lastAction = new Map<number, FeedbackAction>();
     for (const event of recent) {
       const item = model.itemIndex.get(event.itemId);
       if (item === undefined) continue;
       if (!lastAction.has(item)) lastAction.set(item, event.action);
       if (event.id <= model.lastInteractionId) continue;
       weights.set(item, (weights.get(item) ?? 0) + signalWeight(event.action, event.value, this.config.feedbackWeights));
-      if (excludesItem(event.action)) excluded.add(item);
     }
+    return lastAction;
   }
 }
 

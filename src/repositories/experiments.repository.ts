@@ -16,6 +16,9 @@ export interface ExperimentVariant extends VariantShare {
   params: AlgorithmParams;
 }
 
+/** controlVariantOf in words, for messages and docs. */
+export const CONTROL_VARIANT_RULE = '(the variant called "control", else the first)';
+
 /** The baseline every other variant is compared with: the one called "control", else the first. */
 export function controlVariantOf<T extends VariantShare>(variants: readonly T[]): T {
   return variants.find((v) => v.variant_id === 'control') ?? variants[0];

@@ -44,6 +44,10 @@ export interface InteractionWindow {
   endAt?: number;
   /** Highest interaction id to include: fixes the snapshot while new feedback keeps arriving. */
   maxId: number;
+  /** Only events with a larger id. */
+  afterId?: number;
+  /** Only events with one of these actions. */
+  actions?: readonly FeedbackAction[];
 }
 
 @Injectable()
@@ -119,6 +123,27 @@ export class InteractionsRepository {
     return rows.map((row) => ({ id: Number(row.id), itemId: row.item_id, action: row.action, value: row.value === null ? null : Number(row.value) }));
   }
 
+  /** The id of the user's newest event, 0 if none: one seek on the (user_id, id …) index. */
+  async getNewestIdOfUser(userId: string): Promise<number> {
+    const row: { id: number } | undefined = this.reader
+      ? (prepared(this.reader, 'SELECT id FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT 1').get(userId) as { id: number } | undefined)
+      : await this.db('interactions').where({ user_id: userId }).orderBy('id', 'desc').first('id');
+    return Number(row?.id ?? 0);
+  }
+
+  /** Items of the user's events with an id in (afterId, beforeId) and one of `actions`: a range of the (user_id, id …) index, which carries both columns. */
+  async getItemIdsOfUserBetween(userId: string, afterId: number, beforeId: number, actions: readonly FeedbackAction[]): Promise<string[]> {
+    const rows: { item_id: string }[] = this.reader
+      ? (prepared(this.reader, `SELECT item_id FROM interactions WHERE user_id = ? AND id > ? AND id < ? AND action IN (${actions.map(() => '?').join(', ')})`).all(
+          userId,
+          afterId,
+          beforeId,
+          ...actions,
+        ) as { item_id: string }[])
+      : await this.db('interactions').where({ user_id: userId }).andWhere('id', '>', afterId).andWhere('id', '<', beforeId).whereIn('action', actions).select('item_id');
+    return rows.map((row) => row.item_id);
+  }
+
   /** Items by count of positive events since `since`: the popularity used before any model exists. */
   async getPopularItemIds(since: number, limit: number): Promise<{ itemId: string; count: number }[]> {
     const rows = await this.db('interactions')
@@ -153,7 +178,7 @@ export class InteractionsRepository {
 
   /** The log up to `window.maxId`, in id order and in batches, only the columns training reads. */
   async *stream(window: InteractionWindow, batchSize = 20000): AsyncGenerator<TrainingEvent[]> {
-    let after = 0;
+    let after = window.afterId ?? 0;
     for (;;) {
       const query = this.db<InteractionRow>('interactions')
         .where('id', '>', after)
@@ -163,6 +188,7 @@ export class InteractionsRepository {
         .select('id', 'user_id', 'item_id', 'action', 'value', 'occurred_at');
       if (window.startAt !== undefined) query.andWhere('occurred_at', '>=', window.startAt);
       if (window.endAt !== undefined) query.andWhere('occurred_at', '<', window.endAt);
+      if (window.actions !== undefined) query.whereIn('action', window.actions);
       const rows = await query;
       if (rows.length === 0) return;
       yield rows.map(toTrainingEvent);

@@ -5,7 +5,8 @@ import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { KNEX } from '../common/database';
 import { fromJson, toJson } from './json-columns';
 
-export const MODEL_STATUSES = ['training', 'candidate', 'active', 'rejected', 'failed', 'archived'] as const;
+/** superseded: was active until another version of its algorithm was activated (a newer one, or a rollback). */
+export const MODEL_STATUSES = ['training', 'candidate', 'active', 'superseded', 'rejected', 'failed', 'archived'] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 export interface ModelVersion {
@@ -123,10 +124,10 @@ export class ModelsRepository {
     await trx('model_versions').where({ id }).update(row);
   }
 
-  /** Makes `id` the only active version of its algorithm; the previous one becomes a candidate again. */
+  /** Makes `id` the only active version of its algorithm; the one it replaces is superseded. */
   async activate(id: number, algorithm: AlgorithmName): Promise<void> {
     await this.db.transaction(async (trx) => {
-      await trx('model_versions').where({ algorithm, status: 'active' }).whereNot({ id }).update({ status: 'candidate' });
+      await trx('model_versions').where({ algorithm, status: 'active' }).whereNot({ id }).update({ status: 'superseded' });
       await this.update(id, { status: 'active', activatedAt: Date.now() }, trx);
     });
   }

@@ -1,7 +1,7 @@
 import { buildCsr } from '../algorithms/sparse';
 import { TrainingData } from '../algorithms/types';
 import { FeedbackAction } from '../config/config';
-import { excludesItem, signalWeight } from '../feedback/signal';
+import { EXCLUDING_ACTIONS, excludesItem, signalWeight } from '../feedback/signal';
 import { InteractionsRepository, InteractionWindow, TrainingEvent } from '../repositories/interactions.repository';
 import { Item, ItemsRepository } from '../repositories/items.repository';
 import { GrowableFloat64, GrowableInt32 } from './growable';
@@ -30,6 +30,9 @@ export interface SnapshotSources {
  * Reads the live catalogue and the interaction log up to the current last id (so feedback
  * arriving meanwhile is left for the next run) and encodes them. Runs in a worker thread: the
  * reads are synchronous on SQLite and the encoding is CPU work on millions of rows.
+ *
+ * The window limits what the models learn from, never what they leave out: serving reads only
+ * the events after the snapshot, so the exclusions come from the whole log up to the same id.
  */
 export async function readTrainingSnapshot(
   sources: SnapshotSources,
@@ -41,8 +44,14 @@ export async function readTrainingSnapshot(
   for await (const batch of sources.items.streamLive()) {
     for (const item of batch) encoder.addItem(item);
   }
+  const windowed = window.startAt !== undefined || window.endAt !== undefined;
   for await (const batch of sources.interactions.stream({ ...window, maxId: lastInteractionId })) {
-    for (const event of batch) encoder.addEvent(event);
+    for (const event of batch) encoder.addEvent(event, !windowed);
+  }
+  if (windowed) {
+    for await (const batch of sources.interactions.stream({ maxId: lastInteractionId, actions: EXCLUDING_ACTIONS })) {
+      for (const event of batch) encoder.addExclusion(event);
+    }
   }
   return encoder.finish(lastInteractionId);
 }
@@ -64,7 +73,8 @@ export class SnapshotEncoder {
     this.dictionary.addItem(item);
   }
 
-  addEvent(event: TrainingEvent): void {
+  /** `withExclusion` false: the exclusions are added separately, from the whole log. */
+  addEvent(event: TrainingEvent, withExclusion = true): void {
     const u = this.dictionary.userIndex(event.userId);
     const i = this.dictionary.itemIndexOf(event.itemId);
     this.user.push(u);
@@ -72,10 +82,19 @@ export class SnapshotEncoder {
     this.weight.push(signalWeight(event.action, event.value, this.feedbackWeights));
     this.time.push(event.occurredAt / 1000);
     this.newestTime = Math.max(this.newestTime, event.occurredAt / 1000);
-    if (excludesItem(event.action)) {
-      this.excludedUser.push(u);
-      this.excludedItem.push(i);
-    }
+    if (withExclusion) this.addExclusion(event);
+  }
+
+  /**
+   * The user gets a row even without events in the window, so serving finds their exclusions; an
+   * item neither live nor in the window is left out, as it cannot be recommended anyway.
+   */
+  addExclusion(event: TrainingEvent): void {
+    if (!excludesItem(event.action)) return;
+    const i = this.dictionary.knownItemIndex(event.itemId);
+    if (i === undefined) return;
+    this.excludedUser.push(this.dictionary.userIndex(event.userId));
+    this.excludedItem.push(i);
   }
 
   finish(lastInteractionId: number): TrainingSnapshot {
@@ -134,6 +153,10 @@ class Dictionaries {
     if (known !== undefined) return known;
     this.itemCity.push(-1);
     return intern(this.items, this.itemIds, id);
+  }
+
+  knownItemIndex(id: string): number | undefined {
+    return this.items.get(id);
   }
 
   userIndex(id: string): number {

@@ -87,7 +87,7 @@ describe('dashboard in Chromium', { skip: skipReason() }, () => {
       startService({ AUTH_REQUIRED: 'true', JWT_SECRET }),
       launchChromium(),
     ]);
-    // /health/ready needs one model; the page should show the whole first run.
+    // startService waits for one model; the page should show the whole first run.
     await waitFor(async () => (await allModels(open)).every((m) => m.status !== 'training'), 'the first training run');
     await experimentTraffic(open);
     desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });

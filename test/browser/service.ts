@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnServer, waitUntilOk } from '../support/server-process';
+import { freePort, spawnServer, waitUntilModelLoaded } from '../support/server-process';
 
 /** The real server (`dist/src/main.js`) in its own process, on a fresh SQLite file. */
 export interface Service {
@@ -11,7 +11,7 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Starts the service with the demo data and waits until its first models serve (/health/ready). */
+/** Starts the service with the demo data and waits until its first model serves (/health). */
 export async function startService(env: Record<string, string> = {}): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), 'ml-service-dashboard-'));
   const server = spawnServer({ DATABASE_URL: `sqlite:${join(dir, 'service.sqlite')}`, SEED_DEMO_DATA: 'true', ...env }, await freePort());
@@ -30,7 +30,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
   };
 
   try {
-    await waitUntilOk(server, '/health/ready', 30_000);
+    await waitUntilModelLoaded(server);
   } catch (error) {
     await stop();
     throw error;

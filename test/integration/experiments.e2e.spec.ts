@@ -13,7 +13,7 @@ const HOUR_MS = 3600_000;
 function halves(a = 'control', b = 'treatment') {
   return [
     { variant_id: a, name: 'A', algorithm: 'popularity', traffic_percentage: 50 },
-    { variant_id: b, name: 'B', algorithm: 'item_knn', params: { neighbours: 20 }, traffic_percentage: 50 },
+    { variant_id: b, name: 'B', algorithm: 'item_knn', traffic_percentage: 50 },
   ];
 }
 
@@ -46,29 +46,35 @@ for (const dialect of DIALECTS) {
     const patch = (id: string, body: object) => t.http.patch(`/v1/experiments/${id}`).send(body);
     const results = async (id: string, query = '') => (await t.http.get(`/v1/experiments/${id}/results${query}`).expect(200)).body;
 
-    it('should seed rec_algorithm_v1 and list it in the contract shape', async () => {
+    it('should start a fresh install without demo data with no experiment, so requests get DEFAULT_ALGORITHM', async () => {
       const { body } = await t.http.get('/v1/experiments').expect(200);
-      assert.equal(body.count, body.experiments.length);
-      const seeded = body.experiments.find((e: { experiment_id: string }) => e.experiment_id === 'rec_algorithm_v1');
-      assert.equal(seeded.status, 'active');
-      assert.equal(seeded.name, 'Recommendation Algorithm Test');
-      assert.deepEqual(
-        seeded.variants.map((v: Record<string, unknown>) => [v.variant_id, v.name, v.algorithm, v.traffic_percentage]),
-        [
-          ['control', 'Baseline', 'popularity', 40],
-          ['collaborative_filtering', 'Collaborative Filtering', 'collaborative_filtering', 30],
-          ['content_based', 'Content-Based', 'content_based', 30],
-        ],
-      );
-      assert.equal(seeded.control_variant, 'control');
-      assert.deepEqual(seeded.metrics_tracked, ['click_through_rate', 'save_rate', 'hide_rate']);
-      assert.ok(!Number.isNaN(Date.parse(seeded.created_at)) && !Number.isNaN(Date.parse(seeded.start_date)));
-
-      assert.deepEqual((await t.http.get('/v1/experiments/rec_algorithm_v1').expect(200)).body, seeded);
-      const drafts = (await t.http.get('/v1/experiments?status=draft').expect(200)).body;
-      assert.ok(drafts.experiments.every((e: { status: string }) => e.status === 'draft'));
+      assert.deepEqual(body, { experiments: [], count: 0 });
+      const list = (await t.http.post('/v1/recommendations').send({ user_id: 'newcomer' }).expect(200)).body;
+      assert.equal(list.ab_experiment, null);
+      assert.equal(list.variant, null);
       assert.match((await t.http.get('/v1/experiments?status=running').expect(400)).body.detail, /status must be one of/);
       assert.match((await t.http.get('/v1/experiments/no_such_experiment').expect(404)).body.detail, /no_such_experiment not found/);
+    });
+
+    it('should answer 404 for an unknown experiment_id, and serve a named experiment that is not running outside any experiment', async () => {
+      await create(newExperiment('running', { status: 'active' }));
+      await create(newExperiment('resting', { status: 'active' }));
+      await patch('resting', { status: 'paused' }).expect(200);
+      const recommend = (extra: object) => t.http.post('/v1/recommendations').send({ user_id: 'visitor', ...extra });
+      for (const request of [recommend({ experiment_id: 'no_such_experiment' }), t.http.get('/v1/recommendations/visitor?experiment_id=no_such_experiment')]) {
+        assert.deepEqual((await request.expect(404)).body, { detail: 'experiment no_such_experiment not found' });
+      }
+      assert.equal((await recommend({ experiment_id: 'running' }).expect(200)).body.ab_experiment, 'running');
+      assert.equal((await recommend({}).expect(200)).body.ab_experiment, 'running', 'unnamed: the only active experiment');
+      // Named but paused: the default algorithm, not the other running experiment.
+      for (const status of ['paused', 'completed']) {
+        if (status === 'completed') await patch('resting', { status }).expect(200);
+        for (const request of [recommend({ experiment_id: 'resting' }), t.http.get('/v1/recommendations/visitor?experiment_id=resting')]) {
+          const { body } = await request.expect(200);
+          assert.deepEqual([body.ab_experiment, body.variant], [null, null], status);
+        }
+      }
+      await patch('running', { status: 'completed' }).expect(200);
     });
 
     it('should create an experiment, answer 409 for a taken id, and read it back', async () => {
@@ -81,7 +87,7 @@ for (const dialect of DIALECTS) {
         variant_id: 'treatment',
         name: 'B',
         algorithm: 'item_knn',
-        params: { neighbours: 20 },
+        params: {},
         traffic_percentage: 50,
         is_control: false,
       });
@@ -104,8 +110,8 @@ for (const dialect of DIALECTS) {
         [newExperiment('bad', { variants: [{ ...a, traffic_percentage: 33.333 }, b] }), /variants\.0\.traffic_percentage/],
         [newExperiment('bad', { variants: [{ ...a, variant_id: 'has space' }, b] }), /variants\.0\.variant_id must be 1-100 characters/],
         [newExperiment('bad', { variants: [a, { ...b, params: { nested: { x: 1 } } }] }), /variants\.1\.params must be an object/],
-        [newExperiment('bad', { variants: [a, { ...b, params: { neighbourz: 5 } }] }), /variants\.1\.params\.neighbourz is not a parameter of item_knn \(known: neighbours/],
-        [newExperiment('bad', { variants: [a, { ...b, params: { neighbours: 'many' } }] }), /variants\.1\.params\.neighbours must be a number/],
+        [newExperiment('bad', { variants: [a, { ...b, params: { neighbours: 20 } }] }), /variants\.1\.params: .*active model/],
+        [newExperiment('bad', { variants: [a, { ...b, is_control: 'no' }] }), /variants\.1\.is_control must be a boolean/],
         [newExperiment('bad', { variants: 'all of them' }), /variants must be an array/],
         [{ name: 'No id', variants: halves() }, /experiment_id/],
         [newExperiment('bad', { name: '' }), /name should not be empty/],
@@ -120,6 +126,63 @@ for (const dialect of DIALECTS) {
         assert.match(body.detail, detail, JSON.stringify(payload));
       }
       await t.http.get('/v1/experiments/bad').expect(404);
+    });
+
+    it('should take back what GET returns: POST it as a copy, PATCH it unchanged', async () => {
+      await create(newExperiment('original', { description: 'why', metrics_tracked: ['save_rate'], forced_assignments: { qa_1: 'treatment' } }));
+      const read = (await patch('original', { status: 'active' }).expect(200)).body;
+      const writable = ({ experiment_id, start_date, end_date, created_at, updated_at, ...rest }: Record<string, unknown>) => rest;
+      const copy = (await t.http.post('/v1/experiments').send({ ...read, experiment_id: 'original_copy' }).expect(201)).body;
+      assert.equal(copy.experiment_id, 'original_copy');
+      assert.deepEqual(writable(copy), writable(read));
+      const same = (await patch('original', read).expect(200)).body;
+      assert.deepEqual(writable(same), writable(read));
+      assert.equal(same.start_date, read.start_date, 'timestamps are read-only');
+
+      const [control, treatment] = read.variants;
+      const refused: ['post' | 'patch', object, RegExp][] = [
+        ['post', { ...read, experiment_id: 'copy_2', variants: [control, { ...treatment, is_control: true }] }, /^variants\.1\.is_control is true, but the control is control/],
+        ['post', { ...read, experiment_id: 'copy_2', variants: [{ ...control, is_control: false }, treatment] }, /^variants\.0\.is_control is false, but the control is control/],
+        ['post', { ...read, experiment_id: 'copy_2', control_variant: 'treatment' }, /^control_variant is treatment, but the control is control/],
+        ['post', { ...read, experiment_id: 'copy_2', created_at: 'yesterday' }, /created_at must be an ISO 8601 date-time/],
+        ['patch', { ...read, experiment_id: 'another_id' }, /^experiment_id another_id does not match the experiment original/],
+        ['patch', { ...read, control_variant: 'treatment' }, /^control_variant is treatment, but the control is control/],
+      ];
+      for (const [method, payload, detail] of refused) {
+        const request = method === 'post' ? t.http.post('/v1/experiments').send(payload) : patch('original', payload);
+        const { body } = await request.expect(400);
+        assert.match(body.detail, detail, JSON.stringify(payload));
+      }
+      await t.http.get('/v1/experiments/copy_2').expect(404);
+      assert.equal((await t.http.get('/v1/experiments/original').expect(200)).body.updated_at, same.updated_at);
+    });
+
+    it('should keep serving variants stored with params before params were refused, and let them round-trip unchanged', async () => {
+      const [a, b] = halves();
+      await create(newExperiment('without_params', { variants: [{ ...a, params: {} }, b] }));
+      await repository.create({
+        id: 'legacy',
+        name: 'Legacy',
+        description: '',
+        status: 'active',
+        variants: [
+          { variant_id: 'control', name: 'A', algorithm: 'popularity', params: {}, traffic_percentage: 50 },
+          { variant_id: 'treatment', name: 'B', algorithm: 'item_knn', params: { neighbours: 20 }, traffic_percentage: 50 },
+        ],
+        metricsTracked: ['click_through_rate'],
+        forcedAssignments: {},
+        startAt: Date.now(),
+        endAt: null,
+      });
+      const legacy = (await t.http.get('/v1/experiments/legacy').expect(200)).body;
+      assert.deepEqual(legacy.variants[1].params, { neighbours: 20 });
+      assert.equal((await t.http.post('/v1/recommendations').send({ user_id: 'legacy_user', experiment_id: 'legacy' }).expect(200)).body.ab_experiment, 'legacy');
+      const renamed = (await patch('legacy', { ...legacy, name: 'Legacy, renamed' }).expect(200)).body;
+      assert.deepEqual(renamed.variants, legacy.variants);
+      const retuned = [legacy.variants[0], { ...legacy.variants[1], params: { neighbours: 30 } }];
+      assert.match((await patch('legacy', { variants: retuned }).expect(400)).body.detail, /^variants\.1\.params: /);
+      assert.match((await t.http.post('/v1/experiments').send({ ...legacy, experiment_id: 'legacy_copy' }).expect(400)).body.detail, /^variants\.1\.params: /);
+      await patch('legacy', { status: 'completed' }).expect(200);
     });
 
     it('should move through draft → active ↔ paused → completed and refuse anything else with 409', async () => {
@@ -182,10 +245,6 @@ for (const dialect of DIALECTS) {
         const second = await Promise.all(users.map((u, i) => (i % 2 ? other : assigner).assign(u, 'replicas')));
         assert.deepEqual(second, first);
         assert.equal(new Set(first.map((a) => a?.variantId)).size, 3);
-        const seeded = (await replica.http.get('/v1/experiments').expect(200)).body.experiments.filter(
-          (e: { experiment_id: string }) => e.experiment_id === 'rec_algorithm_v1',
-        );
-        assert.equal(seeded.length, 1, 'the second replica seeded nothing twice');
       } finally {
         await replica.close();
       }
@@ -290,8 +349,6 @@ for (const dialect of DIALECTS) {
       // Some history outside the experiment, so popularity has something to rank.
       const events = items.map((item, i) => ({ user_id: `fan_${i % 5}`, event_id: item.id, action: 'save' }));
       await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
-      // The simulated experiment must be the only active one, so requests that name none run under it.
-      await t.http.patch('/v1/experiments/rec_algorithm_v1').send({ status: 'paused' }).expect(200);
     });
     after(async () => t?.close());
 
@@ -354,6 +411,52 @@ for (const dialect of DIALECTS) {
       assert.equal(vs.is_significant, false, `p=${vs.p_value}`);
       assert.ok(vs.lift_ci[0] < 0 && vs.lift_ci[1] > 0);
       assert.equal(body.summary, 'No variant differs significantly from control yet (n=3,000).');
+    });
+  });
+}
+
+/** SPEC: the seeded experiment "is active only with the demo data". */
+for (const dialect of DIALECTS) {
+  describe(`demo experiment on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(dialect, { SEED_DEMO_DATA: 'true', ENABLED_ALGORITHMS: 'popularity' });
+    });
+    after(async () => t?.close());
+
+    it('should seed rec_algorithm_v1 with the demo data, active and in the contract shape, once', async () => {
+      const { body } = await t.http.get('/v1/experiments').expect(200);
+      assert.equal(body.count, 1);
+      const [seeded] = body.experiments;
+      assert.equal(seeded.experiment_id, 'rec_algorithm_v1');
+      assert.equal(seeded.status, 'active');
+      assert.equal(seeded.name, 'Recommendation Algorithm Test');
+      assert.deepEqual(
+        seeded.variants.map((v: Record<string, unknown>) => [v.variant_id, v.name, v.algorithm, v.traffic_percentage, v.is_control]),
+        [
+          ['control', 'Baseline', 'popularity', 40, true],
+          ['collaborative_filtering', 'Collaborative Filtering', 'collaborative_filtering', 30, false],
+          ['content_based', 'Content-Based', 'content_based', 30, false],
+        ],
+      );
+      assert.equal(seeded.control_variant, 'control');
+      assert.deepEqual(seeded.metrics_tracked, ['click_through_rate', 'save_rate', 'hide_rate']);
+      assert.ok(!Number.isNaN(Date.parse(seeded.created_at)) && !Number.isNaN(Date.parse(seeded.start_date)));
+      assert.deepEqual((await t.http.get('/v1/experiments/rec_algorithm_v1').expect(200)).body, seeded);
+      assert.equal((await t.http.post('/v1/recommendations').send({ user_id: 'user_001' }).expect(200)).body.ab_experiment, 'rec_algorithm_v1');
+
+      const replica = await startReplica(t.config);
+      try {
+        assert.equal((await replica.http.get('/v1/experiments').expect(200)).body.count, 1, 'a second replica seeds nothing twice');
+      } finally {
+        await replica.close();
+      }
+      // Let the first training run finish before the database goes.
+      const deadline = Date.now() + 30_000;
+      while ((await t.http.get('/v1/models?status=active')).body.total === 0) {
+        assert.ok(Date.now() < deadline, 'the first model did not train in 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     });
   });
 }

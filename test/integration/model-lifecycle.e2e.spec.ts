@@ -47,6 +47,13 @@ for (const dialect of DIALECTS) {
       const info = (await t.http.get('/v1/model/info').expect(200)).body;
       assert.equal(info.model_version, 'v1.0.0');
       assert.equal(info.validation_metrics.ndcg_at_10, first.metrics?.ndcg_at_10);
+      // One name for MAP@10 everywhere; /v1/model/info also keeps the contract's `map`.
+      const mapAt10 = first.metrics?.map_at_10;
+      assert.ok(typeof mapAt10 === 'number' && mapAt10 > 0, JSON.stringify(first.metrics));
+      assert.equal(info.validation_metrics.map_at_10, mapAt10);
+      assert.equal(info.validation_metrics.map, mapAt10);
+      const trained = body.metrics.validation_metrics;
+      assert.equal(trained.map, trained.map_at_10);
     });
 
     it('should reject a deliberately worse candidate and keep serving the active one', async () => {
@@ -66,7 +73,31 @@ for (const dialect of DIALECTS) {
       const rolledBack = (await t.http.post(`/v1/models/${first.id}/activate`).expect(200)).body;
       assert.equal(rolledBack.status, 'active');
       assert.equal(await servedVersion(), 'v1.0.0');
-      assert.equal((await t.http.get(`/v1/models/${body.models[0].id}`).expect(200)).body.status, 'candidate');
+      const replaced = body.models[0].id;
+      assert.equal((await t.http.get(`/v1/models/${replaced}`).expect(200)).body.status, 'superseded');
+      const superseded = (await t.http.get('/v1/models?algorithm=item_knn&status=superseded').expect(200)).body;
+      assert.deepEqual(superseded.models.map((m: Version) => m.id), [replaced]);
+
+      // A superseded version can serve again, and the one it replaces is superseded in turn.
+      assert.equal((await t.http.post(`/v1/models/${replaced}/activate`).expect(200)).body.status, 'active');
+      assert.equal(await servedVersion(), 'v1.0.2');
+      assert.equal((await t.http.get(`/v1/models/${first.id}`).expect(200)).body.status, 'superseded');
+      await t.http.post(`/v1/models/${first.id}/activate`).expect(200);
+      assert.equal(await servedVersion(), 'v1.0.0');
+    });
+
+    it('should migrate stored candidates that were once active to superseded, and leave the others', async () => {
+      const db = t.app.get<Knex>(KNEX);
+      const migration = { name: '20261201000000_superseded_model_status.js' };
+      await db.migrate.down(migration);
+      const insert = async (version: string, activatedAt: number | null) =>
+        Number((await db('model_versions').insert({ version, algorithm: 'ease', params: '{}', status: 'candidate', created_at: Date.now(), activated_at: activatedAt }))[0]);
+      const onceActive = await insert('v8.0.0', Date.now() - 60_000);
+      const neverActive = await insert('v8.0.1', null);
+      await db.migrate.up(migration);
+      assert.equal((await t.http.get(`/v1/models/${onceActive}`).expect(200)).body.status, 'superseded');
+      assert.equal((await t.http.get(`/v1/models/${neverActive}`).expect(200)).body.status, 'candidate');
+      await db('model_versions').whereIn('id', [onceActive, neverActive]).delete();
     });
 
     it('should refuse a corrupted artifact with a clear error and keep serving', async () => {

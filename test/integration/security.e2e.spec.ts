@@ -1,8 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/app';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';
+import { freePort, spawnServer, waitUntilOk } from '../support/server-process';
 import { signToken, SigningKey } from '../support/tokens';
 
 const JWT_SECRET = 'test-jwt-secret-with-at-least-32-characters';
@@ -40,6 +44,7 @@ describe('authentication and authorization with AUTH_REQUIRED=true', () => {
       [bearer(userToken('fan_1', { iss: 'https://evil.example.com/' })), /issuer/],
       [bearer(userToken('fan_1', { aud: 'another-service' })), /audience/],
       [bearer(userToken('')), /sub/],
+      [bearer(userToken('fan_1', { exp: undefined })), /no exp claim/],
       [{ authorization: `Basic ${Buffer.from('fan_1:pw').toString('base64')}` }, /Bearer/],
       [{ 'x-api-key': 'not-a-configured-key-000' }, /API key/],
     ];
@@ -113,6 +118,11 @@ describe('authentication and authorization with AUTH_REQUIRED=true', () => {
     const first = (models.models as { id: number; algorithm: string }[]).find((m) => m.algorithm === 'popularity');
     await t.http.post(`/v1/models/${first?.id}/activate`).set(roleAdmin).expect(200);
     await t.http.put('/v1/items/new_item').set(roleAdmin).send({ name: 'New Item' }).expect(200);
+    const variants = [
+      { variant_id: 'control', algorithm: 'popularity', traffic_percentage: 50 },
+      { variant_id: 'treatment', algorithm: 'item_knn', traffic_percentage: 50 },
+    ];
+    await t.http.post('/v1/experiments').set(roleAdmin).send({ experiment_id: 'rec_algorithm_v1', name: 'A/B', variants }).expect(201);
     await t.http.patch('/v1/experiments/rec_algorithm_v1').set('x-api-key', API_KEY).send({ name: 'Renamed by a service' }).expect(200);
     await t.http.get('/v1/experiments/rec_algorithm_v1/results').set(fan1).expect(200);
     // An admin acts for any user.
@@ -123,9 +133,13 @@ describe('authentication and authorization with AUTH_REQUIRED=true', () => {
 describe('optional credentials with AUTH_REQUIRED=false', () => {
   let t: TestApp;
   before(async () => {
-    t = await startTestApp('sqlite', { JWT_SECRET, ENABLED_ALGORITHMS: 'popularity' });
+    t = await startTestApp('sqlite', { JWT_SECRET, JWT_REQUIRE_EXP: 'false', ENABLED_ALGORITHMS: 'popularity' });
   });
   after(async () => t?.close());
+
+  it('should accept a token without exp when JWT_REQUIRE_EXP=false', async () => {
+    await t.http.get('/v1/recommendations/fan_1').set(bearer(signToken({ sub: 'fan_1', exp: undefined }, HS256))).expect(200);
+  });
 
   it('should serve anonymous callers but still verify a token that is sent, and apply its limits', async () => {
     await t.http.get('/v1/recommendations/fan_1').expect(200);
@@ -158,7 +172,14 @@ describe('RS256 tokens', () => {
 describe('rate limiting', () => {
   let t: TestApp;
   before(async () => {
-    t = await startTestApp('sqlite', { JWT_SECRET, RATE_LIMIT_PER_MINUTE: '5', ENABLED_ALGORITHMS: 'popularity' });
+    t = await startTestApp('sqlite', {
+      JWT_SECRET,
+      API_KEYS: API_KEY,
+      RATE_LIMIT_PER_MINUTE: '5',
+      SERVICE_RATE_LIMIT_PER_MINUTE: '12',
+      TRUST_PROXY: '1',
+      ENABLED_ALGORITHMS: 'popularity',
+    });
   });
   after(async () => t?.close());
 
@@ -168,16 +189,101 @@ describe('rate limiting', () => {
     const limited = await t.http.post('/v1/recommendations').set(fan1).send({ user_id: 'fan_1' }).expect(429);
     assert.match(limited.body.detail, /rate limit exceeded: at most 5 requests per minute/);
     const retryAfter = Number(limited.headers['retry-after']);
-    assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 60, `Retry-After: ${limited.headers['retry-after']}`);
+    // A sliding window: the 5 just counted still weigh more than 4 until 12 s into the next minute.
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 12 && retryAfter <= 72, `Retry-After: ${limited.headers['retry-after']}`);
     // Another user from the same address has a budget of their own; so do anonymous callers.
     await t.http.get('/v1/recommendations/fan_2').set(bearer(signToken({ sub: 'fan_2' }, HS256))).expect(200);
     await t.http.get('/v1/recommendations/fan_3').expect(200);
+  });
+
+  it('should give a service API key its own, larger budget, one backend calling for all of its users', async () => {
+    for (let n = 0; n < 12; n++) await t.http.get(`/v1/recommendations/fan_${n}`).set('x-api-key', API_KEY).expect(200);
+    const limited = await t.http.get('/v1/recommendations/fan_1').set('x-api-key', API_KEY).expect(429);
+    assert.match(limited.body.detail, /at most 12 requests per minute/);
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+  });
+
+  it('should key anonymous callers on their address, each with the per-user budget', async () => {
+    const from = (address: string) => t.http.get('/v1/recommendations/fan_1').set('x-forwarded-for', address);
+    for (let n = 0; n < 5; n++) await from('203.0.113.7').expect(200);
+    const { body } = await from('203.0.113.7').expect(429);
+    assert.match(body.detail, /at most 5 requests per minute/);
+    await from('203.0.113.8').expect(200);
   });
 
   it('should never limit health checks or metrics scrapes', async () => {
     for (let n = 0; n < 12; n++) {
       await t.http.get('/health').expect(200);
       await t.http.get('/metrics').expect(200);
+    }
+  });
+});
+
+describe('failed authentication', () => {
+  const METRICS_TOKEN = 'metrics-scrape-token-0123';
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp('sqlite', { AUTH_REQUIRED: 'true', JWT_SECRET, API_KEYS: API_KEY, METRICS_TOKEN, TRUST_PROXY: '1', ENABLED_ALGORITHMS: 'popularity' });
+  });
+  after(async () => t?.close());
+
+  const recommendationsFrom = (address: string) => t.http.get('/v1/recommendations/fan_1').set('x-forwarded-for', address);
+  const metricsFrom = (address: string) => t.http.get('/metrics').set('x-forwarded-for', address);
+
+  it('should answer 429 with Retry-After once one address has had 20 credentials refused, whatever it then sends', async () => {
+    const guesses = [
+      () => recommendationsFrom('198.51.100.1').set('x-api-key', 'guessed-api-key-0000000'),
+      () => recommendationsFrom('198.51.100.1').set(bearer(signToken({ sub: 'fan_1' }, { alg: 'HS256', secret: 'guessed-secret-that-is-long-enough-00' }))),
+      () => metricsFrom('198.51.100.1').set(bearer('guessed-metrics-token-000')),
+    ];
+    for (let n = 0; n < 20; n++) await guesses[n % guesses.length]().expect(401);
+    for (const guess of guesses) {
+      const limited = await guess().expect(429);
+      assert.match(limited.body.detail, /too many failed authentications/);
+      const retryAfter = Number(limited.headers['retry-after']);
+      assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 120, `Retry-After: ${limited.headers['retry-after']}`);
+    }
+    // A right guess now looks like a wrong one.
+    await recommendationsFrom('198.51.100.1').set('x-api-key', API_KEY).expect(429);
+    await metricsFrom('198.51.100.1').set(bearer(METRICS_TOKEN)).expect(429);
+    // Other addresses are unaffected.
+    await recommendationsFrom('198.51.100.2').set('x-api-key', API_KEY).expect(200);
+    await metricsFrom('198.51.100.2').set(bearer(METRICS_TOKEN)).expect(200);
+  });
+
+  it('should not count requests that send no credentials at all', async () => {
+    for (let n = 0; n < 25; n++) await recommendationsFrom('198.51.100.3').expect(401);
+    for (let n = 0; n < 25; n++) await metricsFrom('198.51.100.3').expect(401);
+    await recommendationsFrom('198.51.100.3').set('x-api-key', API_KEY).expect(200);
+  });
+});
+
+describe('production start-up', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'ml-service-production-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('should refuse to start in production with no way to authenticate callers', async () => {
+    const server = spawnServer({ ENVIRONMENT: 'production', DATABASE_URL: `sqlite:${join(scratch, 'refused.sqlite')}` }, await freePort());
+    const code = await Promise.race([server.exited, new Promise((done) => setTimeout(() => done('still running'), 30_000))]);
+    if (code === 'still running') server.child.kill('SIGKILL');
+    assert.equal(code, 1);
+    assert.match(server.output().join('\n'), /ENVIRONMENT=production requires authentication .* JWT_SECRET or JWT_PUBLIC_KEY .* API_KEYS/);
+  });
+
+  it('should start open in production only with AUTH_REQUIRED=false, and warn about it', async () => {
+    const server = spawnServer(
+      { ENVIRONMENT: 'production', AUTH_REQUIRED: 'false', SHUTDOWN_DELAY_MS: '0', LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(scratch, 'open.sqlite')}` },
+      await freePort(),
+    );
+    try {
+      await waitUntilOk(server, '/health');
+      const warned = () => server.output().some((line) => /"level":"warn".*AUTH_REQUIRED=false in production/.test(line));
+      // The line is written as the server starts listening; the pipe may deliver it a little later.
+      for (const deadline = Date.now() + 10_000; !warned() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(warned(), server.output().join('\n'));
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
     }
   });
 });

@@ -130,6 +130,7 @@ describe('a deployment of three replicas on mysql with the demo data', { skip: d
   it('should not rate-limit a service calling through the balancer with its API key', { timeout: 300_000 }, async () => {
     // The per-caller budget, lowered from its default of 500 so that a quarter-minute shows it:
     // 15 requests/s is 60 per replica in 12 s, twice the budget even when three replicas share them.
+    // Nothing else is configured: a service key gets whatever the defaults give it.
     await replicas.stopAll();
     const limited = { RATE_LIMIT_PER_MINUTE: '30', API_KEYS: API_KEY };
     const started = await Promise.all(Array.from({ length: REPLICAS }, () => replicas.start(limited)));

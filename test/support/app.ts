@@ -2,7 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, DatabaseConfig, loadConfig } from '../../src/config/config';
-import { createTestDatabase, Dialect, TestDatabase } from './databases';
+import { createTestDatabase, Dialect, MYSQL_TEST_URL, TestDatabase } from './databases';
+import { TcpProxy } from './tcp-proxy';
 
 export interface TestApp {
   app: INestApplication;
@@ -47,4 +48,27 @@ export async function startReplica(config: AppConfig): Promise<TestApp> {
   const app = await createApp(config);
   await app.init();
   return { app, http: request(app.getHttpServer()), config, close: () => app.close() };
+}
+
+export interface TestAppBehindProxy extends TestApp {
+  /** Between the app and the database: `cut()` makes the database unreachable, `start()` restores it. */
+  proxy: TcpProxy;
+}
+
+/**
+ * Boots the application on MySQL with its database connections going through a proxy, so the test
+ * can cut the database away (`proxy.cut()`). Closing restores the proxy first, so the app closes
+ * cleanly and the database can be dropped.
+ */
+export async function startTestAppBehindProxy(env: Record<string, string> = {}): Promise<TestAppBehindProxy> {
+  const server = new URL(MYSQL_TEST_URL as string);
+  const proxy = new TcpProxy(server.hostname, Number(server.port || 3306));
+  await proxy.start();
+  const t = await startTestApp('mysql', env, (database) => (database.client === 'mysql' ? { ...database, host: '127.0.0.1', port: proxy.port } : database));
+  const close = async () => {
+    await proxy.start();
+    await t.close();
+    await proxy.cut();
+  };
+  return { ...t, proxy, close };
 }

@@ -20,6 +20,11 @@ export function dialectSkip(dialect: Dialect): string | false {
 
 export const DIALECTS: Dialect[] = ['sqlite', 'mysql'];
 
+/** Redis for the rate-limit suites that share counts across replicas (`.ci/run` starts a local one). */
+export const REDIS_TEST_URL = process.env.REDIS_TEST_URL;
+
+export const redisSkip: string | false = REDIS_TEST_URL ? false : 'Redis suite skipped: set REDIS_TEST_URL=redis://127.0.0.1:6379 to run it';
+
 export interface TestDatabase {
   config: DatabaseConfig;
   drop(): Promise<void>;

@@ -65,19 +65,31 @@ export function spawnServer(env: Record<string, string>, port: number): ServerPr
 
 /** Waits until `path` answers 200, or kills the process and fails with its last answer and output. */
 export async function waitUntilOk(server: ServerProcess, path: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let lastAnswer = 'no answer';
+  const answersOk = async () => {
+    const response = await fetch(`${server.url}${path}`);
+    if (!response.ok) lastAnswer = `${response.status} ${await response.text()}`;
+    return response.ok;
+  };
+  await waitFor(server, () => `${path} never answered 200 (last: ${lastAnswer})`, answersOk, timeoutMs);
+}
+
+/** Waits until `/health` reports a loaded model (readiness does not wait for one). */
+export async function waitUntilModelLoaded(server: ServerProcess): Promise<void> {
+  await waitFor(server, () => 'no model was loaded', async () => ((await (await fetch(`${server.url}/health`)).json()) as { model_loaded: boolean }).model_loaded);
+}
+
+async function waitFor(server: ServerProcess, failure: () => string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) break;
     try {
-      const response = await fetch(`${server.url}${path}`);
-      if (response.ok) return;
-      lastAnswer = `${response.status} ${await response.text()}`;
+      if (await check()) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   server.child.kill('SIGKILL');
-  throw new Error(`port ${server.port}: ${path} never answered 200 (last: ${lastAnswer}); output:\n${server.output().slice(-20).join('\n')}`);
+  throw new Error(`port ${server.port}: ${failure()}; output:\n${server.output().slice(-20).join('\n')}`);
 }

@@ -1,17 +1,18 @@
 import { ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { Request } from 'express';
+import { Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { ACCESS_RULE, AccessRule, valuesAt } from './access.decorators';
 import { ApiKeys } from './api-keys';
+import { AuthFailures } from './auth-failures';
 import { principalOf, Principal, setPrincipal } from './principal';
 
 /**
  * The one global guard: authenticates the caller (X-API-Key, or a bearer token through
  * passport-jwt), then applies the route's access rule. Credentials that are present are always
- * verified — a bad one is 401 even where none is needed — and a missing one is 401 only under
- * AUTH_REQUIRED.
+ * verified — a bad one is 401 even where none is needed, and counts against the caller's address
+ * (see AuthFailures) — and a missing one is 401 only under AUTH_REQUIRED.
  */
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') {
@@ -19,6 +20,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly apiKeys: ApiKeys,
+    private readonly authFailures: AuthFailures,
   ) {
     super();
   }
@@ -32,6 +34,14 @@ export class AccessGuard extends AuthGuard('jwt') {
   }
 
   private async authenticate(context: ExecutionContext, req: Request): Promise<Principal | null> {
+    if (req.header('x-api-key') !== undefined || req.header('authorization') !== undefined) {
+      return this.authFailures.guard(req, context.switchToHttp().getResponse<Response>(), () => this.verify(context, req));
+    }
+    if (this.config.auth.required) throw new UnauthorizedException('authentication required: send Authorization: Bearer <token> or X-API-Key');
+    return null;
+  }
+
+  private async verify(context: ExecutionContext, req: Request): Promise<Principal | null> {
     const apiKey = req.header('x-api-key');
     if (apiKey !== undefined) {
       const principal = this.apiKeys.principalFor(apiKey);
@@ -39,13 +49,9 @@ export class AccessGuard extends AuthGuard('jwt') {
       setPrincipal(req, principal);
       return principal;
     }
-    if (req.header('authorization') !== undefined) {
-      if (this.config.auth.jwt === null) throw new UnauthorizedException('bearer tokens are not accepted: the service has no JWT_SECRET or JWT_PUBLIC_KEY');
-      await super.canActivate(context);
-      return principalOf(req);
-    }
-    if (this.config.auth.required) throw new UnauthorizedException('authentication required: send Authorization: Bearer <token> or X-API-Key');
-    return null;
+    if (this.config.auth.jwt === null) throw new UnauthorizedException('bearer tokens are not accepted: the service has no JWT_SECRET or JWT_PUBLIC_KEY');
+    await super.canActivate(context);
+    return principalOf(req);
   }
 
   /** passport-jwt's verdict: the principal, or why the token was refused. */

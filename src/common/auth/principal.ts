@@ -1,3 +1,4 @@
+import { normalizeIp } from '@nestjs/throttler';
 import { Request } from 'express';
 
 /** Who is calling, once their credentials are verified. */
@@ -18,4 +19,12 @@ export function setPrincipal(req: Request, principal: Principal): void {
 /** The verified caller, or null for an anonymous request (allowed only while AUTH_REQUIRED is false). */
 export function principalOf(req: Request): Principal | null {
   return principals.get(req) ?? null;
+}
+
+/**
+ * The client address the per-address limits key on: an IPv6 client's /64, which one host
+ * typically holds whole. Behind a proxy it is the client's only with TRUST_PROXY set.
+ */
+export function clientAddress(req: Request): string {
+  return normalizeIp(req.ip ?? 'unknown');
 }

@@ -30,6 +30,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The DATABASE_URL an operator would give a server process for `database`. */
+export function databaseUrl(database: DatabaseConfig): string {
+  if (database.client === 'sqlite') return `sqlite:${database.filename}`;
+  const credentials = `${encodeURIComponent(database.user)}${database.password ? `:${encodeURIComponent(database.password)}` : ''}`;
+  return `mysql://${credentials}@${database.host}:${database.port}/${database.database}`;
+}
+
 /** A fresh, empty database of the dialect: a temp SQLite file, or a new schema on the MySQL server. */
 export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
   if (dialect === 'sqlite') {

@@ -11,8 +11,15 @@ export interface ServerProcess {
   port: number;
   /** Everything the process wrote to stdout and stderr so far, line by line. */
   output(): string[];
-  /** Resolves with the exit code once the process has exited. */
+  /** Resolves with the exit code once the process has exited (null when a signal ended it). */
   exited: Promise<number | null>;
+  /**
+   * SIGTERM, as Kubernetes sends before removing a pod, then the exit code. A process still there
+   * after `timeoutMs` is killed and the promise rejects with what it printed last.
+   */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** SIGKILL, as a node failure or the OOM killer would; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /** A port nothing listens on right now: bind to 0, read it, release it. */
@@ -36,20 +43,43 @@ export function spawnServer(env: Record<string, string>, port: number): ServerPr
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { child, port, url: `http://127.0.0.1:${port}`, output: () => text.split('\n').filter((line) => line !== ''), exited };
+  const output = () => text.split('\n').filter((line) => line !== '');
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const stop = async (timeoutMs = 60_000) => {
+    if (running()) child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), timeoutMs)));
+    const code = await Promise.race([exited, timedOut]);
+    clearTimeout(timer);
+    if (code !== 'timeout') return code;
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`port ${port}: still running ${timeoutMs} ms after SIGTERM; output:\n${output().slice(-20).join('\n')}`);
+  };
+  const kill = async () => {
+    if (running()) child.kill('SIGKILL');
+    await exited;
+  };
+  return { child, port, url: `http://127.0.0.1:${port}`, output, exited, stop, kill };
 }
 
-/** Waits until `path` answers 200, or fails with what the process printed. */
-export async function waitUntilOk(server: ServerProcess, path: string): Promise<void> {
-  await waitFor(server, `${path} never answered 200`, async () => (await fetch(`${server.url}${path}`)).ok);
+/** Waits until `path` answers 200, or kills the process and fails with its last answer and output. */
+export async function waitUntilOk(server: ServerProcess, path: string, timeoutMs = 60_000): Promise<void> {
+  let lastAnswer = 'no answer';
+  const answersOk = async () => {
+    const response = await fetch(`${server.url}${path}`);
+    if (!response.ok) lastAnswer = `${response.status} ${await response.text()}`;
+    return response.ok;
+  };
+  await waitFor(server, () => `${path} never answered 200 (last: ${lastAnswer})`, answersOk, timeoutMs);
 }
 
 /** Waits until `/health` reports a loaded model (readiness does not wait for one). */
 export async function waitUntilModelLoaded(server: ServerProcess): Promise<void> {
-  await waitFor(server, 'no model was loaded', async () => ((await (await fetch(`${server.url}/health`)).json()) as { model_loaded: boolean }).model_loaded);
+  await waitFor(server, () => 'no model was loaded', async () => ((await (await fetch(`${server.url}/health`)).json()) as { model_loaded: boolean }).model_loaded);
 }
 
-async function waitFor(server: ServerProcess, failure: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function waitFor(server: ServerProcess, failure: () => string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) break;
@@ -61,5 +91,5 @@ async function waitFor(server: ServerProcess, failure: string, check: () => Prom
     await new Promise((r) => setTimeout(r, 100));
   }
   server.child.kill('SIGKILL');
-  throw new Error(`${failure}; output:\n${server.output().slice(-20).join('\n')}`);
+  throw new Error(`port ${server.port}: ${failure()}; output:\n${server.output().slice(-20).join('\n')}`);
 }

@@ -5,7 +5,7 @@ import { LoadedModel } from '../model-registry/loaded-model';
 import { ItemMetadataDto } from './recommendations.dto';
 
 /** What serving needs of an item: filters, and the response metadata built once per catalogue change. */
-export type CatalogueItem = Pick<Item, 'id' | 'name' | 'type' | 'city' | 'venue' | 'startsAt' | 'genres' | 'artists'> & {
+export type CatalogueItem = Pick<Item, 'id' | 'name' | 'type' | 'city' | 'venue' | 'startsAt' | 'genres' | 'artists' | 'updatedAt'> & {
   readonly metadata: ItemMetadataDto;
 };
 
@@ -21,11 +21,15 @@ export interface CatalogueView {
 }
 
 const FULL_RELOAD_MS = 60_000;
+/** How often writes through other replicas are looked for, and how far back (clock differences, late commits). */
+const CATCH_UP_MS = 1_000;
+const CATCH_UP_OVERLAP_MS = 60_000;
 
 /**
  * The live catalogue in memory (placeholders, known only from feedback, are not recommendable), so a request never reads item rows. Writes through this replica
- * update it at once; writes through other replicas arrive with the periodic reload. If the
- * database is out, the last copy keeps serving.
+ * update it at once; writes and deletes through other replicas arrive within about a second, from
+ * a read of the items changed lately (an indexed range), and anything missed with the full reload
+ * every minute. If the database is out, the last copy keeps serving.
  */
 @Injectable()
 export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
@@ -33,23 +37,26 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
   private items = new Map<string, CatalogueItem>();
   private revision = 0;
   private readonly views = new WeakMap<LoadedModel, CatalogueView>();
-  private timer?: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Change times of the items the last catch-up saw, so each change is refreshed once. */
+  private seen = new Map<string, number>();
+  private catchingUp = false;
 
   constructor(
     private readonly repository: ItemsRepository,
-    events: ChangeEvents,
+    private readonly events: ChangeEvents,
   ) {
     events.onItemsChanged((ids) => this.refresh(ids));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
-    this.timer = setInterval(() => void this.reload(), FULL_RELOAD_MS);
-    this.timer.unref();
+    this.timers.push(setInterval(() => void this.reload(), FULL_RELOAD_MS), setInterval(() => void this.catchUp(), CATCH_UP_MS));
+    for (const timer of this.timers) timer.unref();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    for (const timer of this.timers) clearInterval(timer);
   }
 
   get(id: string): CatalogueItem | undefined {
@@ -103,6 +110,23 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** Through ChangeEvents, so cached result lists that may hold a changed item go too. */
+  private async catchUp(): Promise<void> {
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    try {
+      const changed = await this.repository.getChangedSince(Date.now() - CATCH_UP_OVERLAP_MS);
+      const stale = changed.filter(({ id, updatedAt }) => this.seen.get(id) !== updatedAt && this.items.get(id)?.updatedAt !== updatedAt);
+      this.seen = new Map(changed.map(({ id, updatedAt }) => [id, updatedAt]));
+      if (stale.length > 0) await this.events.itemsChanged(stale.map(({ id }) => id));
+    } catch (error) {
+      // The full reload warns; an outage would otherwise log here every second.
+      this.logger.debug(`catalogue catch-up failed: ${(error as Error).message}`);
+    } finally {
+      this.catchingUp = false;
+    }
+  }
+
   private async refresh(ids: string[]): Promise<void> {
     try {
       const fresh = new Map((await this.repository.getByIds(ids)).map((item) => [item.id, item]));
@@ -128,6 +152,7 @@ function summary(item: Item): CatalogueItem {
     startsAt: item.startsAt,
     genres: item.genres,
     artists: item.artists,
+    updatedAt: item.updatedAt,
     metadata: metadataOf(item),
   };
 }

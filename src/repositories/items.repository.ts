@@ -61,6 +61,12 @@ export class ItemsRepository {
     return rows.map(toItem);
   }
 
+  /** Ids and change times of the real (not placeholder) items written or deleted since `since`. */
+  async getChangedSince(since: number): Promise<{ id: string; updatedAt: number }[]> {
+    const rows = await this.db<ItemRow>('items').where('updated_at', '>=', since).andWhere('is_placeholder', false).select('id', 'updated_at');
+    return rows.map((row) => ({ id: row.id, updatedAt: Number(row.updated_at) }));
+  }
+
   /** Every live item, in batches, so a large catalogue never sits in memory as rows twice. */
   async *streamLive(batchSize = 5000): AsyncGenerator<Item[]> {
     let after = '';

@@ -11,7 +11,8 @@ import { WalCheckpointer } from './wal-checkpointer';
 /**
  * What every feature module shares: the validated configuration, one knex instance (migrated
  * before anything uses it), on SQLite a read connection for the per-request queries, the
- * repositories, the change-event bus and the shutdown state.
+ * repositories, the change-event bus and the shutdown state. Global because every feature module
+ * needs some of them.
  */
 @Global()
 @Module({})

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ChangeEvents } from '../common/change-events';
-import { Telemetry } from '../monitoring/telemetry';
+import { Telemetry } from '../telemetry/telemetry';
 import { InteractionsRepository, InteractionWrite } from '../repositories/interactions.repository';
 import { BatchFeedbackDto, FeedbackDto, FeedbackEventDto, feedbackEventResponse } from './feedback.dto';
 import { GroupCommit } from './group-commit';

@@ -5,7 +5,7 @@ import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { Response } from 'express';
 import { Public } from '../common/auth/access.decorators';
 import { MetricsTokenGuard } from './metrics-token.guard';
-import { Telemetry } from './telemetry';
+import { Telemetry } from '../telemetry/telemetry';
 
 /**
  * GET /metrics (the path comes from PrometheusModule.register): this instance's registry, as

@@ -5,7 +5,7 @@ import { estimateTrainingBytes, paramProblems } from '../algorithms/params';
 import { getAlgorithm } from '../algorithms/registry';
 import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { Telemetry } from '../monitoring/telemetry';
+import { Telemetry } from '../telemetry/telemetry';
 import { LeasesRepository } from '../repositories/leases.repository';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
 import { TrainingPool } from '../workers/training-pool';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChangeEvents } from '../common/change-events';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { METRICS } from '../experiments/experiment-results';
+import { METRICS } from '../domain/experiments';
 import { ExperimentsRepository, ExperimentWrite } from '../repositories/experiments.repository';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 import { ItemsRepository } from '../repositories/items.repository';

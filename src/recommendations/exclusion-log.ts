@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ChangeEvents, StoredFeedback } from '../common/change-events';
-import { EXCLUDING_ACTIONS, excludesItem } from '../feedback/signal';
+import { EXCLUDING_ACTIONS, excludesItem } from '../domain/signal';
 import { ActiveModels } from '../model-registry/active-models';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 

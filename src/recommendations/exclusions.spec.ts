@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Knex } from 'knex';
 import { ChangeEvents } from '../common/change-events';
 import { createKnex } from '../common/database';
-import { FeedbackAction } from '../config/config';
+import { FeedbackAction } from '../domain/feedback-actions';
 import { ActiveModels } from '../model-registry/active-models';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { InteractionsRepository } from '../repositories/interactions.repository';

@@ -3,7 +3,7 @@ import { Knex } from 'knex';
 import { isMysql, KNEX } from '../common/database';
 import { prepared } from '../common/prepared-statements';
 import { SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
-import { FeedbackAction } from '../config/config';
+import { FeedbackAction } from '../domain/feedback-actions';
 import { ItemsRepository, placeholderRows } from './items.repository';
 import { insertIgnoringConflicts } from './sqlite-inserts';
 

@@ -8,7 +8,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { Telemetry } from '../telemetry/telemetry';
 import { LeasesRepository } from '../repositories/leases.repository';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
-import { TrainingPool } from '../workers/training-pool';
+import { TrainingPool } from './training-pool';
 import { ModelActivator } from '../model-registry/model-activator';
 import { ModelRetention } from '../model-registry/model-retention';
 import { nextVersion } from '../model-registry/versioning';

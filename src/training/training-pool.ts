@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { DataShape } from '../algorithms/params';
-import { TrainingSnapshot } from '../training/training-data.builder';
+import { TrainingSnapshot } from './training-data.builder';
 import { SnapshotRequest } from './build-snapshot.worker';
 import { TrainRequest, TrainResult } from './train-model.worker';
 

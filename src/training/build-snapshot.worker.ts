@@ -1,11 +1,12 @@
 import { DataShape } from '../algorithms/params';
 import { createKnex } from '../common/database';
-import { DatabaseConfig, FeedbackAction } from '../config/config';
+import { DatabaseConfig } from '../config/config';
+import { FeedbackAction } from '../domain/feedback-actions';
 import { InteractionsRepository, InteractionWindow } from '../repositories/interactions.repository';
 import { ItemsRepository } from '../repositories/items.repository';
-import { readTrainingSnapshot, TrainingSnapshot } from '../training/training-data.builder';
-import { runAtBackgroundPriority } from './background-priority';
-import { transferring } from './transfer';
+import { readTrainingSnapshot, TrainingSnapshot } from './training-data.builder';
+import { runAtBackgroundPriority } from '../workers/background-priority';
+import { transferring } from '../workers/transfer';
 
 export interface SnapshotRequest {
   database: DatabaseConfig;

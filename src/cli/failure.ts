@@ -1,4 +1,4 @@
-import { isConnectionError } from '../common/database';
+import { isConnectionError } from '../database/database';
 import { DatabaseConfig } from '../config/config';
 
 /**

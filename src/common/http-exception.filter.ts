@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Response } from 'express';
-import { isConnectionError } from './database';
+import { isConnectionError } from '../database/database';
 
 /** Raised when a dependency (the database) is out; answered as 503 so callers retry. */
 export class DependencyUnavailableError extends Error {}

@@ -2,7 +2,6 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
 import { Telemetry } from '../telemetry/telemetry';
-import { ActiveModels } from './active-models';
 import { ModelActivator } from './model-activator';
 import { ModelInfoDto, ModelListDto, ModelListQueryDto, ModelVersionDto, modelVersionResponse, validationMetrics } from './model-registry.dto';
 
@@ -11,7 +10,6 @@ export class ModelRegistryService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly models: ModelsRepository,
-    private readonly active: ActiveModels,
     private readonly activator: ModelActivator,
     private readonly telemetry: Telemetry,
   ) {}

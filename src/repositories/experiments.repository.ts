@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
 import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
-import { KNEX } from '../common/database';
+import { KNEX } from '../database/database';
 import { VariantShare } from '../domain/experiments';
 import type { MetricName } from '../domain/experiments';
 import { fromJson, toJson } from './json-columns';

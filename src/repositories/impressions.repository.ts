@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
+import { KNEX } from '../database/database';
 import { toJson } from './json-columns';
 
 /** One recommendation response shown under an experiment. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
+import { KNEX } from '../database/database';
 
 /**
  * Named leases for single-writer jobs across replicas: a row (holder, expires_at) that works the

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
-import { prepared } from '../common/prepared-statements';
-import { SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
+import { KNEX } from '../database/database';
+import { prepared } from '../database/prepared-statements';
+import { SQLITE_READER, SqliteReader } from '../database/sqlite-reader';
 import { fromJson, toJson } from './json-columns';
 
 export interface UserPreferences {

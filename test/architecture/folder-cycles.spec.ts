@@ -90,3 +90,17 @@ describe('folder imports', () => {
     assert.equal(cycle, undefined, `import cycle between src folders: ${cycle?.join(' → ')}`);
   });
 });
+
+describe('src/domain', () => {
+  it('should import nothing but itself and the algorithms types: no Nest, no knex, no other src folder', () => {
+    const files = sourceFiles(join(SRC, 'domain'));
+    assert.ok(files.length > 0);
+    const outside = files.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)]
+        .map((match) => match[1])
+        .filter((spec) => !spec.startsWith('./') && spec !== '../algorithms/types')
+        .map((spec) => `${relative(SRC, file)} imports ${spec}`),
+    );
+    assert.deepEqual(outside, []);
+  });
+});

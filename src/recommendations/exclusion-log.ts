@@ -5,7 +5,7 @@ import { ActiveModels } from '../model-registry/active-models';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 
 /** How often the log is read for other replicas' feedback: the most an outage can lose of it. */
-export const TAIL_INTERVAL_MS = 1000;
+const TAIL_INTERVAL_MS = 1000;
 
 /** Not yet seen by the tail: kept until it is, since no snapshot can hold it before. */
 const ACKNOWLEDGED_HERE = Number.POSITIVE_INFINITY;

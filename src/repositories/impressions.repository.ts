@@ -15,7 +15,7 @@ export interface ImpressionWrite {
 }
 
 /** The feedback actions an experiment's results report. */
-export const ATTRIBUTED_ACTIONS = ['click', 'save', 'hide'] as const;
+const ATTRIBUTED_ACTIONS = ['click', 'save', 'hide'] as const;
 export type AttributedAction = (typeof ATTRIBUTED_ACTIONS)[number];
 
 export interface AttributedFeedback {

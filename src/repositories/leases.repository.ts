@@ -41,9 +41,4 @@ export class LeasesRepository {
   async release(name: string, holder: string): Promise<void> {
     await this.db('leases').where({ name, holder }).delete();
   }
-
-  async getHolder(name: string): Promise<{ holder: string; expiresAt: number } | undefined> {
-    const row = await this.db('leases').where({ name }).first();
-    return row && { holder: row.holder as string, expiresAt: Number(row.expires_at) };
-  }
 }

@@ -45,16 +45,6 @@ export class UsersRepository {
       .onConflict('id')
       .merge(['city', 'preferences', 'updated_at']);
   }
-
-  async *streamAll(batchSize = 5000): AsyncGenerator<User[]> {
-    let after = '';
-    for (;;) {
-      const rows = await this.db<UserRow>('users').where('id', '>', after).orderBy('id').limit(batchSize);
-      if (rows.length === 0) return;
-      yield rows.map(toUser);
-      after = rows[rows.length - 1].id;
-    }
-  }
 }
 
 function toUser(row: UserRow): User {

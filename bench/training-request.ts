@@ -1,8 +1,8 @@
 import { buildCsr } from '../src/algorithms/sparse';
 import { AlgorithmName, TrainingData } from '../src/algorithms/types';
 import { loadConfig } from '../src/config/config';
-import { excludesItem } from '../src/domain/signal';
 import { itemFeatures } from '../src/domain/item-features';
+import { excludesItem } from '../src/domain/signal';
 import { TrainRequest } from '../src/training/train-model.worker';
 import { BenchDataset, actionOf, eventWeight } from './dataset';
 

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { Knex } from 'knex';
+import { DatabaseConfig, loadConfig } from '../config/config';
 import { createKnex } from '../database/database';
 import { migrateToLatest } from '../database/migrations';
-import { DatabaseConfig, loadConfig } from '../config/config';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 import { ItemsRepository } from '../repositories/items.repository';
 import { KnownItemIds } from '../repositories/known-item-ids';
 import { describeFailure } from './failure';
-import { formatImportReport } from './import-report';
 import { ImportInput, ImportOptions } from './import-options';
+import { formatImportReport } from './import-report';
 import { ImportSource } from './import-source';
 import { Importer, ImportWriter } from './importer';
 import { jsonlSource } from './jsonl-source';

@@ -1,7 +1,7 @@
 import { Knex } from 'knex';
+import { DatabaseConfig, loadConfig } from '../config/config';
 import { createKnex } from '../database/database';
 import { migrateToLatest } from '../database/migrations';
-import { DatabaseConfig, loadConfig } from '../config/config';
 import { describeFailure } from './failure';
 
 /**

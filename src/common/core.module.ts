@@ -1,14 +1,14 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Knex } from 'knex';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { createKnex, KNEX } from '../database/database';
+import { migrateToLatest } from '../database/migrations';
+import { openSqliteReader, SQLITE_READER, SqliteReader } from '../database/sqlite-reader';
+import { WalCheckpointer } from '../database/wal-checkpointer';
 import { REPOSITORIES } from '../repositories';
 import { KnownItemIds } from '../repositories/known-item-ids';
 import { ChangeEvents } from './change-events';
-import { createKnex, KNEX } from '../database/database';
-import { migrateToLatest } from '../database/migrations';
 import { ShutdownState } from './shutdown-state';
-import { openSqliteReader, SQLITE_READER, SqliteReader } from '../database/sqlite-reader';
-import { WalCheckpointer } from '../database/wal-checkpointer';
 
 /**
  * What every feature module shares: the validated configuration, one knex instance (migrated

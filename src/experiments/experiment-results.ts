@@ -6,8 +6,8 @@
  */
 import { controlVariantOf, METRICS, MetricName } from '../domain/experiments';
 import { toIso } from '../domain/time';
-import type { AttributedAction } from '../repositories/impressions.repository';
 import { Experiment, ExperimentVariant } from '../repositories/experiments.repository';
+import type { AttributedAction } from '../repositories/impressions.repository';
 import type { ComparisonDto, ExperimentResultsDto, VariantResultDto } from './experiments.dto';
 import { chiSquareGoodnessOfFit, holmAdjust, proportionInterval, relativeLift, twoProportionZTest } from './statistics';
 

@@ -1,11 +1,10 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AlgorithmParams } from '../algorithms/types';
-import { AttributedFeedback, ImpressionsRepository } from '../repositories/impressions.repository';
+import { CONTROL_VARIANT_RULE, controlVariantOf, METRICS } from '../domain/experiments';
 import { Experiment, ExperimentChanges, ExperimentsRepository, ExperimentStatus, ExperimentVariant, ExperimentWrite } from '../repositories/experiments.repository';
-import { CONTROL_VARIANT_RULE, controlVariantOf } from '../domain/experiments';
+import { AttributedFeedback, ImpressionsRepository } from '../repositories/impressions.repository';
 import { ExperimentAssigner } from './experiment-assigner';
 import { computeResults, VariantCounts } from './experiment-results';
-import { METRICS } from '../domain/experiments';
 import {
   CreateExperimentDto,
   ExperimentListDto,

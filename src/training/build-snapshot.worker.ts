@@ -1,13 +1,13 @@
 import { DataShape } from '../algorithms/params';
-import { createKnex } from '../database/database';
 import { DatabaseConfig } from '../config/config';
+import { createKnex } from '../database/database';
 import { FeedbackAction } from '../domain/feedback-actions';
 import { InteractionsRepository, InteractionWindow } from '../repositories/interactions.repository';
 import { ItemsRepository } from '../repositories/items.repository';
 import { KnownItemIds } from '../repositories/known-item-ids';
-import { readTrainingSnapshot, TrainingSnapshot } from './training-data.builder';
 import { runAtBackgroundPriority } from '../workers/background-priority';
 import { transferring } from '../workers/transfer';
+import { readTrainingSnapshot, TrainingSnapshot } from './training-data.builder';
 
 export interface SnapshotRequest {
   database: DatabaseConfig;

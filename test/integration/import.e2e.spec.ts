@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Knex } from 'knex';
-import { createKnex } from '../../src/database/database';
 import { DatabaseConfig } from '../../src/config/config';
+import { createKnex } from '../../src/database/database';
 import { InteractionsRepository } from '../../src/repositories/interactions.repository';
 import { ItemsRepository } from '../../src/repositories/items.repository';
 import { KnownItemIds } from '../../src/repositories/known-item-ids';

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, DEFAULT_FEEDBACK_WEIGHTS, loadConfig } from './config';
+import { DEFAULT_FEEDBACK_WEIGHTS } from '../domain/feedback-actions';
+import { ConfigError, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('should default to SQLite under ./data, port 4004 and demo data outside production', () => {

@@ -1,7 +1,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
-import { createKnex } from '../common/database';
+import { createKnex } from '../database/database';
 import { ImpressionsRepository, ImpressionWrite } from '../repositories/impressions.repository';
 import { ImpressionRecord, ImpressionRecorder } from './impression-recorder';
 

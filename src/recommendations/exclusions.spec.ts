@@ -2,12 +2,12 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
 import { ChangeEvents } from '../common/change-events';
-import { createKnex } from '../common/database';
-import { FeedbackAction } from '../config/config';
+import { createKnex } from '../database/database';
+import { FeedbackAction } from '../domain/feedback-actions';
 import { ActiveModels } from '../model-registry/active-models';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { InteractionsRepository } from '../repositories/interactions.repository';
-import { ItemsRepository } from '../repositories/items.repository';
+import { KnownItemIds } from '../repositories/known-item-ids';
 import { ExclusionLog } from './exclusion-log';
 import { excludedFor, Exclusions, RECENT_EVENTS, UserEvents } from './exclusions';
 
@@ -44,7 +44,7 @@ describe(Exclusions.name, () => {
   before(async () => {
     db = createKnex({ client: 'sqlite', filename: ':memory:' });
     await db.migrate.latest();
-    interactions = new InteractionsRepository(db, new ItemsRepository(db));
+    interactions = new InteractionsRepository(db, new KnownItemIds());
   });
   after(async () => db.destroy());
   beforeEach(async () => db('interactions').delete());

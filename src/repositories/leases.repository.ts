@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
+import { KNEX } from '../database/database';
 
 /**
  * Named leases for single-writer jobs across replicas: a row (holder, expires_at) that works the
@@ -40,10 +40,5 @@ export class LeasesRepository {
 
   async release(name: string, holder: string): Promise<void> {
     await this.db('leases').where({ name, holder }).delete();
-  }
-
-  async getHolder(name: string): Promise<{ holder: string; expiresAt: number } | undefined> {
-    const row = await this.db('leases').where({ name }).first();
-    return row && { holder: row.holder as string, expiresAt: Number(row.expires_at) };
   }
 }

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
-import { createKnex, KNEX } from '../../src/common/database';
 import { loadConfig } from '../../src/config/config';
+import { createKnex, KNEX } from '../../src/database/database';
 import { startReplica, startTestApp, TestApp } from '../support/app';
 import { createTestDatabase, DIALECTS, dialectSkip, TestDatabase } from '../support/databases';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';

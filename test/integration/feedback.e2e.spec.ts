@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
 import { Response } from 'supertest';
-import { KNEX } from '../../src/common/database';
+import { KNEX } from '../../src/database/database';
 import { startTestApp, TestApp } from '../support/app';
 import { Dialect, DIALECTS, dialectSkip } from '../support/databases';
 

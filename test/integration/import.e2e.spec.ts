@@ -5,10 +5,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Knex } from 'knex';
-import { createKnex } from '../../src/common/database';
 import { DatabaseConfig } from '../../src/config/config';
+import { createKnex } from '../../src/database/database';
 import { InteractionsRepository } from '../../src/repositories/interactions.repository';
 import { ItemsRepository } from '../../src/repositories/items.repository';
+import { KnownItemIds } from '../../src/repositories/known-item-ids';
 import { createTestDatabase, dialectSkip, TestDatabase } from '../support/databases';
 
 /** The nearest folder above this file with a package.json: the checkout, from src or from dist. */
@@ -70,7 +71,7 @@ async function readBack<T>(config: DatabaseConfig, read: (stored: Stored) => Pro
   const db = createKnex(config);
   try {
     const items = new ItemsRepository(db);
-    return await read({ db, items, interactions: new InteractionsRepository(db, items) });
+    return await read({ db, items, interactions: new InteractionsRepository(db, new KnownItemIds()) });
   } finally {
     await db.destroy();
   }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
-import { KNEX } from '../../src/common/database';
+import { KNEX } from '../../src/database/database';
 import { LeasesRepository } from '../../src/repositories/leases.repository';
 import { ModelsRepository } from '../../src/repositories/models.repository';
 import { RunWatch } from '../../src/training/run-watch';

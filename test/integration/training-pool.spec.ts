@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { decodeBundle, sha256 } from '../../src/algorithms/artifact-codec';
-import { TrainingPool } from '../../src/workers/training-pool';
+import { TrainingPool } from '../../src/training/training-pool';
 import { syntheticTrainingData } from '../support/synthetic';
 
 describe(TrainingPool.name, () => {

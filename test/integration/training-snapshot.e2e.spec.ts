@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { InteractionsRepository } from '../../src/repositories/interactions.repository';
 import { ItemsRepository } from '../../src/repositories/items.repository';
 import { readTrainingSnapshot } from '../../src/training/training-data.builder';
-import { TrainingPool } from '../../src/workers/training-pool';
+import { TrainingPool } from '../../src/training/training-pool';
 import { startTestApp, TestApp } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';

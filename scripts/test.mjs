@@ -22,7 +22,9 @@ if (specs.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...specs], {
+// --test-force-exit: a file whose tests have finished (or timed out) exits even if a handle it
+// leaked (a timer, a socket) would keep it open, so a hang fails instead of stalling the run.
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-force-exit', ...specs], {
   stdio: 'inherit',
   env: { TZ: 'UTC', ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
 });

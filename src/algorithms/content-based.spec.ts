@@ -65,7 +65,7 @@ function roundTrip(artifact: ModelArtifact): ModelArtifact {
   return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
 }
 
-describe(contentBased.name, () => {
+describe(contentBased.name, { timeout: 30_000 }, () => {
   it('should store the smoothed inverse document frequency of every feature', () => {
     const idf = float32Array(contentBased.train(trainingData(), {}).arrays, 'idf');
     IDF.forEach((expected, feature) => assertClose(idf[feature], expected));

@@ -55,7 +55,7 @@ function roundTrip(artifact: ModelArtifact): ModelArtifact {
   return { ...artifact, arrays: decoded.arrays, meta: decoded.header.meta as Record<string, unknown> };
 }
 
-describe('ease', () => {
+describe('ease', { timeout: 30_000 }, () => {
   it('should score Σ_j w_j·B_ji with the closed-form B', () => {
     const artifact = roundTrip(ease.train(twoUsers(), { lambda: 1 }));
     assertClose(scores(artifact, profile([A])), [0, 0.5, -0.2]);

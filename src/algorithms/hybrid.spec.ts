@@ -77,7 +77,7 @@ function roundTrip(artifact: ModelArtifact): ModelArtifact {
   return { ...artifact, meta: JSON.parse(JSON.stringify(artifact.meta)) as Record<string, unknown>, arrays: decoded.arrays };
 }
 
-describe(hybrid.name, () => {
+describe(hybrid.name, { timeout: 30_000 }, () => {
   it('should blend max-normalised collaborative and content scores 0.6 / 0.4', () => {
     // cf: i1 2/√6 → 1, i2 1/2 → √6/4;  content: i0 1, i1 COMMON, i2 RARE, i4 COMMON² (max 1).
     assertScores(scoresOf(load(), profile([0])), [

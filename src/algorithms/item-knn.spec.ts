@@ -71,7 +71,7 @@ function roundTrip(artifact: ModelArtifact): ModelArtifact {
   return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
 }
 
-describe(itemKnn.name, () => {
+describe(itemKnn.name, { timeout: 30_000 }, () => {
   it('should store the hand-computed cosine similarities, never an item with itself', () => {
     const similar = similarities();
     assertRow(row(similar, 0), { 1: 2 / Math.sqrt(6), 2: 0.5 });

@@ -60,7 +60,7 @@ function ranking(artifact: ModelArtifact, who: UserProfile): Int32Array {
   return topK(scores, 8);
 }
 
-describe('matrixFactorization', () => {
+describe('matrixFactorization', { timeout: 30_000 }, () => {
   const artifact = matrixFactorization.train(blocks(), PARAMS);
 
   it("should rank the missing item of the user's own block above the other block", () => {

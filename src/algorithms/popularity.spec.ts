@@ -71,7 +71,7 @@ function roundTrip(artifact: ModelArtifact): ModelArtifact {
   return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
 }
 
-describe(popularity.name, () => {
+describe(popularity.name, { timeout: 30_000 }, () => {
   it('should halve an event’s weight per half-life and normalise to the most popular item', () => {
     assertScores(scoresOf(load(), profile()), [1, 0.5, 0.25, -Infinity, -Infinity]);
   });

@@ -73,7 +73,7 @@ function roundTrip(artifact: ModelArtifact): ModelArtifact {
   return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
 }
 
-describe(collaborativeFiltering.name, () => {
+describe(collaborativeFiltering.name, { timeout: 30_000 }, () => {
   it('should store each user’s hand-computed cosine neighbours, never the user itself', () => {
     const stored = neighbours();
     assertRow(row(stored, 0), { 1: 2 / Math.sqrt(6), 2: 2 / 3 });

@@ -38,7 +38,7 @@ function assertClose(actual: number | null, expected: number, tolerance: number,
   assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance, `${label} expected ${expected} ± ${tolerance}, got ${actual}`);
 }
 
-describe('computeResults', () => {
+describe('computeResults', { timeout: 30_000 }, () => {
   it('should report rates, Wilson intervals and a significant lift from hand-made counts', () => {
     const results = computeResults({
       experiment: experiment([variant('control', 50), variant('treatment', 50)]),

@@ -31,7 +31,7 @@ function impression(i: number): ImpressionRecord {
   };
 }
 
-describe('ImpressionRecorder', () => {
+describe('ImpressionRecorder', { timeout: 30_000 }, () => {
   let db: Knex;
   let repository: SwitchableImpressions;
   let recorder: ImpressionRecorder;

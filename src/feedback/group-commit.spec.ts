@@ -16,7 +16,7 @@ function recordingWrite(fails: (items: string[]) => Error | undefined = () => un
 
 const settled = (promises: Promise<void>[]) => Promise.allSettled(promises).then((results) => results.map((r) => r.status));
 
-describe('GroupCommit', () => {
+describe('GroupCommit', { timeout: 30_000 }, () => {
   it('should write items added together as one group, and those added during the write as the next', async () => {
     const { groups, write } = recordingWrite();
     const commit = new GroupCommit(write);

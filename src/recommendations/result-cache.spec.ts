@@ -5,7 +5,7 @@ import { ResultCache } from './result-cache';
 /** The user's newest interaction id as the log holds it now. */
 const newestId = (id: number) => () => Promise.resolve(id);
 
-describe(ResultCache.name, () => {
+describe(ResultCache.name, { timeout: 30_000 }, () => {
   it('should return a stored value while the log is unchanged, until the user is invalidated', async () => {
     const cache = new ResultCache<string>(60_000, 10);
     cache.set('u1', 'u1|10', 'list', 7);

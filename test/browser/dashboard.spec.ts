@@ -72,7 +72,7 @@ async function hasNoHorizontalScroll(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 }
 
-describe('dashboard in Chromium', { skip: skipReason() }, () => {
+describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () => {
   let open: Service;
   let secured: Service;
   let browser: Browser;

@@ -128,7 +128,7 @@ function nodeScriptFile(script: string): string {
   return match[1];
 }
 
-describe('k8s manifests', () => {
+describe('k8s manifests', { timeout: 30_000 }, () => {
   it('should give every document an apiVersion, a kind, a name and the app label', () => {
     assert.ok(MANIFESTS.length > 0, 'no manifests found in k8s/');
     for (const { file, body } of MANIFESTS) {
@@ -174,7 +174,7 @@ describe('k8s manifests', () => {
   });
 });
 
-describe('Deployment and its neighbours', () => {
+describe('Deployment and its neighbours', { timeout: 30_000 }, () => {
   const deployment = only('Deployment');
   const podTemplate = record(deployment, 'spec.template');
   const podLabels = record(podTemplate, 'metadata.labels');
@@ -267,7 +267,7 @@ describe('Deployment and its neighbours', () => {
   });
 });
 
-describe('Dockerfile', () => {
+describe('Dockerfile', { timeout: 30_000 }, () => {
   const instructions = dockerInstructions(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
   // Only the last stage becomes the image; earlier stages' USER or CMD do not reach it.
   const finalStage = instructions.slice(instructions.map((i) => i.keyword).lastIndexOf('FROM'));

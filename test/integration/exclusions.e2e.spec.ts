@@ -28,7 +28,7 @@ async function retrain(t: TestApp, window: object = {}): Promise<void> {
 
 /** "Never shown again": an excluding action keeps the item out of every list, whatever else happens. */
 for (const dialect of DIALECTS) {
-  describe(`exclusions on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`exclusions on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     describe('before the first model', () => {
       let t: TestApp;
       before(async () => {
@@ -97,7 +97,7 @@ for (const dialect of DIALECTS) {
   });
 }
 
-describe('exclusions during a database outage on mysql', { skip: dialectSkip('mysql') }, () => {
+describe('exclusions during a database outage on mysql', { skip: dialectSkip('mysql'), timeout: 600_000 }, () => {
   let t: TestAppBehindProxy;
   let other: TestApp;
 

@@ -72,7 +72,7 @@ async function tryConnect(port: number): Promise<string> {
   }
 }
 
-describe('graceful shutdown on SIGTERM under load', () => {
+describe('graceful shutdown on SIGTERM under load', { timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ml-service-shutdown-'));
   let server: ServerProcess;
   const outcomes: Outcome[] = [];
@@ -200,7 +200,7 @@ async function recommendBatch(url: string, r: number): Promise<{ ok: boolean; de
  * SIGTERM lands while a burst of heavy requests is still queued behind a busy event loop: some
  * connections are accepted but their requests not yet read when the listener closes.
  */
-describe('SIGTERM during a burst of batch requests', () => {
+describe('SIGTERM during a burst of batch requests', { timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ml-service-burst-'));
   let server: ServerProcess;
   let outcomes: { ok: boolean; detail: string }[] = [];
@@ -248,7 +248,7 @@ describe('SIGTERM during a burst of batch requests', () => {
   });
 });
 
-describe('SIGTERM with a request that never completes', () => {
+describe('SIGTERM with a request that never completes', { timeout: 600_000 }, () => {
   it('should cut it after SHUTDOWN_TIMEOUT_MS, say so, and exit 0', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ml-service-stuck-'));
     const server = spawnServer({ DATABASE_URL: `sqlite:${join(dir, 'service.sqlite')}`, SHUTDOWN_TIMEOUT_MS: '500', LOG_LEVEL: 'log' }, await freePort());
@@ -271,7 +271,7 @@ describe('SIGTERM with a request that never completes', () => {
   });
 });
 
-describe('start-up failure', () => {
+describe('start-up failure', { timeout: 600_000 }, () => {
   it('should exit 1 with a JSON log line that does not contain the database password', async () => {
     const port = await freePort();
     const server = spawnServer({ DATABASE_URL: `mysql://app:hunter2-db-password@127.0.0.1:${await freePort()}/ml_service` }, port);

@@ -17,7 +17,7 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-describe('metrics and request ids', () => {
+describe('metrics and request ids', { timeout: 600_000 }, () => {
   let t: TestApp;
   let metrics = '';
 

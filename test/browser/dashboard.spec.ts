@@ -7,7 +7,8 @@ import type { ExperimentResultsDto } from '../../src/experiments/experiments.dto
 import type { ModelListDto, ModelVersionDto } from '../../src/model-registry/model-registry.dto';
 import type { RecommendationResponseDto } from '../../src/recommendations/recommendations.dto';
 import type { LiveReportDto } from '../../src/dashboard/live-report.dto';
-import { Service, signToken, startService } from './service';
+import { signToken } from '../support/tokens';
+import { Service, startService } from './service';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '../../../test/artifacts');
@@ -253,7 +254,7 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
   });
 
   it('should ask for a credential when the API answers 401 and send it as a bearer token', async () => {
-    const token = signToken(JWT_SECRET, { sub: 'operator', roles: ['admin'] });
+    const token = signToken({ sub: 'operator', roles: ['admin'] }, { alg: 'HS256', secret: JWT_SECRET });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
       const guarded = await context.newPage();

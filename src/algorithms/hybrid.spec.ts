@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBundle, encodeBundle } from './artifact-codec';
 import { componentArtifact, hybrid } from './hybrid';
 import { similarItems } from './item-knn';
 import { buildCsr } from './sparse';
 import { unpackCsr } from './similarity';
-import { AlgorithmParams, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
+import { assertScores, roundTrip, scoresOf } from './spec-helpers';
 
 // Interactions (all weight 1, all now):  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4},
 // so item_knn gives cos(0,1) = 2/√6 and cos(0,2) = 1/2 (see item-knn.spec).
@@ -58,29 +58,10 @@ function load(params: AlgorithmParams = {}): Recommender {
   return hybrid.load(hybrid.train(trainingData(), params));
 }
 
-function scoresOf(recommender: Recommender, user: UserProfile): number[] {
-  const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
-  recommender.score(user, scores);
-  return [...scores];
-}
-
-function assertScores(actual: number[], expected: number[]): void {
-  actual.forEach((score, item) => {
-    if (expected[item] === -Infinity) assert.equal(score, -Infinity, `item ${item}`);
-    else assert.ok(Math.abs(score - expected[item]) <= 1e-6, `item ${item}: expected ${expected[item]}, got ${score}`);
-  });
-}
-
-function roundTrip(artifact: ModelArtifact): ModelArtifact {
-  const { arrays, ...header } = artifact;
-  const decoded = decodeBundle(encodeBundle({ header, arrays }));
-  return { ...artifact, meta: JSON.parse(JSON.stringify(artifact.meta)) as Record<string, unknown>, arrays: decoded.arrays };
-}
-
 describe(hybrid.name, { timeout: 30_000 }, () => {
   it('should blend max-normalised collaborative and content scores 0.6 / 0.4', () => {
     // cf: i1 2/√6 → 1, i2 1/2 → √6/4;  content: i0 1, i1 COMMON, i2 RARE, i4 COMMON² (max 1).
-    assertScores(scoresOf(load(), profile([0])), [
+    assertScores(scoresOf(load(), profile([0]), NUM_ITEMS), [
       0.4,
       0.6 + 0.4 * COMMON,
       0.6 * (Math.sqrt(6) / 4) + 0.4 * RARE,
@@ -100,7 +81,7 @@ describe(hybrid.name, { timeout: 30_000 }, () => {
   it('should fall back to content alone for a user without collaborative signal', () => {
     const recommender = load();
     const user = profile([], [1]);
-    assertScores(scoresOf(recommender, user), [-Infinity, -Infinity, -Infinity, 1, RARE]);
+    assertScores(scoresOf(recommender, user, NUM_ITEMS), [-Infinity, -Infinity, -Infinity, 1, RARE]);
     assert.deepEqual(recommender.explain(user, 3), { kind: 'feature', feature: 1 });
   });
 
@@ -108,13 +89,13 @@ describe(hybrid.name, { timeout: 30_000 }, () => {
     const recommender = load();
     const user = profile([]);
     // Interaction counts 2, 3, 2, 2, 1, over the maximum.
-    assertScores(scoresOf(recommender, user), [2 / 3, 1, 2 / 3, 2 / 3, 1 / 3]);
+    assertScores(scoresOf(recommender, user, NUM_ITEMS), [2 / 3, 1, 2 / 3, 2 / 3, 1 / 3]);
     assert.deepEqual(recommender.explain(user, 1), { kind: 'popular', city: 2 });
   });
 
   it('should explain a profile other than the one scored last from that profile’s own scores', () => {
     const recommender = load();
-    scoresOf(recommender, profile([]));
+    scoresOf(recommender, profile([]), NUM_ITEMS);
     assert.deepEqual(recommender.explain(profile([0]), 1), { kind: 'similar_item', item: 0 });
   });
 
@@ -157,7 +138,7 @@ describe(hybrid.name, { timeout: 30_000 }, () => {
     const artifact = hybrid.train(trainingData(), {});
     const loaded = hybrid.load(roundTrip(artifact));
     for (const user of [profile([0]), profile([], [1]), profile([])]) {
-      assert.deepEqual(scoresOf(loaded, user), scoresOf(hybrid.load(artifact), user));
+      assert.deepEqual(scoresOf(loaded, user, NUM_ITEMS), scoresOf(hybrid.load(artifact), user, NUM_ITEMS));
     }
   });
 });

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBundle, encodeBundle } from './artifact-codec';
 import { itemKnn, similarItems } from './item-knn';
 import { buildCsr } from './sparse';
 import { unpackCsr } from './similarity';
-import { AlgorithmParams, Csr, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Csr, Recommender, TrainingData, UserProfile } from './types';
+import { assertClose, assertRow, roundTrip, row, scoresOf } from './spec-helpers';
 
 // Users × items, every cell 1:  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4}.
 // Item columns i0 {u0, u1}  i1 {u0, u1, u2}  i2 {u0, u2}  i3 {u2, u3}  i4 {u3}, so by hand:
@@ -41,34 +41,8 @@ function profile(items: number[], weights: number[] = items.map(() => 1)): UserP
   };
 }
 
-function scoresOf(recommender: Recommender, user: UserProfile): Float32Array {
-  const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
-  recommender.score(user, scores);
-  return scores;
-}
-
-function row(m: Csr, r: number): Map<number, number> {
-  const entries = new Map<number, number>();
-  for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++) entries.set(m.indices[k], m.values[k]);
-  return entries;
-}
-
 function similarities(params: AlgorithmParams = {}, extra?: Array<[number, number, number]>): Csr {
   return unpackCsr(itemKnn.train(trainingData(extra), params).arrays, 'similar', NUM_ITEMS);
-}
-
-function assertClose(actual: number, expected: number, tolerance = 1e-6): void {
-  assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
-}
-
-function assertRow(actual: Map<number, number>, expected: Record<number, number>): void {
-  assert.deepEqual([...actual.keys()], Object.keys(expected).map(Number));
-  for (const [item, similarity] of Object.entries(expected)) assertClose(actual.get(Number(item)) ?? NaN, similarity);
-}
-
-function roundTrip(artifact: ModelArtifact): ModelArtifact {
-  const { arrays, ...header } = artifact;
-  return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
 }
 
 describe(itemKnn.name, { timeout: 30_000 }, () => {
@@ -81,7 +55,7 @@ describe(itemKnn.name, { timeout: 30_000 }, () => {
   });
 
   it('should rank the item most similar to the history first and leave unreached items unscored', () => {
-    const scores = scoresOf(itemKnn.load(itemKnn.train(trainingData(), {})), profile([0]));
+    const scores = scoresOf(itemKnn.load(itemKnn.train(trainingData(), {})), profile([0]), NUM_ITEMS);
     assertClose(scores[1], 2 / Math.sqrt(6));
     assertClose(scores[2], 0.5);
     assert.equal(scores[3], -Infinity);
@@ -89,7 +63,7 @@ describe(itemKnn.name, { timeout: 30_000 }, () => {
   });
 
   it('should weight each history item’s similarities by its preference weight', () => {
-    const scores = scoresOf(itemKnn.load(itemKnn.train(trainingData(), {})), profile([0, 3], [1, 2]));
+    const scores = scoresOf(itemKnn.load(itemKnn.train(trainingData(), {})), profile([0, 3], [1, 2]), NUM_ITEMS);
     assertClose(scores[1], 2 / Math.sqrt(6) + 2 / Math.sqrt(6));
     assertClose(scores[2], 0.5 + 2 * 0.5);
     assertClose(scores[4], 2 / Math.sqrt(2));
@@ -141,6 +115,6 @@ describe(itemKnn.name, { timeout: 30_000 }, () => {
   it('should serve the same scores from an artifact that went through the codec', () => {
     const artifact = itemKnn.train(trainingData(), {});
     const user = profile([0, 3], [1, 2]);
-    assert.deepEqual(scoresOf(itemKnn.load(roundTrip(artifact)), user), scoresOf(itemKnn.load(artifact), user));
+    assert.deepEqual(scoresOf(itemKnn.load(roundTrip(artifact)), user, NUM_ITEMS), scoresOf(itemKnn.load(artifact), user, NUM_ITEMS));
   });
 });

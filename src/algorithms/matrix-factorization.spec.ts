@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBundle, encodeBundle } from './artifact-codec';
 import { matrixFactorization } from './matrix-factorization';
 import { buildCsr, topK } from './sparse';
 import { ModelArtifact, TrainingData, UserProfile } from './types';
+import { roundTrip } from './spec-helpers';
 
 /** Users 0-3 each watch three of items 0-3, users 4-7 three of items 4-7: user u misses item u. */
 function blocks(): TrainingData {
@@ -45,11 +45,6 @@ function profile(userIndex: number, items: number[]): UserProfile {
 const historyOf = (u: number) => [0, 1, 2, 3].map((i) => (u < 4 ? i : i + 4)).filter((i) => i !== u);
 
 /** Through the artifact codec, as a stored model is. */
-function roundTrip(artifact: ModelArtifact): ModelArtifact {
-  const decoded = decodeBundle(encodeBundle({ header: { meta: artifact.meta }, arrays: artifact.arrays }));
-  return { ...artifact, arrays: decoded.arrays, meta: decoded.header.meta as Record<string, unknown> };
-}
-
 /** Two factors: the blocks are a rank-two pattern, and more factors would fit the missing cells too. */
 const PARAMS = { factors: 2, iterations: 15, regularization: 0.1, alpha: 2, cg_steps: 3 };
 

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBundle, encodeBundle } from './artifact-codec';
 import { popularity } from './popularity';
 import { buildCsr } from './sparse';
-import { AlgorithmParams, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
+import { assertScores, roundTrip, scoresOf } from './spec-helpers';
 
 const NOW = 1_700_000_000;
 const DAY = 86_400;
@@ -53,56 +53,38 @@ function load(params: AlgorithmParams = {}, events?: Event[]): Recommender {
   return popularity.load(popularity.train(trainingData(events), params));
 }
 
-function scoresOf(recommender: Recommender, user: UserProfile): number[] {
-  const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
-  recommender.score(user, scores);
-  return [...scores];
-}
-
-function assertScores(actual: number[], expected: number[]): void {
-  actual.forEach((score, item) => {
-    if (expected[item] === -Infinity) assert.equal(score, -Infinity, `item ${item}`);
-    else assert.ok(Math.abs(score - expected[item]) <= 1e-6, `item ${item}: expected ${expected[item]}, got ${score}`);
-  });
-}
-
-function roundTrip(artifact: ModelArtifact): ModelArtifact {
-  const { arrays, ...header } = artifact;
-  return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
-}
-
 describe(popularity.name, { timeout: 30_000 }, () => {
   it('should halve an event’s weight per half-life and normalise to the most popular item', () => {
-    assertScores(scoresOf(load(), profile()), [1, 0.5, 0.25, -Infinity, -Infinity]);
+    assertScores(scoresOf(load(), profile(), NUM_ITEMS), [1, 0.5, 0.25, -Infinity, -Infinity]);
   });
 
   it('should decay by the configured `half_life_days`', () => {
-    assertScores(scoresOf(load({ half_life_days: 14 }), profile()), [1, Math.SQRT1_2, 0.5, -Infinity, -Infinity]);
+    assertScores(scoresOf(load({ half_life_days: 14 }), profile(), NUM_ITEMS), [1, Math.SQRT1_2, 0.5, -Infinity, -Infinity]);
   });
 
   it('should sum positive weights and ignore negative feedback', () => {
     const events: Event[] = [[0, 1, NOW], [3, 2, NOW], [3, -1, NOW], [3, 1, NOW]];
-    assertScores(scoresOf(load({}, events), profile()), [1 / 3, -Infinity, -Infinity, 1, -Infinity]);
+    assertScores(scoresOf(load({}, events), profile(), NUM_ITEMS), [1 / 3, -Infinity, -Infinity, 1, -Infinity]);
   });
 
   it('should count an event stamped after the reference time as fresh', () => {
     const events: Event[] = [[0, 1, NOW], [1, 1, NOW + 7 * DAY]];
-    assertScores(scoresOf(load({}, events), profile()), [1, 1, -Infinity, -Infinity, -Infinity]);
+    assertScores(scoresOf(load({}, events), profile(), NUM_ITEMS), [1, 1, -Infinity, -Infinity, -Infinity]);
   });
 
   it('should boost by `preference_boost` × the fraction of declared features an item has', () => {
     // i1 matches one of two declared features: 0.5 · (1 + 0.5 · 1/2); i2 both: 0.25 · (1 + 0.5).
-    assertScores(scoresOf(load(), profile([0, 1])), [1, 0.625, 0.375, -Infinity, -Infinity]);
+    assertScores(scoresOf(load(), profile([0, 1]), NUM_ITEMS), [1, 0.625, 0.375, -Infinity, -Infinity]);
   });
 
   it('should let declared preferences lift a less popular item above the most popular one', () => {
-    const scores = scoresOf(load({ preference_boost: 2 }), profile([0]));
+    const scores = scoresOf(load({ preference_boost: 2 }), profile([0]), NUM_ITEMS);
     assertScores(scores, [1, 1.5, 0.75, -Infinity, -Infinity]);
     assert.ok(scores[1] > scores[0]);
   });
 
   it('should ignore repeated and unknown declared features', () => {
-    assertScores(scoresOf(load(), profile([0, 0, 99])), scoresOf(load(), profile([0])));
+    assertScores(scoresOf(load(), profile([0, 0, 99]), NUM_ITEMS), scoresOf(load(), profile([0]), NUM_ITEMS));
   });
 
   it('should explain every item as popular in the user’s city', () => {
@@ -116,6 +98,6 @@ describe(popularity.name, { timeout: 30_000 }, () => {
   it('should serve the same scores from an artifact that went through the codec', () => {
     const artifact = popularity.train(trainingData(), {});
     const user = profile([0]);
-    assert.deepEqual(scoresOf(popularity.load(roundTrip(artifact)), user), scoresOf(popularity.load(artifact), user));
+    assert.deepEqual(scoresOf(popularity.load(roundTrip(artifact)), user, NUM_ITEMS), scoresOf(popularity.load(artifact), user, NUM_ITEMS));
   });
 });

@@ -121,6 +121,7 @@ describe('computeResults', { timeout: 30_000 }, () => {
     assert.doesNotMatch(json, /NaN|Infinity/);
     const parsed = JSON.parse(json) as typeof results;
     assert.equal(parsed.participants, 0);
+    assert.equal(parsed.variants.length, 3);
     for (const v of parsed.variants) {
       assert.deepEqual(v.metrics, { click_through_rate: 0, save_rate: 0, hide_rate: 0 });
       assert.deepEqual(v.confidence_intervals.click_through_rate, [0, 1]);

@@ -117,6 +117,7 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
     const models = await allModels(open);
     await page.goto(`${open.url}/dashboard/#/models`);
     await page.waitForSelector('table.data tbody tr');
+    assert.ok(models.length > 0, 'no model versions to check');
     assert.equal(await page.locator('table.data tbody tr').count(), models.length);
     for (const model of models) {
       const row = page.locator(`tr[data-model-id="${model.id}"]`);

@@ -167,7 +167,9 @@ describe('k8s manifests', { timeout: 30_000 }, () => {
       ['Secret', 'stringData'],
     ];
     for (const [kind, field] of maps) {
-      for (const [key, value] of Object.entries(record(only(kind), field))) {
+      const entries = Object.entries(record(only(kind), field));
+      assert.ok(entries.length > 0, `${kind} has no ${field}`);
+      for (const [key, value] of entries) {
         assert.equal(typeof value, 'string', `${kind} ${key} must be quoted: Kubernetes rejects non-strings`);
       }
     }

@@ -105,7 +105,11 @@ describe('graceful shutdown on SIGTERM under load', { timeout: 600_000 }, () => 
       for (let n = 0; routing; n++) outcomes.push(await recommend(server.url, w, n, signalled));
     });
     const slow = await startSlowRequest(server.port);
-    await sleep(1000);
+    // Under load before the signal: polled until the workers have had answers, bounded.
+    for (const deadline = Date.now() + 30_000; outcomes.length < WORKERS; ) {
+      assert.ok(Date.now() < deadline, `only ${outcomes.length} answers in 30 s`);
+      await sleep(25);
+    }
 
     const signalledAt = Date.now();
     server.child.kill('SIGTERM');

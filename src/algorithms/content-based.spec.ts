@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentBased } from './content-based';
-import { buildCsr } from './sparse';
 import { float32Array } from './similarity';
 import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
-import { assertClose, roundTrip, scoresOf } from './spec-helpers';
+import { assertClose, roundTrip, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 // Items × features:  i0 {f0, f2}   i1 {f0}   i2 {f2}   i3 {f1}   i4 {f0, f1};  f3 belongs to no item.
 // N = 5, df = 3, 2, 2, 0, so the smoothed IDF ln((1 + N) / (1 + df)) + 1 is
@@ -18,32 +17,12 @@ const COMMON = IDF[0] / PAIR_NORM; // ≈ 0.638710
 const RARE = IDF[1] / PAIR_NORM; // ≈ 0.769452
 
 function trainingData(): TrainingData {
-  const pairs = FEATURES.flatMap((features, item) => features.map((feature) => [item, feature]));
-  return {
-    numUsers: 1,
-    numItems: NUM_ITEMS,
-    // Only i0 has ever been interacted with: every other item is new to feedback.
-    events: { user: Int32Array.of(0), item: Int32Array.of(0), weight: Float32Array.of(1), time: Float64Array.of(1_000) },
-    itemFeatures: buildCsr(
-      NUM_ITEMS,
-      IDF.length,
-      Int32Array.from(pairs, ([item]) => item),
-      Int32Array.from(pairs, ([, feature]) => feature),
-      new Float32Array(pairs.length).fill(1),
-    ),
-    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
-    referenceTime: 1_000,
-  };
+  // Only i0 has ever been interacted with: every other item is new to feedback.
+  return trainingDataOf({ numUsers: 1, numItems: NUM_ITEMS, events: [[0, 0, 1, 1_000]], features: FEATURES, numFeatures: IDF.length });
 }
 
 function profile(items: number[], declaredFeatures: number[] = []): UserProfile {
-  return {
-    userIndex: -1,
-    items: Int32Array.from(items),
-    weights: new Float32Array(items.length).fill(1),
-    declaredFeatures: Int32Array.from(declaredFeatures),
-    cityIndex: -1,
-  };
+  return userProfile({ items, declaredFeatures });
 }
 
 function load(params: AlgorithmParams = {}): Recommender {

@@ -1,9 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ease } from './ease';
-import { buildCsr } from './sparse';
 import { ModelArtifact, TrainingData, UserProfile } from './types';
-import { assertScores, roundTrip } from './spec-helpers';
+import { assertScores, roundTrip, trainingDataOf, userProfile } from './spec-helpers';
 
 /**
  * User 0 has items a, b; user 1 has b, c. With λ = 1, XᵀX + λI = [[2,1,0],[1,3,1],[0,1,2]], whose
@@ -15,29 +14,11 @@ const B = 1;
 const C = 2;
 
 function twoUsers(numItems = 3): TrainingData {
-  return {
-    numUsers: 2,
-    numItems,
-    events: {
-      user: Int32Array.of(0, 0, 1, 1),
-      item: Int32Array.of(A, B, B, C),
-      weight: Float32Array.of(1, 1, 1, 1),
-      time: Float64Array.of(1, 2, 3, 4),
-    },
-    itemFeatures: buildCsr(numItems, 0, new Int32Array(0), new Int32Array(0), new Float32Array(0)),
-    itemCity: new Int32Array(numItems).fill(-1),
-    referenceTime: 4,
-  };
+  return trainingDataOf({ numUsers: 2, numItems, events: [[0, A, 1, 1], [0, B, 1, 2], [1, B, 1, 3], [1, C, 1, 4]] });
 }
 
-function profile(items: number[], weights = items.map(() => 1)): UserProfile {
-  return {
-    userIndex: -1,
-    items: Int32Array.from(items),
-    weights: Float32Array.from(weights),
-    declaredFeatures: new Int32Array(0),
-    cityIndex: -1,
-  };
+function profile(items: number[], weights?: number[]): UserProfile {
+  return userProfile({ items, weights });
 }
 
 function scores(artifact: ModelArtifact, who: UserProfile, numItems = 3): number[] {

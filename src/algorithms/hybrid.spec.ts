@@ -2,10 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { componentArtifact, hybrid } from './hybrid';
 import { similarItems } from './item-knn';
-import { buildCsr } from './sparse';
 import { unpackCsr } from './similarity';
 import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
-import { assertScores, roundTrip, scoresOf } from './spec-helpers';
+import { assertScores, historyEvents, roundTrip, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 // Interactions (all weight 1, all now):  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4},
 // so item_knn gives cos(0,1) = 2/√6 and cos(0,2) = 1/2 (see item-knn.spec).
@@ -21,37 +20,11 @@ const RARE = IDF_RARE / Math.hypot(IDF_COMMON, IDF_RARE);
 const NOW = 1_700_000_000;
 
 function trainingData(): TrainingData {
-  const interactions = HISTORIES.flatMap((items, user) => items.map((item) => [user, item]));
-  const features = FEATURES.flatMap((list, item) => list.map((feature) => [item, feature]));
-  return {
-    numUsers: HISTORIES.length,
-    numItems: NUM_ITEMS,
-    events: {
-      user: Int32Array.from(interactions, ([user]) => user),
-      item: Int32Array.from(interactions, ([, item]) => item),
-      weight: new Float32Array(interactions.length).fill(1),
-      time: new Float64Array(interactions.length).fill(NOW),
-    },
-    itemFeatures: buildCsr(
-      NUM_ITEMS,
-      3,
-      Int32Array.from(features, ([item]) => item),
-      Int32Array.from(features, ([, feature]) => feature),
-      new Float32Array(features.length).fill(1),
-    ),
-    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
-    referenceTime: NOW,
-  };
+  return trainingDataOf({ numUsers: HISTORIES.length, numItems: NUM_ITEMS, events: historyEvents(HISTORIES, NOW), features: FEATURES, numFeatures: 3 });
 }
 
 function profile(items: number[], declaredFeatures: number[] = [], userIndex = -1): UserProfile {
-  return {
-    userIndex,
-    items: Int32Array.from(items),
-    weights: new Float32Array(items.length).fill(1),
-    declaredFeatures: Int32Array.from(declaredFeatures),
-    cityIndex: 2,
-  };
+  return userProfile({ items, declaredFeatures, userIndex, cityIndex: 2 });
 }
 
 function load(params: AlgorithmParams = {}): Recommender {

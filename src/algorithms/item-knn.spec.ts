@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { itemKnn, similarItems } from './item-knn';
-import { buildCsr } from './sparse';
 import { unpackCsr } from './similarity';
 import { AlgorithmParams, Csr, Recommender, TrainingData, UserProfile } from './types';
-import { assertClose, assertRow, roundTrip, row, scoresOf } from './spec-helpers';
+import { assertClose, assertRow, Event, historyEvents, roundTrip, row, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 // Users × items, every cell 1:  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4}.
 // Item columns i0 {u0, u1}  i1 {u0, u1, u2}  i2 {u0, u2}  i3 {u2, u3}  i4 {u3}, so by hand:
@@ -14,31 +13,12 @@ const HISTORIES = [[0, 1, 2], [0, 1], [1, 2, 3], [3, 4]];
 const NUM_ITEMS = 5;
 
 function trainingData(extra: Array<[user: number, item: number, weight: number]> = []): TrainingData {
-  const liked = HISTORIES.flatMap((items, user) => items.map((item): [number, number, number] => [user, item, 1]));
-  const triples = [...liked, ...extra];
-  return {
-    numUsers: HISTORIES.length,
-    numItems: NUM_ITEMS,
-    events: {
-      user: Int32Array.from(triples, ([user]) => user),
-      item: Int32Array.from(triples, ([, item]) => item),
-      weight: Float32Array.from(triples, ([, , weight]) => weight),
-      time: new Float64Array(triples.length).fill(1_000),
-    },
-    itemFeatures: buildCsr(NUM_ITEMS, 0, new Int32Array(0), new Int32Array(0), new Float32Array(0)),
-    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
-    referenceTime: 1_000,
-  };
+  const events = [...historyEvents(HISTORIES, 1_000), ...extra.map(([user, item, weight]): Event => [user, item, weight, 1_000])];
+  return trainingDataOf({ numUsers: HISTORIES.length, numItems: NUM_ITEMS, events });
 }
 
-function profile(items: number[], weights: number[] = items.map(() => 1)): UserProfile {
-  return {
-    userIndex: -1,
-    items: Int32Array.from(items),
-    weights: Float32Array.from(weights),
-    declaredFeatures: new Int32Array(0),
-    cityIndex: -1,
-  };
+function profile(items: number[], weights?: number[]): UserProfile {
+  return userProfile({ items, weights });
 }
 
 function similarities(params: AlgorithmParams = {}, extra?: Array<[number, number, number]>): Csr {

@@ -1,55 +1,32 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { popularity } from './popularity';
-import { buildCsr } from './sparse';
 import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
-import { assertScores, roundTrip, scoresOf } from './spec-helpers';
+import { assertScores, Event, roundTrip, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 const NOW = 1_700_000_000;
 const DAY = 86_400;
 const NUM_ITEMS = 5;
 // i1 has f0; i2 has f0 and f1; the others have no features.
-const FEATURES: Array<[item: number, feature: number]> = [[1, 0], [2, 0], [2, 1]];
+const FEATURES = [[], [0], [0, 1], [], []];
 
-type Event = [item: number, weight: number, time: number];
+/** Feedback of the one user: [item, weight, time]. */
+type Feedback = [item: number, weight: number, time: number];
 
 // One unit of feedback each on i0 now, i1 one week (one default half-life) ago, i2 two weeks ago;
 // i3 only hidden; i4 never touched.
-const BASE_EVENTS: Event[] = [[0, 1, NOW], [1, 1, NOW - 7 * DAY], [2, 1, NOW - 14 * DAY], [3, -1, NOW]];
+const BASE_EVENTS: Feedback[] = [[0, 1, NOW], [1, 1, NOW - 7 * DAY], [2, 1, NOW - 14 * DAY], [3, -1, NOW]];
 
-function trainingData(events: Event[] = BASE_EVENTS): TrainingData {
-  return {
-    numUsers: 1,
-    numItems: NUM_ITEMS,
-    events: {
-      user: new Int32Array(events.length),
-      item: Int32Array.from(events, ([item]) => item),
-      weight: Float32Array.from(events, ([, weight]) => weight),
-      time: Float64Array.from(events, ([, , time]) => time),
-    },
-    itemFeatures: buildCsr(
-      NUM_ITEMS,
-      2,
-      Int32Array.from(FEATURES, ([item]) => item),
-      Int32Array.from(FEATURES, ([, feature]) => feature),
-      new Float32Array(FEATURES.length).fill(1),
-    ),
-    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
-    referenceTime: NOW,
-  };
+function trainingData(events: Feedback[] = BASE_EVENTS): TrainingData {
+  const ofUser0 = events.map(([item, weight, time]): Event => [0, item, weight, time]);
+  return trainingDataOf({ numUsers: 1, numItems: NUM_ITEMS, events: ofUser0, features: FEATURES, numFeatures: 2, referenceTime: NOW });
 }
 
 function profile(declaredFeatures: number[] = [], cityIndex = -1): UserProfile {
-  return {
-    userIndex: -1,
-    items: new Int32Array(0),
-    weights: new Float32Array(0),
-    declaredFeatures: Int32Array.from(declaredFeatures),
-    cityIndex,
-  };
+  return userProfile({ declaredFeatures, cityIndex });
 }
 
-function load(params: AlgorithmParams = {}, events?: Event[]): Recommender {
+function load(params: AlgorithmParams = {}, events?: Feedback[]): Recommender {
   return popularity.load(popularity.train(trainingData(events), params));
 }
 
@@ -63,12 +40,12 @@ describe(popularity.name, { timeout: 30_000 }, () => {
   });
 
   it('should sum positive weights and ignore negative feedback', () => {
-    const events: Event[] = [[0, 1, NOW], [3, 2, NOW], [3, -1, NOW], [3, 1, NOW]];
+    const events: Feedback[] = [[0, 1, NOW], [3, 2, NOW], [3, -1, NOW], [3, 1, NOW]];
     assertScores(scoresOf(load({}, events), profile(), NUM_ITEMS), [1 / 3, -Infinity, -Infinity, 1, -Infinity]);
   });
 
   it('should count an event stamped after the reference time as fresh', () => {
-    const events: Event[] = [[0, 1, NOW], [1, 1, NOW + 7 * DAY]];
+    const events: Feedback[] = [[0, 1, NOW], [1, 1, NOW + 7 * DAY]];
     assertScores(scoresOf(load({}, events), profile(), NUM_ITEMS), [1, 1, -Infinity, -Infinity, -Infinity]);
   });
 

@@ -1,8 +1,53 @@
 import assert from 'node:assert/strict';
 import { decodeBundle, encodeBundle } from './artifact-codec';
-import { Csr, ModelArtifact, Recommender, UserProfile } from './types';
+import { buildCsr } from './sparse';
+import { Csr, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
 
-/** Helpers the algorithm specs share: scoring a profile, reading a matrix row, comparing floats. */
+/** Helpers the algorithm specs share: small data sets and profiles, scoring, matrix rows, float comparisons. */
+
+export type Event = [user: number, item: number, weight: number, time: number];
+
+/** Each user's history as events of weight 1, all at `time`. */
+export function historyEvents(histories: number[][], time: number): Event[] {
+  return histories.flatMap((items, user) => items.map((item): Event => [user, item, 1, time]));
+}
+
+/** Training data from events and each item's feature list (none by default), no cities. */
+export function trainingDataOf(options: { numUsers: number; numItems: number; events: Event[]; features?: number[][]; numFeatures?: number; referenceTime?: number }): TrainingData {
+  const { numUsers, numItems, events, features = [], numFeatures = 0 } = options;
+  const pairs = features.flatMap((list, item) => list.map((feature) => [item, feature]));
+  return {
+    numUsers,
+    numItems,
+    events: {
+      user: Int32Array.from(events, ([user]) => user),
+      item: Int32Array.from(events, ([, item]) => item),
+      weight: Float32Array.from(events, ([, , weight]) => weight),
+      time: Float64Array.from(events, ([, , , time]) => time),
+    },
+    itemFeatures: buildCsr(
+      numItems,
+      numFeatures,
+      Int32Array.from(pairs, ([item]) => item),
+      Int32Array.from(pairs, ([, feature]) => feature),
+      new Float32Array(pairs.length).fill(1),
+    ),
+    itemCity: new Int32Array(numItems).fill(-1),
+    referenceTime: options.referenceTime ?? Math.max(...events.map(([, , , time]) => time)),
+  };
+}
+
+/** A user as serving hands them to a recommender: unknown (-1), weight 1 per item and no city unless told. */
+export function userProfile(options: { items?: number[]; weights?: number[]; userIndex?: number; declaredFeatures?: number[]; cityIndex?: number }): UserProfile {
+  const { items = [], userIndex = -1, declaredFeatures = [], cityIndex = -1 } = options;
+  return {
+    userIndex,
+    items: Int32Array.from(items),
+    weights: options.weights ? Float32Array.from(options.weights) : new Float32Array(items.length).fill(1),
+    declaredFeatures: Int32Array.from(declaredFeatures),
+    cityIndex,
+  };
+}
 
 /** The artifact as a replica loads it: arrays through the bundle codec, meta through its JSON header. */
 export function roundTrip(artifact: ModelArtifact): ModelArtifact {

@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCsr } from './sparse';
 import { unpackCsr } from './similarity';
 import { AlgorithmParams, Csr, Recommender, TrainingData, UserProfile } from './types';
 import { collaborativeFiltering } from './user-knn';
-import { assertClose, assertRow, roundTrip, row, scoresOf } from './spec-helpers';
+import { assertClose, assertRow, historyEvents, roundTrip, row, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 // Users × items, every cell 1:  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4}.
 // User norms √3, √2, √3, √2, so by hand:
@@ -13,30 +12,11 @@ const HISTORIES = [[0, 1, 2], [0, 1], [1, 2, 3], [3, 4]];
 const NUM_ITEMS = 5;
 
 function trainingData(): TrainingData {
-  const pairs = HISTORIES.flatMap((items, user) => items.map((item) => [user, item]));
-  return {
-    numUsers: HISTORIES.length,
-    numItems: NUM_ITEMS,
-    events: {
-      user: Int32Array.from(pairs, ([user]) => user),
-      item: Int32Array.from(pairs, ([, item]) => item),
-      weight: new Float32Array(pairs.length).fill(1),
-      time: new Float64Array(pairs.length).fill(1_000),
-    },
-    itemFeatures: buildCsr(NUM_ITEMS, 0, new Int32Array(0), new Int32Array(0), new Float32Array(0)),
-    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
-    referenceTime: 1_000,
-  };
+  return trainingDataOf({ numUsers: HISTORIES.length, numItems: NUM_ITEMS, events: historyEvents(HISTORIES, 1_000) });
 }
 
 function profile(userIndex: number, items: number[]): UserProfile {
-  return {
-    userIndex,
-    items: Int32Array.from(items),
-    weights: new Float32Array(items.length).fill(1),
-    declaredFeatures: new Int32Array(0),
-    cityIndex: -1,
-  };
+  return userProfile({ userIndex, items });
 }
 
 function load(params: AlgorithmParams = {}): Recommender {

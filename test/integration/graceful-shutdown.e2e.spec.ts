@@ -19,6 +19,7 @@ const API_KEY = 'api-key-never-logged-0123456789';
 const CLIENT_TOKEN = signToken({ sub: 'ops', roles: ['admin'] }, { alg: 'HS256', secret: JWT_SECRET });
 
 interface Outcome {
+  requestId: string;
   ok: boolean;
   detail: string;
   afterSignal: boolean;
@@ -38,9 +39,9 @@ async function recommend(url: string, w: number, n: number, afterSignal: boolean
     });
     const body = (await response.json()) as { recommendations?: unknown[] };
     const ok = response.status === 200 && Array.isArray(body.recommendations);
-    return { ok, detail: `${requestId}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`, afterSignal };
+    return { requestId, ok, detail: `${requestId}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`, afterSignal };
   } catch (error) {
-    return { ok: false, detail: `${requestId}: ${(error as Error).message} ${String((error as Error).cause ?? '')}`, afterSignal };
+    return { requestId, ok: false, detail: `${requestId}: ${(error as Error).message} ${String((error as Error).cause ?? '')}`, afterSignal };
   }
 }
 
@@ -165,7 +166,9 @@ describe('graceful shutdown on SIGTERM under load', { timeout: 600_000 }, () => 
 
   it('should log JSON lines only, each line of a request carrying its request id', () => {
     const lines = server.output().map((line) => JSON.parse(line) as { message: string; request_id?: string; context?: string });
-    const requestId = 'load-3-2';
+    // Any request that was answered: how many each worker made depends on the machine's speed.
+    const requestId = outcomes.find((o) => o.ok)?.requestId;
+    assert.ok(requestId, 'no request was answered');
     const ofRequest = lines.filter((line) => line.request_id === requestId);
     assert.ok(ofRequest.some((line) => line.context === 'HTTP'), `no access-log line for ${requestId}`);
     assert.ok(ofRequest.some((line) => line.context === 'RecommendationsService'), `no service log line for ${requestId}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_FEEDBACK_WEIGHTS } from '../domain/feedback-actions';
 import { ConfigError, loadConfig } from './config';
 
-describe('loadConfig', () => {
+describe('loadConfig', { timeout: 30_000 }, () => {
   it('should default to SQLite under ./data, port 4004 and demo data outside production', () => {
     const config = loadConfig({});
     assert.deepEqual(config.database, { client: 'sqlite', filename: './data/ml-service.sqlite' });

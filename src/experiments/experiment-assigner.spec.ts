@@ -27,7 +27,7 @@ function experiment(id: string, changes: Partial<ExperimentWrite> = {}): Experim
   };
 }
 
-describe('ExperimentAssigner', () => {
+describe('ExperimentAssigner', { timeout: 30_000 }, () => {
   let db: Knex;
   let repository: ExperimentsRepository;
   before(async () => {

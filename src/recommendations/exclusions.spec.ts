@@ -29,7 +29,7 @@ function snapshot(lastInteractionId: number, algorithm = 'popularity'): LoadedMo
 
 const since = (...items: string[]): UserEvents => ({ recent: [], excludedSince: new Set(items), newestId: 0 });
 
-describe('excludedFor', () => {
+describe('excludedFor', { timeout: 30_000 }, () => {
   it("should join the snapshot's exclusions and those since, in the model's index space", () => {
     assert.deepEqual([...excludedFor(snapshot(10), 0, since('c', 'not_in_the_model'))].sort(), [1, 2]);
     assert.deepEqual([...excludedFor(snapshot(10), 1, since('d'))], [3]);
@@ -38,7 +38,7 @@ describe('excludedFor', () => {
   });
 });
 
-describe(Exclusions.name, () => {
+describe(Exclusions.name, { timeout: 30_000 }, () => {
   let db: Knex;
   let interactions: InteractionsRepository;
   before(async () => {

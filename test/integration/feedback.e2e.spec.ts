@@ -18,7 +18,7 @@ async function refuseInsertsOf(db: Knex, dialect: Dialect, itemId: string): Prom
 }
 
 for (const dialect of DIALECTS) {
-  describe(`feedback API on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`feedback API on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       // The refused writes below answer 500 by design; their error logs would only be noise here.

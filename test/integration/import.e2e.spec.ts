@@ -143,7 +143,7 @@ function writeJsonl(path: string, lines: unknown[]): void {
   writeFileSync(path, `${lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\r\n')}\r\n`);
 }
 
-describe('import CLI on sqlite', () => {
+describe('import CLI on sqlite', { timeout: 600_000 }, () => {
   let dir: string;
   let database: DatabaseConfig;
   const importing = (args: string[]) => runCli('import', args, { DATABASE_URL: databaseUrl(database) });
@@ -327,7 +327,7 @@ describe('import CLI on sqlite', () => {
   });
 });
 
-describe('migrate CLI on sqlite', () => {
+describe('migrate CLI on sqlite', { timeout: 600_000 }, () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ml-service-migrate-'));
@@ -352,7 +352,7 @@ describe('migrate CLI on sqlite', () => {
   });
 });
 
-describe('import CLI on mysql', { skip: dialectSkip('mysql') }, () => {
+describe('import CLI on mysql', { skip: dialectSkip('mysql'), timeout: 600_000 }, () => {
   let dir: string;
   let database: TestDatabase;
   before(async () => {
@@ -383,7 +383,7 @@ describe('import CLI on mysql', { skip: dialectSkip('mysql') }, () => {
   });
 });
 
-describe('import CLI on the real ML-100K', { skip: existsSync(REAL_ML_100K) ? false : `${REAL_ML_100K} is absent` }, () => {
+describe('import CLI on the real ML-100K', { skip: existsSync(REAL_ML_100K) ? false : `${REAL_ML_100K} is absent`, timeout: 600_000 }, () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ml-service-import-ml100k-'));

@@ -18,7 +18,7 @@ interface Version {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`model lifecycle on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`model lifecycle on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     let first: Version;
     before(async () => {

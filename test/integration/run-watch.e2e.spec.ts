@@ -9,7 +9,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
 
 for (const dialect of DIALECTS) {
-  describe(`${RunWatch.name} on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`${RunWatch.name} on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect);

@@ -21,7 +21,7 @@ interface Version {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`training control on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`training control on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     let db: Knex;
     before(async () => {

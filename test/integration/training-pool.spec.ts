@@ -5,7 +5,7 @@ import { decodeBundle, sha256 } from '../../src/algorithms/artifact-codec';
 import { TrainingPool } from '../../src/training/training-pool';
 import { syntheticTrainingData } from '../support/synthetic';
 
-describe(TrainingPool.name, () => {
+describe(TrainingPool.name, { timeout: 600_000 }, () => {
   it('should keep the event loop responsive while a model trains for seconds', async () => {
     const pool = new TrainingPool(1);
     const data = syntheticTrainingData(5_000, 2_000, 60_000);

@@ -9,7 +9,7 @@ import { DIALECTS, dialectSkip } from '../support/databases';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';
 
 for (const dialect of DIALECTS) {
-  describe(`training snapshot on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`training snapshot on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     let pool: TrainingPool;
     before(async () => {

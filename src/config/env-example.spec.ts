@@ -11,7 +11,7 @@ const root = join(__dirname, '..', '..', '..');
 const regenerate = 'run `npm run config:example` and commit the result';
 const variables = Object.entries(CONFIG_VARIABLES) as [string, ConfigVariable][];
 
-describe('config/.env.example and README', () => {
+describe('config/.env.example and README', { timeout: 30_000 }, () => {
   it('should list every variable of src/config/variables.ts in config/.env.example, as generated', () => {
     const example = readFileSync(join(root, 'config', '.env.example'), 'utf8');
     for (const [name] of variables) assert.match(example, new RegExp(`^# ${name}=`, 'm'), `${name} is missing: ${regenerate}`);
@@ -27,7 +27,7 @@ describe('config/.env.example and README', () => {
   });
 });
 
-describe('CONFIG_VARIABLES', () => {
+describe('CONFIG_VARIABLES', { timeout: 30_000 }, () => {
   it('should declare the defaults loadConfig uses, in and out of production', () => {
     const environments: Record<string, string>[] = [{}, { ENVIRONMENT: 'production', API_KEYS: 'a-service-key-of-16+' }];
     for (const base of environments) {

@@ -74,7 +74,7 @@ export function findCycle(graph: Map<string, Set<string>>): string[] | undefined
   return undefined;
 }
 
-describe('folder imports', () => {
+describe('folder imports', { timeout: 30_000 }, () => {
   it('should find a cycle in a graph that has one, and none in a layered graph', () => {
     const edges = (pairs: [string, string[]][]) => new Map(pairs.map(([k, v]) => [k, new Set(v)]));
     assert.deepEqual(findCycle(edges([['a', ['b']], ['b', ['c']], ['c', ['a']]])), ['a', 'b', 'c', 'a']);
@@ -91,7 +91,7 @@ describe('folder imports', () => {
   });
 });
 
-describe('src/domain', () => {
+describe('src/domain', { timeout: 30_000 }, () => {
   it('should import nothing but itself and the algorithms types: no Nest, no knex, no other src folder', () => {
     const files = sourceFiles(join(SRC, 'domain'));
     assert.ok(files.length > 0);

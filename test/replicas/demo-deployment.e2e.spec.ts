@@ -23,7 +23,7 @@ interface Recommendation {
  * (seeded by the first replica) gives every algorithm a model. The tests run in order and share the
  * replicas: each leaves three running for the next.
  */
-describe('a deployment of three replicas on mysql with the demo data', { skip: dialectSkip('mysql') }, () => {
+describe('a deployment of three replicas on mysql with the demo data', { skip: dialectSkip('mysql'), timeout: 600_000 }, () => {
   let deployment: Deployment;
   let replicas: ReplicaSet;
   let balancer: ReadinessBalancer;

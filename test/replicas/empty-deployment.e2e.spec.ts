@@ -11,7 +11,7 @@ const READY_WITHIN_MS = 15_000;
  * A first deployment: three replicas on a new, empty MariaDB database, no demo data and no feedback.
  * An empty install is ready (SPEC: "model state is reported, not required") and serves cold-start lists.
  */
-describe('a fresh, empty deployment of three replicas on mysql', { skip: dialectSkip('mysql') }, () => {
+describe('a fresh, empty deployment of three replicas on mysql', { skip: dialectSkip('mysql'), timeout: 600_000 }, () => {
   let deployment: Deployment;
 
   before(

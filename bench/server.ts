@@ -155,7 +155,7 @@ export class ServerProcess {
           await sleep(100);
           continue;
         }
-        throw new Error(`${this.label}: ${method} ${path} failed (${reason}); ${this.describeExit()}\n${this.logTail()}`);
+        throw new Error(`${this.label}: ${method} ${path} failed (${reason}); ${this.describeExit()}\n${this.logTail()}`, { cause: error });
       }
     }
   }

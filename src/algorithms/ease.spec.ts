@@ -47,7 +47,7 @@ function scores(artifact: ModelArtifact, who: UserProfile, numItems = 3): number
 }
 
 function assertClose(actual: number[], expected: number[]): void {
-  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) < 1e-6, `${actual} ≉ ${expected}`));
+  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) < 1e-6, `${actual.join()} ≉ ${expected.join()}`));
 }
 
 function roundTrip(artifact: ModelArtifact): ModelArtifact {

@@ -16,7 +16,9 @@ export class LeasesRepository {
     const expiresAt = now + ttlMs;
     const taken = await this.db('leases')
       .where({ name })
-      .andWhere((q) => q.where('expires_at', '<', now).orWhere({ holder }))
+      .andWhere((q) => {
+        q.where('expires_at', '<', now).orWhere({ holder });
+      })
       .update({ holder, expires_at: expiresAt });
     if (taken > 0) return true;
     try {
@@ -43,7 +45,7 @@ export class LeasesRepository {
   }
 
   async getHolder(name: string): Promise<{ holder: string; expiresAt: number } | undefined> {
-    const row = await this.db('leases').where({ name }).first();
-    return row && { holder: row.holder as string, expiresAt: Number(row.expires_at) };
+    const row = await this.db('leases').where({ name }).first<{ holder: string; expires_at: number | string } | undefined>();
+    return row && { holder: row.holder, expiresAt: Number(row.expires_at) };
   }
 }

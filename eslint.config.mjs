@@ -17,7 +17,10 @@ export default tseslint.config(
     },
     rules: {
       // A rest sibling is how we drop fields from a copy: `const { id, ...rest } = row`.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // An async method without await still turns a throw into a rejection, and implements a Promise-returning interface.
       '@typescript-eslint/require-await': 'off',
       // Nest hands statuses over as numbers and names them with the HttpStatus enum; comparing the two is the idiom.

@@ -16,7 +16,7 @@ FROM toolchain AS build
 # Manifests first so the dependency layer is cached until the lockfile changes.
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY tsconfig.json nest-cli.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build

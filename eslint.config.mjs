@@ -52,6 +52,12 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // The knex CLI's knexfile, which requires the compiled service.
+    files: ['config/**/*.js'],
+    extends: [js.configs.recommended],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+  },
+  {
     // The browser dashboard, served as it is; `tsc -p dashboard/tsconfig.json` checks its JSDoc types.
     files: ['dashboard/**/*.js'],
     extends: [js.configs.recommended],

@@ -4,6 +4,9 @@
  * Cholesky A = LLᵀ, then W = L⁻¹, then A⁻¹ = WᵀW, as LAPACK's potrf/trtri/lauum: about n³/2
  * multiply-adds in all. Each phase works on blocks of four rows so that every row it streams
  * from memory feeds four products: the phases are bound by memory traffic, not arithmetic.
+ * Kept over ml-matrix on this hot path (EASE's training): on the Gram matrix of ML-100K's 841 most
+ * rated items this takes 0.4–0.75 s and ml-matrix's CholeskyDecomposition(A).solve(I) 7–9 s, 11–21×
+ * slower, same answer to 1e-17 (2-core machine, shared; `npm run build:all && node dist/bench/dense-solve.js`).
  */
 export function invertSpdInPlace(a: Float64Array, n: number): void {
   choleskyInPlace(a, n);

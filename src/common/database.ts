@@ -28,10 +28,17 @@ export type ConnectionRole = 'service' | 'reader';
  * service's writer) and takes a single MySQL connection.
  */
 export function createKnex(config: DatabaseConfig, role: ConnectionRole = 'service'): Knex {
+  if (config.client === 'sqlite' && config.filename !== ':memory:' && role === 'service') {
+    mkdirSync(dirname(config.filename), { recursive: true });
+  }
+  return knex(knexConfig(config, role));
+}
+
+/** createKnex's settings, also what config/knexfile.js hands the knex CLI. */
+export function knexConfig(config: DatabaseConfig, role: ConnectionRole = 'service'): Knex.Config {
   const reader = role === 'reader';
   if (config.client === 'sqlite') {
-    if (config.filename !== ':memory:' && !reader) mkdirSync(dirname(config.filename), { recursive: true });
-    return knex({
+    return {
       client: 'better-sqlite3',
       connection: { filename: config.filename, options: { readonly: reader } },
       useNullAsDefault: true,
@@ -53,9 +60,9 @@ export function createKnex(config: DatabaseConfig, role: ConnectionRole = 'servi
         },
       },
       migrations: migrationConfig(),
-    });
+    };
   }
-  return knex({
+  return {
     client: 'mysql2',
     connection: {
       host: config.host,
@@ -73,7 +80,7 @@ export function createKnex(config: DatabaseConfig, role: ConnectionRole = 'servi
     acquireConnectionTimeout: 2000,
     log,
     migrations: migrationConfig(),
-  });
+  };
 }
 
 function migrationConfig(): Knex.MigratorConfig {

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { CronTime } from 'cron';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
+import { VariableName, VariableWithDefault, defaultOf } from './variables';
 
 /**
  * The service's configuration: read from the environment exactly once at start-up, validated,
@@ -122,21 +123,25 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Collects every problem instead of stopping at the first, so one restart fixes them all. */
+/**
+ * Reads the variables declared in variables.ts, falling back to their declared defaults. Collects
+ * every problem instead of stopping at the first, so one restart fixes them all.
+ */
 class EnvReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
-  raw(name: string): string | undefined {
+  raw(name: VariableName): string | undefined {
     const value = this.env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
 
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
+  string(name: VariableWithDefault<string>): string {
+    return this.raw(name) ?? this.fallback(name);
   }
 
-  number(name: string, fallback: number, { min = -Infinity, max = Infinity, integer = false } = {}): number {
+  number(name: VariableWithDefault<number>, { min = -Infinity, max = Infinity, integer = false } = {}): number {
+    const fallback = this.fallback(name);
     const text = this.raw(name);
     if (text === undefined) return fallback;
     const value = Number(text);
@@ -148,7 +153,8 @@ class EnvReader {
     return value;
   }
 
-  boolean(name: string, fallback: boolean): boolean {
+  boolean(name: VariableWithDefault<boolean>): boolean {
+    const fallback = this.fallback(name);
     const text = this.raw(name)?.toLowerCase();
     if (text === undefined) return fallback;
     if (['true', '1', 'yes'].includes(text)) return true;
@@ -157,56 +163,62 @@ class EnvReader {
     return fallback;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  oneOf<T extends string>(name: VariableWithDefault<string>, allowed: readonly T[]): T {
+    const fallback = this.fallback<string>(name) as T;
     const text = this.raw(name);
     if (text === undefined) return fallback;
     if ((allowed as readonly string[]).includes(text)) return text as T;
     this.problems.push(`${name}=${JSON.stringify(text)} must be one of ${allowed.join(', ')}`);
     return fallback;
   }
+
+  /** A few defaults differ in production; an invalid ENVIRONMENT counts as development, its default. */
+  private fallback<T>(name: VariableWithDefault<T>): T {
+    return defaultOf<T>(name, this.raw('ENVIRONMENT') === 'production');
+  }
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
-  const environment = read.oneOf<Environment>('ENVIRONMENT', ['development', 'test', 'production'], 'development');
-  const maxRecommendationCount = read.number('MAX_RECOMMENDATION_COUNT', 100, { min: 1, max: 1000, integer: true });
+  const environment = read.oneOf<Environment>('ENVIRONMENT', ['development', 'test', 'production']);
+  const maxRecommendationCount = read.number('MAX_RECOMMENDATION_COUNT', { min: 1, max: 1000, integer: true });
   const config: AppConfig = {
     environment,
-    port: read.number('SERVICE_PORT', 4004, { min: 0, max: 65535, integer: true }),
+    port: read.number('SERVICE_PORT', { min: 0, max: 65535, integer: true }),
     database: readDatabase(read),
     modelVersion: readModelVersion(read),
-    minTrainingSamples: read.number('MIN_TRAINING_SAMPLES', 10, { min: 1, integer: true }),
-    retrainThresholdDays: read.number('RETRAIN_THRESHOLD_DAYS', 7, { min: 0 }),
-    defaultRecommendationCount: read.number('DEFAULT_RECOMMENDATION_COUNT', 20, { min: 1, max: 1000, integer: true }),
+    minTrainingSamples: read.number('MIN_TRAINING_SAMPLES', { min: 1, integer: true }),
+    retrainThresholdDays: read.number('RETRAIN_THRESHOLD_DAYS', { min: 0 }),
+    defaultRecommendationCount: read.number('DEFAULT_RECOMMENDATION_COUNT', { min: 1, max: 1000, integer: true }),
     maxRecommendationCount,
-    minSimilarityScore: read.number('MIN_SIMILARITY_SCORE', 0.1, { min: 0, max: 1 }),
-    cacheTtlSeconds: read.number('CACHE_TTL_SECONDS', 300, { min: 0, integer: true }),
-    seedDemoData: read.boolean('SEED_DEMO_DATA', environment !== 'production'),
-    defaultAlgorithm: read.string('DEFAULT_ALGORITHM', 'hybrid'),
+    minSimilarityScore: read.number('MIN_SIMILARITY_SCORE', { min: 0, max: 1 }),
+    cacheTtlSeconds: read.number('CACHE_TTL_SECONDS', { min: 0, integer: true }),
+    seedDemoData: read.boolean('SEED_DEMO_DATA'),
+    defaultAlgorithm: read.string('DEFAULT_ALGORITHM'),
     feedbackWeights: readFeedbackWeights(read),
-    logLevel: read.oneOf('LOG_LEVEL', ['silent', 'error', 'warn', 'log', 'debug'], 'log'),
+    logLevel: read.oneOf('LOG_LEVEL', ['silent', 'error', 'warn', 'log', 'debug']),
     training: {
       enabledAlgorithms: readAlgorithms(read),
-      threads: read.number('TRAINING_THREADS', 1, { min: 1, max: 64, integer: true }),
-      holdoutFraction: read.number('HOLDOUT_FRACTION', 0.2, { min: 0.01, max: 0.5 }),
-      promotionTolerance: read.number('PROMOTION_TOLERANCE', 0.02, { min: 0, max: 1 }),
-      timeoutSeconds: read.number('TRAINING_TIMEOUT_SECONDS', 1800, { min: 1, integer: true }),
-      maxEvaluatedUsers: read.number('EVALUATION_MAX_USERS', 5000, { min: 10, integer: true }),
+      threads: read.number('TRAINING_THREADS', { min: 1, max: 64, integer: true }),
+      holdoutFraction: read.number('HOLDOUT_FRACTION', { min: 0.01, max: 0.5 }),
+      promotionTolerance: read.number('PROMOTION_TOLERANCE', { min: 0, max: 1 }),
+      timeoutSeconds: read.number('TRAINING_TIMEOUT_SECONDS', { min: 1, integer: true }),
+      maxEvaluatedUsers: read.number('EVALUATION_MAX_USERS', { min: 10, integer: true }),
       cron: readCron(read),
-      minNewFeedback: read.number('RETRAIN_MIN_NEW_FEEDBACK', 10000, { min: 1, integer: true }),
-      retention: read.number('MODEL_RETENTION', 10, { min: 1, integer: true }),
-      syncSeconds: read.number('MODEL_SYNC_SECONDS', 30, { min: 1, integer: true }),
+      minNewFeedback: read.number('RETRAIN_MIN_NEW_FEEDBACK', { min: 1, integer: true }),
+      retention: read.number('MODEL_RETENTION', { min: 1, integer: true }),
+      syncSeconds: read.number('MODEL_SYNC_SECONDS', { min: 1, integer: true }),
       // The k8s limit is 2 GiB per pod, serving included; on a bigger box without limits, raise it.
-      memoryBudgetMb: read.number('TRAINING_MEMORY_BUDGET_MB', 1024, { min: 1, max: 1_048_576, integer: true }),
+      memoryBudgetMb: read.number('TRAINING_MEMORY_BUDGET_MB', { min: 1, max: 1_048_576, integer: true }),
     },
     metricsToken: readMetricsToken(read),
-    shutdownDelayMs: read.number('SHUTDOWN_DELAY_MS', environment === 'production' ? 5000 : 0, { min: 0, max: 120_000, integer: true }),
-    shutdownTimeoutMs: read.number('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000, integer: true }),
-    auth: readAuth(read, environment),
+    shutdownDelayMs: read.number('SHUTDOWN_DELAY_MS', { min: 0, max: 120_000, integer: true }),
+    shutdownTimeoutMs: read.number('SHUTDOWN_TIMEOUT_MS', { min: 0, max: 600_000, integer: true }),
+    auth: readAuth(read),
     rateLimit: readRateLimit(read),
     corsOrigins: readCorsOrigins(read),
-    docsEnabled: read.boolean('DOCS_ENABLED', true),
-    trustProxyHops: read.number('TRUST_PROXY', 0, { min: 0, max: 10, integer: true }),
+    docsEnabled: read.boolean('DOCS_ENABLED'),
+    trustProxyHops: read.number('TRUST_PROXY', { min: 0, max: 10, integer: true }),
   };
   if (!(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
     read.problems.push(`DEFAULT_ALGORITHM=${JSON.stringify(config.defaultAlgorithm)} must be one of ${ALGORITHMS.join(', ')}`);
@@ -223,9 +235,9 @@ const MIN_JWT_SECRET_LENGTH = 32;
 const MIN_API_KEY_LENGTH = 16;
 const MIN_METRICS_TOKEN_LENGTH = 16;
 
-function readAuth(read: EnvReader, environment: Environment): AuthConfig {
+function readAuth(read: EnvReader): AuthConfig {
   // Closed by default in production: running open there takes an explicit AUTH_REQUIRED=false.
-  const required = read.boolean('AUTH_REQUIRED', environment === 'production');
+  const required = read.boolean('AUTH_REQUIRED');
   const jwt = readJwt(read);
   const apiKeys = (read.raw('API_KEYS') ?? '').split(',').map((key) => key.trim()).filter(Boolean);
   if (apiKeys.some((key) => key.length < MIN_API_KEY_LENGTH)) {
@@ -245,7 +257,7 @@ function readJwt(read: EnvReader): JwtConfig | null {
   const secret = read.raw('JWT_SECRET');
   // Kubernetes secrets and .env files often carry a PEM on one line, with literal \n for the newlines.
   const publicKey = read.raw('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
-  const claims = { issuer: read.raw('JWT_ISSUER'), audience: read.raw('JWT_AUDIENCE'), requireExp: read.boolean('JWT_REQUIRE_EXP', true) };
+  const claims = { issuer: read.raw('JWT_ISSUER'), audience: read.raw('JWT_AUDIENCE'), requireExp: read.boolean('JWT_REQUIRE_EXP') };
   if (secret !== undefined && publicKey !== undefined) {
     read.problems.push('set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
     return null;
@@ -280,9 +292,9 @@ function readRateLimit(read: EnvReader): RateLimitConfig {
     read.problems.push('REDIS_URL must be redis://[:password@]host[:port][/db] or rediss://… for TLS');
   }
   return {
-    perUserPerMinute: read.number('RATE_LIMIT_PER_MINUTE', 500, budget),
-    perServicePerMinute: read.number('SERVICE_RATE_LIMIT_PER_MINUTE', 60_000, budget),
-    authFailuresPerMinute: read.number('AUTH_FAILURES_PER_MINUTE', 20, budget),
+    perUserPerMinute: read.number('RATE_LIMIT_PER_MINUTE', budget),
+    perServicePerMinute: read.number('SERVICE_RATE_LIMIT_PER_MINUTE', budget),
+    authFailuresPerMinute: read.number('AUTH_FAILURES_PER_MINUTE', budget),
     redisUrl,
   };
 }
@@ -316,7 +328,7 @@ function isOrigin(text: string): boolean {
 }
 
 function readCron(read: EnvReader): string {
-  const expression = read.string('RETRAIN_CRON', '0 2 * * *');
+  const expression = read.string('RETRAIN_CRON');
   try {
     new CronTime(expression);
   } catch {
@@ -326,9 +338,7 @@ function readCron(read: EnvReader): string {
 }
 
 function readAlgorithms(read: EnvReader): AlgorithmName[] {
-  const text = read.raw('ENABLED_ALGORITHMS');
-  if (text === undefined) return [...ALGORITHMS];
-  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = read.string('ENABLED_ALGORITHMS').split(',').map((name) => name.trim()).filter(Boolean);
   const unknown = names.filter((name) => !(ALGORITHMS as readonly string[]).includes(name));
   if (unknown.length > 0 || names.length === 0) {
     read.problems.push(`ENABLED_ALGORITHMS must be a comma-separated list of ${ALGORITHMS.join(', ')}`);
@@ -338,23 +348,21 @@ function readAlgorithms(read: EnvReader): AlgorithmName[] {
 }
 
 function readModelVersion(read: EnvReader): string {
-  const version = read.string('MODEL_VERSION', 'v1.0.0');
+  const version = read.string('MODEL_VERSION');
   if (!/^v\d+\.\d+\.\d+$/.test(version)) read.problems.push(`MODEL_VERSION=${JSON.stringify(version)} must look like v1.0.0`);
   return version;
 }
 
 function readDatabase(read: EnvReader): DatabaseConfig {
-  const url = read.raw('DATABASE_URL');
-  if (url !== undefined) return parseDatabaseUrl(url, read);
   const host = read.raw('DB_HOST');
-  if (host === undefined) return { client: 'sqlite', filename: './data/ml-service.sqlite' };
+  if (read.raw('DATABASE_URL') !== undefined || host === undefined) return parseDatabaseUrl(read.string('DATABASE_URL'), read);
   return {
     client: 'mysql',
     host,
-    port: read.number('DB_PORT', 3306, { min: 1, max: 65535, integer: true }),
-    user: read.string('DB_USER', 'root'),
-    password: read.string('DB_PASSWORD', ''),
-    database: read.string('DB_NAME', 'ml_service'),
+    port: read.number('DB_PORT', { min: 1, max: 65535, integer: true }),
+    user: read.string('DB_USER'),
+    password: read.string('DB_PASSWORD'),
+    database: read.string('DB_NAME'),
   };
 }
 

@@ -290,6 +290,35 @@ describe('Dockerfile', () => {
     assert.match(checks[0], /\/health\b(?!\/)/);
   });
 
+  it('should copy into the build stage every tsconfig `npm run build` reads and every folder it compiles', () => {
+    // The ARGs before the first FROM make a stage of their own here; no RUN is in it.
+    const stages: DockerInstruction[][] = [[]];
+    for (const i of instructions) {
+      if (i.keyword === 'FROM') stages.push([]);
+      stages[stages.length - 1].push(i);
+    }
+    const buildStage = stages.find((stage) => stage.some((i) => i.keyword === 'RUN' && i.args.includes('npm run build')));
+    assert.ok(buildStage, 'no stage runs npm run build');
+    const copied = buildStage
+      .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1))
+      .map((path) => path.replace(/^\.\//, ''));
+    const packageJson: unknown = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const project = /tsc -p (\S+)/.exec(text(packageJson, 'scripts.build'))?.[1];
+    assert.ok(project, 'scripts.build should compile with tsc -p <tsconfig>');
+    const needed: string[] = [];
+    let include: string[] | undefined;
+    for (let file: string | undefined = project; file !== undefined; ) {
+      const tsconfig = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { extends?: string; include?: string[] };
+      needed.push(file.replace(/^\.\//, ''));
+      // The nearest `include` wins; an extended file's own is replaced, not merged.
+      include ??= tsconfig.include;
+      file = tsconfig.extends;
+    }
+    needed.push(...(include ?? []).map((pattern) => pattern.split('/')[0]));
+    for (const path of needed) assert.ok(copied.includes(path), `the build stage does not COPY ${path}`);
+  });
+
   it('should start the same file as the start script', () => {
     const commands = argsOf('CMD');
     assert.equal(commands.length, 1);

@@ -1,0 +1,154 @@
+import { ALGORITHMS } from '../algorithms/types';
+
+/**
+ * Every environment variable the service reads, declared once: config.ts reads them by these names
+ * and defaults, and config/.env.example and README's Configuration table are generated from here
+ * (`npm run config:example`; env-example.spec.ts fails when they drift).
+ */
+export interface ConfigVariable {
+  /** Markdown, as in README's table. */
+  meaning: string;
+  /** Used when the variable is unset or empty; absent: nothing (the feature is off or not configured). */
+  default?: string | number | boolean;
+  /** Replaces `default` under ENVIRONMENT=production. */
+  productionDefault?: string | number | boolean;
+}
+
+export const CONFIG_VARIABLES = {
+  SERVICE_PORT: { default: 4004, meaning: 'HTTP port' },
+  ENVIRONMENT: { default: 'development', meaning: '`development`, `test` or `production`' },
+  DATABASE_URL: {
+    default: 'sqlite:./data/ml-service.sqlite',
+    meaning: '`mysql://user:pass@host:port/db` or `sqlite:<file path>` (relative to the working directory)',
+  },
+  DB_HOST: { meaning: 'MySQL host, used (with the `DB_*` below) when `DATABASE_URL` is unset' },
+  DB_PORT: { default: 3306, meaning: 'MySQL port, with `DB_HOST`' },
+  DB_USER: { default: 'root', meaning: 'MySQL user, with `DB_HOST`' },
+  DB_PASSWORD: { default: '', meaning: 'MySQL password, with `DB_HOST`' },
+  DB_NAME: { default: 'ml_service', meaning: 'MySQL database, with `DB_HOST`' },
+  SEED_DEMO_DATA: {
+    default: true,
+    productionDefault: false,
+    meaning: 'fill an empty database with the demo catalogue and start the demo experiment `rec_algorithm_v1`',
+  },
+  LOG_LEVEL: {
+    default: 'log',
+    meaning: '`silent`, `error`, `warn`, `log` or `debug`; logs are JSON lines (see [Operations](#operations))',
+  },
+  DEFAULT_ALGORITHM: { default: 'hybrid', meaning: 'algorithm for requests outside any experiment' },
+  DEFAULT_RECOMMENDATION_COUNT: { default: 20, meaning: '`limit` when the request has none' },
+  MAX_RECOMMENDATION_COUNT: {
+    default: 100,
+    meaning: 'largest `limit` accepted (400 above it); paging reaches 10 times as far (`offset + limit` ≤ 1,000 by default)',
+  },
+  MIN_SIMILARITY_SCORE: {
+    default: 0.1,
+    meaning: 'neighbours less similar than this are ignored by `collaborative_filtering` (its `min_similarity`)',
+  },
+  CACHE_TTL_SECONDS: {
+    default: 300,
+    meaning:
+      "per-user result cache; `0` turns it off. Every hit is checked against the user's newest event in the database, so feedback through any replica drops it; dropped on any model change",
+  },
+  FEEDBACK_WEIGHTS: {
+    meaning: 'JSON object overriding the weight of each action, e.g. `{"click": 0.5}` (defaults below the table)',
+  },
+  MODEL_VERSION: {
+    default: 'v1.0.0',
+    meaning: 'version given to the first model of each algorithm; later runs bump the patch number',
+  },
+  MIN_TRAINING_SAMPLES: { default: 10, meaning: 'fewer feedback events than this and training does not start' },
+  ENABLED_ALGORITHMS: { default: ALGORITHMS.join(','), meaning: 'comma-separated; what a retrain without `algorithm` trains' },
+  TRAINING_THREADS: {
+    default: 1,
+    meaning: 'worker threads for training (one leaves a core for serving on a 2-core box)',
+  },
+  TRAINING_TIMEOUT_SECONDS: { default: 1800, meaning: 'a run taking longer is aborted and marked failed' },
+  HOLDOUT_FRACTION: { default: 0.2, meaning: "share of each user's latest events held out for evaluation" },
+  EVALUATION_MAX_USERS: { default: 5000, meaning: 'evaluate at most this many users (an even sample) per run' },
+  PROMOTION_TOLERANCE: {
+    default: 0.02,
+    meaning: 'a candidate may be this much worse (relative NDCG@10) and still be promoted',
+  },
+  RETRAIN_CRON: { default: '0 2 * * *', meaning: 'nightly retrain (cron expression, server time zone)' },
+  RETRAIN_THRESHOLD_DAYS: { default: 7, meaning: 'retrain early when the models are older than this' },
+  RETRAIN_MIN_NEW_FEEDBACK: { default: 10000, meaning: '… or when this many events arrived since the last run' },
+  MODEL_RETENTION: {
+    default: 10,
+    meaning: 'versions per algorithm whose artifacts are kept; older ones are archived',
+  },
+  MODEL_SYNC_SECONDS: {
+    default: 30,
+    meaning: 'how often a replica loads versions activated elsewhere (and fails runs whose trainer is gone)',
+  },
+  TRAINING_MEMORY_BUDGET_MB: {
+    default: 1024,
+    meaning:
+      'a run whose estimated peak memory is above this is refused (422) before it starts; sized for the 2 GiB pod limit in `k8s/deployment.yaml`, serving included. On a dedicated box, about half its memory (e.g. `12288` on 24 GiB)',
+  },
+  AUTH_REQUIRED: {
+    default: false,
+    productionDefault: true,
+    meaning:
+      '`true`: every route but `/health*`, `/ready`, `/metrics` and `/docs*` needs a token or an API key (see [Security](#security))',
+  },
+  JWT_SECRET: { meaning: 'HS256 secret for bearer tokens, at least 32 characters' },
+  JWT_PUBLIC_KEY: { meaning: 'RS256 public key (PEM, `\\n` escapes accepted) instead of `JWT_SECRET`; never both' },
+  JWT_ISSUER: { meaning: "when set, a token's `iss` must match" },
+  JWT_AUDIENCE: { meaning: "when set, a token's `aud` must match" },
+  JWT_REQUIRE_EXP: {
+    default: true,
+    meaning: 'refuse tokens without an `exp` claim (they would never expire); `false` accepts them',
+  },
+  API_KEYS: {
+    meaning: 'comma-separated service keys (≥ 16 characters), sent as `X-API-Key`; each acts as admin',
+  },
+  RATE_LIMIT_PER_MINUTE: {
+    default: 500,
+    meaning: 'requests per minute per end user (token subject), and per client address for anonymous callers',
+  },
+  SERVICE_RATE_LIMIT_PER_MINUTE: { default: 60000, meaning: 'requests per minute per service API key' },
+  AUTH_FAILURES_PER_MINUTE: {
+    default: 20,
+    meaning: 'refused credentials per client address per minute before it gets 429 (see [Security](#security))',
+  },
+  REDIS_URL: {
+    meaning:
+      '`redis://[:password@]host[:port][/db]` or `rediss://…`: rate-limit counts shared by all replicas; unset, each replica counts alone',
+  },
+  TRUST_PROXY: {
+    default: 0,
+    meaning: 'proxy hops whose `X-Forwarded-For` is trusted for the client address; `1` behind an ingress',
+  },
+  CORS_ORIGINS: {
+    meaning:
+      'comma-separated browser origins allowed to call the API (exact origins, no `*`); unset sends no CORS headers',
+  },
+  DOCS_ENABLED: { default: true, meaning: 'serve Swagger UI at `/docs` and the OpenAPI document at `/docs-json`' },
+  METRICS_TOKEN: {
+    meaning: 'when set (at least 16 characters), `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>`',
+  },
+  SHUTDOWN_DELAY_MS: {
+    default: 0,
+    productionDefault: 5000,
+    meaning: 'after SIGTERM, keep serving (while unready) this long before closing',
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    default: 10000,
+    meaning:
+      'after that delay, how long accepted requests may take to be answered; connections still open then are cut (and logged)',
+  },
+} as const satisfies Record<string, ConfigVariable>;
+
+export type VariableName = keyof typeof CONFIG_VARIABLES;
+
+/** The variables whose default is a T. */
+export type VariableWithDefault<T> = {
+  [K in VariableName]: (typeof CONFIG_VARIABLES)[K] extends { default: T } ? K : never;
+}[VariableName];
+
+/** The default of `name` in `environment`. */
+export function defaultOf<T>(name: VariableWithDefault<T>, production: boolean): T {
+  const variable: ConfigVariable = CONFIG_VARIABLES[name];
+  return (production && variable.productionDefault !== undefined ? variable.productionDefault : variable.default) as T;
+}

@@ -1,5 +1,5 @@
-import { DEFAULT_FEEDBACK_WEIGHTS, FEEDBACK_ACTIONS, FeedbackAction } from '../src/config/config';
-import { signalWeight } from '../src/feedback/signal';
+import { DEFAULT_FEEDBACK_WEIGHTS, FEEDBACK_ACTIONS, FeedbackAction } from '../src/domain/feedback-actions';
+import { signalWeight } from '../src/domain/signal';
 
 /** An item as the benchmark writes it to the catalogue (the items table's fields). */
 export interface DatasetItem {

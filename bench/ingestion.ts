@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import knex from 'knex';
-import { FeedbackAction } from '../src/config/config';
+import { FeedbackAction } from '../src/domain/feedback-actions';
 import { ProfileSummary, mainThreadProfile, summariseProfile } from './cpu-profile';
 import { LoadResult, clientAddress, cyclingPostRequests, postRequests, runLoad } from './load';
 import { IngestionPlan } from './options';

@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, ServerProcess as SpawnedServer, spawnServer, waitUntilOk } from '../test/support/server-process';
 
 /**
  * dist/bench → dist/src/main.js, the production build the service runs as. BENCH_SERVER_MAIN
@@ -47,19 +47,39 @@ interface ModelVersionBody {
 
 const TERMINAL = new Set(['active', 'rejected', 'failed', 'archived']);
 
+/** The whole environment of a benchmarked server: nothing is inherited from the shell. */
+const BENCH_ENV: Record<string, string> = {
+  PATH: process.env.PATH ?? '',
+  ENVIRONMENT: 'production',
+  // The load is anonymous; production requires authentication unless told otherwise.
+  AUTH_REQUIRED: 'false',
+  SEED_DEMO_DATA: 'false',
+  LOG_LEVEL: 'warn',
+  CACHE_TTL_SECONDS: '0',
+  // One load generator is one caller: the per-caller limit stays on (its cost is part of every
+  // request) but high enough never to answer 429.
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  // The load carries one X-Forwarded-For address per simulated user (see clientAddress).
+  TRUST_PROXY: '1',
+  // Production waits before closing so load balancers drain; a benchmark has none.
+  SHUTDOWN_DELAY_MS: '0',
+};
+
 /** The service in its own process, on its own port, with the benchmark's environment. */
 export class ServerProcess {
-  private exited?: Promise<number | null>;
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<number | null>;
   /** performance.now() when the process was spawned: a CPU profile's clock starts about then. */
   readonly spawnedAt = performance.now();
 
   private constructor(
     readonly label: string,
     readonly baseUrl: string,
-    private readonly child: ChildProcess,
+    spawned: SpawnedServer,
     readonly logFile: string,
   ) {
-    this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
+    this.child = spawned.child;
+    this.exited = spawned.exited;
   }
 
   get pid(): number {
@@ -68,53 +88,27 @@ export class ServerProcess {
 
   /** Starts `node dist/src/main.js` and resolves once GET /health answers. */
   static async start(options: ServerOptions): Promise<ServerProcess> {
-    const port = await freePort();
     const logFile = join(options.workDir, `${options.label}.log`);
-    const log = openSync(logFile, 'a');
-    const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--require', PROFILE_EXIT_HOOK] : [];
-    const child = spawn(process.execPath, [...nodeArgs, MAIN], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        ENVIRONMENT: 'production',
-        // The load is anonymous; production requires authentication unless told otherwise.
-        AUTH_REQUIRED: 'false',
-        SERVICE_PORT: String(port),
+    const spawned = spawnServer(
+      {
         DATABASE_URL: options.databaseUrl,
-        SEED_DEMO_DATA: 'false',
-        LOG_LEVEL: 'warn',
-        CACHE_TTL_SECONDS: '0',
-        // One load generator is one caller: the per-caller limit stays on (its cost is part of every
-        // request) but high enough never to answer 429.
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        // The load carries one X-Forwarded-For address per simulated user (see clientAddress).
-        TRUST_PROXY: '1',
-        // Production waits before closing so load balancers drain; a benchmark has none.
-        SHUTDOWN_DELAY_MS: '0',
         ...options.env,
       },
-      stdio: ['ignore', log, log],
-    });
-    closeSync(log);
-    const server = new ServerProcess(options.label, `http://127.0.0.1:${port}`, child, logFile);
-    await server.waitUntilUp(180_000);
-    return server;
-  }
-
-  private async waitUntilUp(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let exitCode: number | null | undefined;
-    void this.exited?.then((code) => (exitCode = code));
-    while (Date.now() < deadline) {
-      if (exitCode !== undefined) throw new Error(`${this.label}: server exited with ${exitCode}\n${this.logTail()}`);
-      try {
-        const response = await fetch(`${this.baseUrl}/health`);
-        if (response.ok) return;
-      } catch {
-        // Not listening yet.
-      }
-      await sleep(200);
+      await freePort(),
+      {
+        main: MAIN,
+        nodeArgs: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--require', PROFILE_EXIT_HOOK] : [],
+        baseEnv: BENCH_ENV,
+        logFile,
+      },
+    );
+    const server = new ServerProcess(options.label, spawned.url, spawned, logFile);
+    try {
+      await waitUntilOk(spawned, '/health', 180_000);
+    } catch (error) {
+      throw new Error(`${options.label}: ${(error as Error).message}`);
     }
-    throw new Error(`${this.label}: server did not answer /health within ${timeoutMs / 1000} s\n${this.logTail()}`);
+    return server;
   }
 
   /** Whether the process is still there and, if not, how it ended. */
@@ -241,17 +235,4 @@ export class ServerProcess {
       await this.exited;
     }
   }
-}
-
-/** A port the OS says is free right now. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { createKnex } from '../src/common/database';
+import { createKnex } from '../src/database/database';
 import { BenchDataset, actionOf, valueOf } from './dataset';
 
 /** Runs the service's own migrations (dist/migrations) on a fresh SQLite file. */

@@ -1,4 +1,4 @@
-import { FeedbackAction } from '../src/config/config';
+import { FeedbackAction } from '../src/domain/feedback-actions';
 import { BenchDataset, DatasetItem, DatasetUser, actionCode } from './dataset';
 import { Prng, sampleCdf, zipfCdf } from './prng';
 

@@ -1,6 +1,6 @@
 import { getAlgorithm } from '../src/algorithms/registry';
 import { AlgorithmName } from '../src/algorithms/types';
-import { trainModel } from '../src/workers/train-model.worker';
+import { trainModel } from '../src/training/train-model.worker';
 import { trainingShape } from './options';
 import { generateSynthetic } from './synthetic-data';
 import { trainRequestOf } from './training-request';

@@ -1,9 +1,9 @@
 import { buildCsr } from '../src/algorithms/sparse';
 import { AlgorithmName, TrainingData } from '../src/algorithms/types';
 import { loadConfig } from '../src/config/config';
-import { excludesItem } from '../src/feedback/signal';
-import { itemFeatures } from '../src/training/item-features';
-import { TrainRequest } from '../src/workers/train-model.worker';
+import { itemFeatures } from '../src/domain/item-features';
+import { excludesItem } from '../src/domain/signal';
+import { TrainRequest } from '../src/training/train-model.worker';
 import { BenchDataset, actionOf, eventWeight } from './dataset';
 
 /** The service's defaults (HOLDOUT_FRACTION, EVALUATION_MAX_USERS, …), read as the service reads them. */

@@ -4,7 +4,7 @@
 const { mkdirSync } = require('node:fs');
 const { dirname, isAbsolute, join } = require('node:path');
 const { loadConfig } = require('../dist/src/config/config');
-const { knexConfig } = require('../dist/src/common/database');
+const { knexConfig } = require('../dist/src/database/database');
 
 const database = loadConfig().database;
 // The CLI runs from this folder; the service (npm start) from the repository root, which a

@@ -22,7 +22,12 @@ if (specs.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...specs], {
+// Each spec's suites carry their own timeout, but on Node 20 that does not cover their before
+// hooks: --test-timeout bounds each file as a whole, and --test-force-exit ends a file whose
+// tests are over even if a handle it leaked (a timer, a socket) would keep it open. Either way a
+// hang fails, naming the file, instead of stalling the run.
+const FILE_TIMEOUT_MS = 15 * 60 * 1000;
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-force-exit', `--test-timeout=${FILE_TIMEOUT_MS}`, ...specs], {
   stdio: 'inherit',
   env: { TZ: 'UTC', ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
 });

@@ -12,7 +12,7 @@ import { SecretRedactor } from './common/logging/redact';
 import { ShutdownState } from './common/shutdown-state';
 import { AppConfig, secretsOf } from './config/config';
 import { observeRequests } from './monitoring/request-observer';
-import { Telemetry } from './monitoring/telemetry';
+import { Telemetry } from './telemetry/telemetry';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   silent: [],

@@ -4,11 +4,13 @@ import { AuthModule } from './common/auth/auth.module';
 import { CoreModule } from './common/core.module';
 import { AppConfig } from './config/config';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { DemoModule } from './demo/demo.module';
+import { ExperimentsModule } from './experiments/experiments.module';
 import { FeedbackModule } from './feedback/feedback.module';
 import { ModelRegistryModule } from './model-registry/model-registry.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
-import { TelemetryModule } from './monitoring/telemetry.module';
 import { RecommendationsModule } from './recommendations/recommendations.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 import { TrainingModule } from './training/training.module';
 
 @Module({})
@@ -22,9 +24,11 @@ export class AppModule {
         TelemetryModule,
         ModelRegistryModule,
         CatalogueModule,
+        ExperimentsModule,
         FeedbackModule,
         RecommendationsModule,
         TrainingModule,
+        DemoModule,
         MonitoringModule,
         DashboardModule,
       ],

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CorruptArtifactError, decodeBundle, encodeBundle, sha256 } from './artifact-codec';
 
-describe('artifact codec', () => {
+describe('artifact codec', { timeout: 30_000 }, () => {
   it('should round-trip the header and every typed array, aligned', () => {
     const arrays = {
       scores: Float32Array.of(0.5, -1.25, 3),

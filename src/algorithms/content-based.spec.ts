@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBundle, encodeBundle } from './artifact-codec';
 import { contentBased } from './content-based';
-import { buildCsr } from './sparse';
 import { float32Array } from './similarity';
-import { AlgorithmParams, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
+import { assertClose, roundTrip, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 // Items × features:  i0 {f0, f2}   i1 {f0}   i2 {f2}   i3 {f1}   i4 {f0, f1};  f3 belongs to no item.
 // N = 5, df = 3, 2, 2, 0, so the smoothed IDF ln((1 + N) / (1 + df)) + 1 is
@@ -18,61 +17,26 @@ const COMMON = IDF[0] / PAIR_NORM; // ≈ 0.638710
 const RARE = IDF[1] / PAIR_NORM; // ≈ 0.769452
 
 function trainingData(): TrainingData {
-  const pairs = FEATURES.flatMap((features, item) => features.map((feature) => [item, feature]));
-  return {
-    numUsers: 1,
-    numItems: NUM_ITEMS,
-    // Only i0 has ever been interacted with: every other item is new to feedback.
-    events: { user: Int32Array.of(0), item: Int32Array.of(0), weight: Float32Array.of(1), time: Float64Array.of(1_000) },
-    itemFeatures: buildCsr(
-      NUM_ITEMS,
-      IDF.length,
-      Int32Array.from(pairs, ([item]) => item),
-      Int32Array.from(pairs, ([, feature]) => feature),
-      new Float32Array(pairs.length).fill(1),
-    ),
-    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
-    referenceTime: 1_000,
-  };
+  // Only i0 has ever been interacted with: every other item is new to feedback.
+  return trainingDataOf({ numUsers: 1, numItems: NUM_ITEMS, events: [[0, 0, 1, 1_000]], features: FEATURES, numFeatures: IDF.length });
 }
 
 function profile(items: number[], declaredFeatures: number[] = []): UserProfile {
-  return {
-    userIndex: -1,
-    items: Int32Array.from(items),
-    weights: new Float32Array(items.length).fill(1),
-    declaredFeatures: Int32Array.from(declaredFeatures),
-    cityIndex: -1,
-  };
+  return userProfile({ items, declaredFeatures });
 }
 
 function load(params: AlgorithmParams = {}): Recommender {
   return contentBased.load(contentBased.train(trainingData(), params));
 }
 
-function scoresOf(recommender: Recommender, user: UserProfile): Float32Array {
-  const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
-  recommender.score(user, scores);
-  return scores;
-}
-
-function assertClose(actual: number, expected: number, tolerance = 1e-6): void {
-  assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
-}
-
-function roundTrip(artifact: ModelArtifact): ModelArtifact {
-  const { arrays, ...header } = artifact;
-  return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
-}
-
-describe(contentBased.name, () => {
+describe(contentBased.name, { timeout: 30_000 }, () => {
   it('should store the smoothed inverse document frequency of every feature', () => {
     const idf = float32Array(contentBased.train(trainingData(), {}).arrays, 'idf');
     IDF.forEach((expected, feature) => assertClose(idf[feature], expected));
   });
 
   it('should rank an item sharing a rarer feature above one sharing a common feature', () => {
-    const scores = scoresOf(load(), profile([0]));
+    const scores = scoresOf(load(), profile([0]), NUM_ITEMS);
     assertClose(scores[2], RARE); // shares the rarer f2
     assertClose(scores[1], COMMON); // shares the common f0
     assertClose(scores[4], COMMON * COMMON);
@@ -81,13 +45,13 @@ describe(contentBased.name, () => {
   });
 
   it('should score items nobody has interacted with and leave items sharing no feature unscored', () => {
-    const scores = scoresOf(load(), profile([0]));
+    const scores = scoresOf(load(), profile([0]), NUM_ITEMS);
     assert.ok(Number.isFinite(scores[1]) && Number.isFinite(scores[2]) && Number.isFinite(scores[4]));
     assert.equal(scores[3], -Infinity);
   });
 
   it('should score a user without history from their declared features', () => {
-    const scores = scoresOf(load(), profile([], [1]));
+    const scores = scoresOf(load(), profile([], [1]), NUM_ITEMS);
     assertClose(scores[3], 1);
     assertClose(scores[4], RARE);
     assert.equal(scores[0], -Infinity);
@@ -96,15 +60,15 @@ describe(contentBased.name, () => {
   it('should add each declared feature to the taste with `declared_weight` × IDF', () => {
     // History i1 = (f0: 1) plus declared f1 at 2 × idf1: taste (1, 2·idf1).
     const taste = Math.hypot(1, 2 * IDF[1]);
-    const scores = scoresOf(load({ declared_weight: 2 }), profile([1], [1]));
+    const scores = scoresOf(load({ declared_weight: 2 }), profile([1], [1]), NUM_ITEMS);
     assertClose(scores[1], 1 / taste);
     assertClose(scores[3], (2 * IDF[1]) / taste);
     assertClose(scores[4], (COMMON + 2 * IDF[1] * RARE) / taste);
   });
 
   it('should ignore declared features when `declared_weight` is 0, and unknown or repeated ones always', () => {
-    assert.equal(scoresOf(load({ declared_weight: 0 }), profile([1], [1]))[3], -Infinity);
-    assert.deepEqual(scoresOf(load(), profile([], [1, 1, 99])), scoresOf(load(), profile([], [1])));
+    assert.equal(scoresOf(load({ declared_weight: 0 }), profile([1], [1]), NUM_ITEMS)[3], -Infinity);
+    assert.deepEqual(scoresOf(load(), profile([], [1, 1, 99]), NUM_ITEMS), scoresOf(load(), profile([], [1]), NUM_ITEMS));
   });
 
   it('should explain an item by the feature contributing most to its score', () => {
@@ -117,6 +81,6 @@ describe(contentBased.name, () => {
   it('should serve the same scores from an artifact that went through the codec', () => {
     const artifact = contentBased.train(trainingData(), {});
     const user = profile([0], [1]);
-    assert.deepEqual(scoresOf(contentBased.load(roundTrip(artifact)), user), scoresOf(contentBased.load(artifact), user));
+    assert.deepEqual(scoresOf(contentBased.load(roundTrip(artifact)), user, NUM_ITEMS), scoresOf(contentBased.load(artifact), user, NUM_ITEMS));
   });
 });

@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBundle, encodeBundle } from './artifact-codec';
 import { itemKnn, similarItems } from './item-knn';
-import { buildCsr } from './sparse';
 import { unpackCsr } from './similarity';
-import { AlgorithmParams, Csr, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Csr, Recommender, TrainingData, UserProfile } from './types';
+import { assertClose, assertRow, Event, historyEvents, roundTrip, row, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 // Users × items, every cell 1:  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4}.
 // Item columns i0 {u0, u1}  i1 {u0, u1, u2}  i2 {u0, u2}  i3 {u2, u3}  i4 {u3}, so by hand:
@@ -14,64 +13,19 @@ const HISTORIES = [[0, 1, 2], [0, 1], [1, 2, 3], [3, 4]];
 const NUM_ITEMS = 5;
 
 function trainingData(extra: Array<[user: number, item: number, weight: number]> = []): TrainingData {
-  const liked = HISTORIES.flatMap((items, user) => items.map((item): [number, number, number] => [user, item, 1]));
-  const triples = [...liked, ...extra];
-  return {
-    numUsers: HISTORIES.length,
-    numItems: NUM_ITEMS,
-    events: {
-      user: Int32Array.from(triples, ([user]) => user),
-      item: Int32Array.from(triples, ([, item]) => item),
-      weight: Float32Array.from(triples, ([, , weight]) => weight),
-      time: new Float64Array(triples.length).fill(1_000),
-    },
-    itemFeatures: buildCsr(NUM_ITEMS, 0, new Int32Array(0), new Int32Array(0), new Float32Array(0)),
-    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
-    referenceTime: 1_000,
-  };
+  const events = [...historyEvents(HISTORIES, 1_000), ...extra.map(([user, item, weight]): Event => [user, item, weight, 1_000])];
+  return trainingDataOf({ numUsers: HISTORIES.length, numItems: NUM_ITEMS, events });
 }
 
-function profile(items: number[], weights: number[] = items.map(() => 1)): UserProfile {
-  return {
-    userIndex: -1,
-    items: Int32Array.from(items),
-    weights: Float32Array.from(weights),
-    declaredFeatures: new Int32Array(0),
-    cityIndex: -1,
-  };
-}
-
-function scoresOf(recommender: Recommender, user: UserProfile): Float32Array {
-  const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
-  recommender.score(user, scores);
-  return scores;
-}
-
-function row(m: Csr, r: number): Map<number, number> {
-  const entries = new Map<number, number>();
-  for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++) entries.set(m.indices[k], m.values[k]);
-  return entries;
+function profile(items: number[], weights?: number[]): UserProfile {
+  return userProfile({ items, weights });
 }
 
 function similarities(params: AlgorithmParams = {}, extra?: Array<[number, number, number]>): Csr {
   return unpackCsr(itemKnn.train(trainingData(extra), params).arrays, 'similar', NUM_ITEMS);
 }
 
-function assertClose(actual: number, expected: number, tolerance = 1e-6): void {
-  assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
-}
-
-function assertRow(actual: Map<number, number>, expected: Record<number, number>): void {
-  assert.deepEqual([...actual.keys()], Object.keys(expected).map(Number));
-  for (const [item, similarity] of Object.entries(expected)) assertClose(actual.get(Number(item)) ?? NaN, similarity);
-}
-
-function roundTrip(artifact: ModelArtifact): ModelArtifact {
-  const { arrays, ...header } = artifact;
-  return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
-}
-
-describe(itemKnn.name, () => {
+describe(itemKnn.name, { timeout: 30_000 }, () => {
   it('should store the hand-computed cosine similarities, never an item with itself', () => {
     const similar = similarities();
     assertRow(row(similar, 0), { 1: 2 / Math.sqrt(6), 2: 0.5 });
@@ -81,7 +35,7 @@ describe(itemKnn.name, () => {
   });
 
   it('should rank the item most similar to the history first and leave unreached items unscored', () => {
-    const scores = scoresOf(itemKnn.load(itemKnn.train(trainingData(), {})), profile([0]));
+    const scores = scoresOf(itemKnn.load(itemKnn.train(trainingData(), {})), profile([0]), NUM_ITEMS);
     assertClose(scores[1], 2 / Math.sqrt(6));
     assertClose(scores[2], 0.5);
     assert.equal(scores[3], -Infinity);
@@ -89,7 +43,7 @@ describe(itemKnn.name, () => {
   });
 
   it('should weight each history item’s similarities by its preference weight', () => {
-    const scores = scoresOf(itemKnn.load(itemKnn.train(trainingData(), {})), profile([0, 3], [1, 2]));
+    const scores = scoresOf(itemKnn.load(itemKnn.train(trainingData(), {})), profile([0, 3], [1, 2]), NUM_ITEMS);
     assertClose(scores[1], 2 / Math.sqrt(6) + 2 / Math.sqrt(6));
     assertClose(scores[2], 0.5 + 2 * 0.5);
     assertClose(scores[4], 2 / Math.sqrt(2));
@@ -141,6 +95,6 @@ describe(itemKnn.name, () => {
   it('should serve the same scores from an artifact that went through the codec', () => {
     const artifact = itemKnn.train(trainingData(), {});
     const user = profile([0, 3], [1, 2]);
-    assert.deepEqual(scoresOf(itemKnn.load(roundTrip(artifact)), user), scoresOf(itemKnn.load(artifact), user));
+    assert.deepEqual(scoresOf(itemKnn.load(roundTrip(artifact)), user, NUM_ITEMS), scoresOf(itemKnn.load(artifact), user, NUM_ITEMS));
   });
 });

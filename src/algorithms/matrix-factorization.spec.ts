@@ -1,55 +1,27 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBundle, encodeBundle } from './artifact-codec';
 import { matrixFactorization } from './matrix-factorization';
-import { buildCsr, topK } from './sparse';
+import { topK } from './sparse';
 import { ModelArtifact, TrainingData, UserProfile } from './types';
+import { Event, roundTrip, trainingDataOf, userProfile } from './spec-helpers';
 
 /** Users 0-3 each watch three of items 0-3, users 4-7 three of items 4-7: user u misses item u. */
 function blocks(): TrainingData {
-  const user: number[] = [];
-  const item: number[] = [];
+  const events: Event[] = [];
   for (let u = 0; u < 8; u++) {
     const base = u < 4 ? 0 : 4;
-    for (let i = base; i < base + 4; i++) {
-      if (i === u) continue;
-      user.push(u);
-      item.push(i);
-    }
+    for (let i = base; i < base + 4; i++) if (i !== u) events.push([u, i, 1, events.length]);
   }
-  return {
-    numUsers: 8,
-    numItems: 8,
-    events: {
-      user: Int32Array.from(user),
-      item: Int32Array.from(item),
-      weight: new Float32Array(user.length).fill(1),
-      time: Float64Array.from(user, (_, t) => t),
-    },
-    itemFeatures: buildCsr(8, 0, new Int32Array(0), new Int32Array(0), new Float32Array(0)),
-    itemCity: new Int32Array(8).fill(-1),
-    referenceTime: user.length,
-  };
+  return trainingDataOf({ numUsers: 8, numItems: 8, events, referenceTime: events.length });
 }
 
 function profile(userIndex: number, items: number[]): UserProfile {
-  return {
-    userIndex,
-    items: Int32Array.from(items),
-    weights: new Float32Array(items.length).fill(1),
-    declaredFeatures: new Int32Array(0),
-    cityIndex: -1,
-  };
+  return userProfile({ userIndex, items });
 }
 
 const historyOf = (u: number) => [0, 1, 2, 3].map((i) => (u < 4 ? i : i + 4)).filter((i) => i !== u);
 
 /** Through the artifact codec, as a stored model is. */
-function roundTrip(artifact: ModelArtifact): ModelArtifact {
-  const decoded = decodeBundle(encodeBundle({ header: { meta: artifact.meta }, arrays: artifact.arrays }));
-  return { ...artifact, arrays: decoded.arrays, meta: decoded.header.meta as Record<string, unknown> };
-}
-
 /** Two factors: the blocks are a rank-two pattern, and more factors would fit the missing cells too. */
 const PARAMS = { factors: 2, iterations: 15, regularization: 0.1, alpha: 2, cg_steps: 3 };
 
@@ -60,7 +32,7 @@ function ranking(artifact: ModelArtifact, who: UserProfile): Int32Array {
   return topK(scores, 8);
 }
 
-describe('matrixFactorization', () => {
+describe('matrixFactorization', { timeout: 30_000 }, () => {
   const artifact = matrixFactorization.train(blocks(), PARAMS);
 
   it("should rank the missing item of the user's own block above the other block", () => {

@@ -7,7 +7,7 @@ import { matrixFactorization } from './matrix-factorization';
 import { estimateTrainingBytes, paramProblems } from './params';
 import { ALGORITHM_REGISTRY } from './registry';
 
-describe('paramProblems', () => {
+describe('paramProblems', { timeout: 30_000 }, () => {
   it('should accept every algorithm’s defaults', () => {
     const algorithms = Object.values(ALGORITHM_REGISTRY);
     assert.equal(algorithms.length, 7);
@@ -46,7 +46,7 @@ describe('paramProblems', () => {
   });
 });
 
-describe('estimateTrainingBytes', () => {
+describe('estimateTrainingBytes', { timeout: 30_000 }, () => {
   // Every run: 68 B per event and 4 B per user = 68 · 20000 + 4 · 1000 = 1 364 000; all of it × 1.25 headroom.
   const shape = { users: 1000, items: 50, events: 20000 };
 

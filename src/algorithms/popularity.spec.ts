@@ -1,108 +1,67 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBundle, encodeBundle } from './artifact-codec';
 import { popularity } from './popularity';
-import { buildCsr } from './sparse';
-import { AlgorithmParams, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
+import { assertScores, Event, roundTrip, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 const NOW = 1_700_000_000;
 const DAY = 86_400;
 const NUM_ITEMS = 5;
 // i1 has f0; i2 has f0 and f1; the others have no features.
-const FEATURES: Array<[item: number, feature: number]> = [[1, 0], [2, 0], [2, 1]];
+const FEATURES = [[], [0], [0, 1], [], []];
 
-type Event = [item: number, weight: number, time: number];
+/** Feedback of the one user: [item, weight, time]. */
+type Feedback = [item: number, weight: number, time: number];
 
 // One unit of feedback each on i0 now, i1 one week (one default half-life) ago, i2 two weeks ago;
 // i3 only hidden; i4 never touched.
-const BASE_EVENTS: Event[] = [[0, 1, NOW], [1, 1, NOW - 7 * DAY], [2, 1, NOW - 14 * DAY], [3, -1, NOW]];
+const BASE_EVENTS: Feedback[] = [[0, 1, NOW], [1, 1, NOW - 7 * DAY], [2, 1, NOW - 14 * DAY], [3, -1, NOW]];
 
-function trainingData(events: Event[] = BASE_EVENTS): TrainingData {
-  return {
-    numUsers: 1,
-    numItems: NUM_ITEMS,
-    events: {
-      user: new Int32Array(events.length),
-      item: Int32Array.from(events, ([item]) => item),
-      weight: Float32Array.from(events, ([, weight]) => weight),
-      time: Float64Array.from(events, ([, , time]) => time),
-    },
-    itemFeatures: buildCsr(
-      NUM_ITEMS,
-      2,
-      Int32Array.from(FEATURES, ([item]) => item),
-      Int32Array.from(FEATURES, ([, feature]) => feature),
-      new Float32Array(FEATURES.length).fill(1),
-    ),
-    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
-    referenceTime: NOW,
-  };
+function trainingData(events: Feedback[] = BASE_EVENTS): TrainingData {
+  const ofUser0 = events.map(([item, weight, time]): Event => [0, item, weight, time]);
+  return trainingDataOf({ numUsers: 1, numItems: NUM_ITEMS, events: ofUser0, features: FEATURES, numFeatures: 2, referenceTime: NOW });
 }
 
 function profile(declaredFeatures: number[] = [], cityIndex = -1): UserProfile {
-  return {
-    userIndex: -1,
-    items: new Int32Array(0),
-    weights: new Float32Array(0),
-    declaredFeatures: Int32Array.from(declaredFeatures),
-    cityIndex,
-  };
+  return userProfile({ declaredFeatures, cityIndex });
 }
 
-function load(params: AlgorithmParams = {}, events?: Event[]): Recommender {
+function load(params: AlgorithmParams = {}, events?: Feedback[]): Recommender {
   return popularity.load(popularity.train(trainingData(events), params));
 }
 
-function scoresOf(recommender: Recommender, user: UserProfile): number[] {
-  const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
-  recommender.score(user, scores);
-  return [...scores];
-}
-
-function assertScores(actual: number[], expected: number[]): void {
-  actual.forEach((score, item) => {
-    if (expected[item] === -Infinity) assert.equal(score, -Infinity, `item ${item}`);
-    else assert.ok(Math.abs(score - expected[item]) <= 1e-6, `item ${item}: expected ${expected[item]}, got ${score}`);
-  });
-}
-
-function roundTrip(artifact: ModelArtifact): ModelArtifact {
-  const { arrays, ...header } = artifact;
-  return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
-}
-
-describe(popularity.name, () => {
+describe(popularity.name, { timeout: 30_000 }, () => {
   it('should halve an event’s weight per half-life and normalise to the most popular item', () => {
-    assertScores(scoresOf(load(), profile()), [1, 0.5, 0.25, -Infinity, -Infinity]);
+    assertScores(scoresOf(load(), profile(), NUM_ITEMS), [1, 0.5, 0.25, -Infinity, -Infinity]);
   });
 
   it('should decay by the configured `half_life_days`', () => {
-    assertScores(scoresOf(load({ half_life_days: 14 }), profile()), [1, Math.SQRT1_2, 0.5, -Infinity, -Infinity]);
+    assertScores(scoresOf(load({ half_life_days: 14 }), profile(), NUM_ITEMS), [1, Math.SQRT1_2, 0.5, -Infinity, -Infinity]);
   });
 
   it('should sum positive weights and ignore negative feedback', () => {
-    const events: Event[] = [[0, 1, NOW], [3, 2, NOW], [3, -1, NOW], [3, 1, NOW]];
-    assertScores(scoresOf(load({}, events), profile()), [1 / 3, -Infinity, -Infinity, 1, -Infinity]);
+    const events: Feedback[] = [[0, 1, NOW], [3, 2, NOW], [3, -1, NOW], [3, 1, NOW]];
+    assertScores(scoresOf(load({}, events), profile(), NUM_ITEMS), [1 / 3, -Infinity, -Infinity, 1, -Infinity]);
   });
 
   it('should count an event stamped after the reference time as fresh', () => {
-    const events: Event[] = [[0, 1, NOW], [1, 1, NOW + 7 * DAY]];
-    assertScores(scoresOf(load({}, events), profile()), [1, 1, -Infinity, -Infinity, -Infinity]);
+    const events: Feedback[] = [[0, 1, NOW], [1, 1, NOW + 7 * DAY]];
+    assertScores(scoresOf(load({}, events), profile(), NUM_ITEMS), [1, 1, -Infinity, -Infinity, -Infinity]);
   });
 
   it('should boost by `preference_boost` × the fraction of declared features an item has', () => {
     // i1 matches one of two declared features: 0.5 · (1 + 0.5 · 1/2); i2 both: 0.25 · (1 + 0.5).
-    assertScores(scoresOf(load(), profile([0, 1])), [1, 0.625, 0.375, -Infinity, -Infinity]);
+    assertScores(scoresOf(load(), profile([0, 1]), NUM_ITEMS), [1, 0.625, 0.375, -Infinity, -Infinity]);
   });
 
   it('should let declared preferences lift a less popular item above the most popular one', () => {
-    const scores = scoresOf(load({ preference_boost: 2 }), profile([0]));
+    const scores = scoresOf(load({ preference_boost: 2 }), profile([0]), NUM_ITEMS);
     assertScores(scores, [1, 1.5, 0.75, -Infinity, -Infinity]);
     assert.ok(scores[1] > scores[0]);
   });
 
   it('should ignore repeated and unknown declared features', () => {
-    assertScores(scoresOf(load(), profile([0, 0, 99])), scoresOf(load(), profile([0])));
+    assertScores(scoresOf(load(), profile([0, 0, 99]), NUM_ITEMS), scoresOf(load(), profile([0]), NUM_ITEMS));
   });
 
   it('should explain every item as popular in the user’s city', () => {
@@ -116,6 +75,6 @@ describe(popularity.name, () => {
   it('should serve the same scores from an artifact that went through the codec', () => {
     const artifact = popularity.train(trainingData(), {});
     const user = profile([0]);
-    assert.deepEqual(scoresOf(popularity.load(roundTrip(artifact)), user), scoresOf(popularity.load(artifact), user));
+    assert.deepEqual(scoresOf(popularity.load(roundTrip(artifact)), user, NUM_ITEMS), scoresOf(popularity.load(artifact), user, NUM_ITEMS));
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildCsr, transpose } from './sparse';
 import { NeighbourSearch, csrValue, positiveHistory, readCount, readNumber, rowNorms, selectTopK } from './similarity';
 
-describe('similarity', () => {
+describe('similarity', { timeout: 30_000 }, () => {
   it('should keep the k best candidates, ties to the lower id, in ascending id order', () => {
     const ids = Int32Array.of(5, 3, 2, 1, 0, 4);
     const scores = Float32Array.of(0.5, 0.5, 0.1, 0.9, 0.5, 0.7);

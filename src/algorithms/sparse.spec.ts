@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCsr, preferenceMatrix, topK, transpose } from './sparse';
 
-describe('sparse', () => {
+describe('sparse', { timeout: 30_000 }, () => {
   it('should sum duplicate coordinates and sort columns within a row', () => {
     const m = buildCsr(2, 3, Int32Array.of(1, 0, 1, 0), Int32Array.of(2, 1, 0, 1), Float32Array.of(1, 2, 3, 4));
     assert.deepEqual([...m.indptr], [0, 1, 3]);

@@ -56,7 +56,7 @@ function sortedOrder(keys: Int32Array, start: number, end: number): number[] {
 }
 
 /** Returns a copy keeping only entries for which `keep(value)` holds. */
-export function filterCsr(m: Csr, keep: (value: number) => boolean): Csr {
+function filterCsr(m: Csr, keep: (value: number) => boolean): Csr {
   const indptr = new Int32Array(m.rows + 1);
   let count = 0;
   for (let k = 0; k < m.values.length; k++) if (keep(m.values[k])) count++;

@@ -10,7 +10,7 @@ function randomSpd(n: number, random: Mt19937): Matrix {
   return m.transpose().mmul(m).add(Matrix.eye(n));
 }
 
-describe('invertSpdInPlace', () => {
+describe('invertSpdInPlace', { timeout: 30_000 }, () => {
   // Sizes around the four-row blocks, so the partial last block is exercised.
   for (const n of [1, 3, 4, 9, 37]) {
     it(`should invert a ${n} × ${n} SPD matrix (lower triangle) as ml-matrix's LU inverse does`, () => {

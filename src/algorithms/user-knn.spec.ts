@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBundle, encodeBundle } from './artifact-codec';
-import { buildCsr } from './sparse';
 import { unpackCsr } from './similarity';
-import { AlgorithmParams, Csr, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Csr, Recommender, TrainingData, UserProfile } from './types';
 import { collaborativeFiltering } from './user-knn';
+import { assertClose, assertRow, historyEvents, roundTrip, row, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 // Users × items, every cell 1:  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4}.
 // User norms √3, √2, √3, √2, so by hand:
@@ -13,67 +12,22 @@ const HISTORIES = [[0, 1, 2], [0, 1], [1, 2, 3], [3, 4]];
 const NUM_ITEMS = 5;
 
 function trainingData(): TrainingData {
-  const pairs = HISTORIES.flatMap((items, user) => items.map((item) => [user, item]));
-  return {
-    numUsers: HISTORIES.length,
-    numItems: NUM_ITEMS,
-    events: {
-      user: Int32Array.from(pairs, ([user]) => user),
-      item: Int32Array.from(pairs, ([, item]) => item),
-      weight: new Float32Array(pairs.length).fill(1),
-      time: new Float64Array(pairs.length).fill(1_000),
-    },
-    itemFeatures: buildCsr(NUM_ITEMS, 0, new Int32Array(0), new Int32Array(0), new Float32Array(0)),
-    itemCity: new Int32Array(NUM_ITEMS).fill(-1),
-    referenceTime: 1_000,
-  };
+  return trainingDataOf({ numUsers: HISTORIES.length, numItems: NUM_ITEMS, events: historyEvents(HISTORIES, 1_000) });
 }
 
 function profile(userIndex: number, items: number[]): UserProfile {
-  return {
-    userIndex,
-    items: Int32Array.from(items),
-    weights: new Float32Array(items.length).fill(1),
-    declaredFeatures: new Int32Array(0),
-    cityIndex: -1,
-  };
+  return userProfile({ userIndex, items });
 }
 
 function load(params: AlgorithmParams = {}): Recommender {
   return collaborativeFiltering.load(collaborativeFiltering.train(trainingData(), params));
 }
 
-function scoresOf(recommender: Recommender, user: UserProfile): Float32Array {
-  const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
-  recommender.score(user, scores);
-  return scores;
-}
-
 function neighbours(params: AlgorithmParams = {}): Csr {
   return unpackCsr(collaborativeFiltering.train(trainingData(), params).arrays, 'neighbours', HISTORIES.length);
 }
 
-function row(m: Csr, r: number): Map<number, number> {
-  const entries = new Map<number, number>();
-  for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++) entries.set(m.indices[k], m.values[k]);
-  return entries;
-}
-
-function assertClose(actual: number, expected: number, tolerance = 1e-6): void {
-  assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
-}
-
-function assertRow(actual: Map<number, number>, expected: Record<number, number>): void {
-  assert.deepEqual([...actual.keys()], Object.keys(expected).map(Number));
-  for (const [user, similarity] of Object.entries(expected)) assertClose(actual.get(Number(user)) ?? NaN, similarity);
-}
-
-function roundTrip(artifact: ModelArtifact): ModelArtifact {
-  const { arrays, ...header } = artifact;
-  return { ...artifact, arrays: decodeBundle(encodeBundle({ header, arrays })).arrays };
-}
-
-describe(collaborativeFiltering.name, () => {
+describe(collaborativeFiltering.name, { timeout: 30_000 }, () => {
   it('should store each user’s hand-computed cosine neighbours, never the user itself', () => {
     const stored = neighbours();
     assertRow(row(stored, 0), { 1: 2 / Math.sqrt(6), 2: 2 / 3 });
@@ -83,7 +37,7 @@ describe(collaborativeFiltering.name, () => {
 
   it('should score a known user by neighbour similarity times neighbour preference', () => {
     // u1's neighbours: u0 (2/√6) with {i0, i1, i2} and u2 (1/√6) with {i1, i2, i3}.
-    const scores = scoresOf(load(), profile(1, [0, 1]));
+    const scores = scoresOf(load(), profile(1, [0, 1]), NUM_ITEMS);
     assertClose(scores[2], 3 / Math.sqrt(6));
     assertClose(scores[3], 1 / Math.sqrt(6));
     assertClose(scores[0], 2 / Math.sqrt(6));
@@ -92,7 +46,7 @@ describe(collaborativeFiltering.name, () => {
 
   it('should drop neighbours below `min_similarity`', () => {
     assertRow(row(neighbours({ min_similarity: 0.5 }), 1), { 0: 2 / Math.sqrt(6) });
-    assert.equal(scoresOf(load({ min_similarity: 0.5 }), profile(1, [0, 1]))[3], -Infinity);
+    assert.equal(scoresOf(load({ min_similarity: 0.5 }), profile(1, [0, 1]), NUM_ITEMS)[3], -Infinity);
   });
 
   it('should keep only the top `neighbours`', () => {
@@ -101,7 +55,7 @@ describe(collaborativeFiltering.name, () => {
 
   it('should find neighbours on the fly for a user the model has not seen', () => {
     // {i3, i4} against u3 {i3, i4}: 2/(√2·√2) = 1; against u2: 1/(√2·√3) = 1/√6.
-    const scores = scoresOf(load(), profile(-1, [3, 4]));
+    const scores = scoresOf(load(), profile(-1, [3, 4]), NUM_ITEMS);
     assertClose(scores[4], 1);
     assertClose(scores[3], 1 + 1 / Math.sqrt(6));
     assertClose(scores[1], 1 / Math.sqrt(6));
@@ -111,7 +65,7 @@ describe(collaborativeFiltering.name, () => {
   it('should recompute a known user’s neighbours when their history has changed since training', () => {
     // u1 now also has i3: u0 2/3, u2 2/3, u3 1/√6 — and u3 brings i4, which the stored
     // neighbours (u0, u2) never reach.
-    const scores = scoresOf(load(), profile(1, [0, 1, 3]));
+    const scores = scoresOf(load(), profile(1, [0, 1, 3]), NUM_ITEMS);
     assertClose(scores[4], 1 / Math.sqrt(6));
     assertClose(scores[2], 4 / 3);
   });
@@ -122,7 +76,7 @@ describe(collaborativeFiltering.name, () => {
   });
 
   it('should score nothing for an unknown user without history', () => {
-    assert.ok(scoresOf(load(), profile(-1, [])).every((score) => score === -Infinity));
+    assert.ok(scoresOf(load(), profile(-1, []), NUM_ITEMS).every((score) => score === -Infinity));
   });
 
   it('should explain every item by similar users', () => {
@@ -133,7 +87,7 @@ describe(collaborativeFiltering.name, () => {
     const artifact = collaborativeFiltering.train(trainingData(), {});
     const loaded = collaborativeFiltering.load(roundTrip(artifact));
     for (const user of [profile(1, [0, 1]), profile(-1, [3, 4])]) {
-      assert.deepEqual(scoresOf(loaded, user), scoresOf(collaborativeFiltering.load(artifact), user));
+      assert.deepEqual(scoresOf(loaded, user, NUM_ITEMS), scoresOf(collaborativeFiltering.load(artifact), user, NUM_ITEMS));
     }
   });
 });

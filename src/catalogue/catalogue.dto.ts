@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FitsTextColumn, IsId, Nested, OptionalStringList, OptionalText, OptionalTimestamp } from '../common/validation';
+import { toIso } from '../domain/time';
 import { Item } from '../repositories/items.repository';
 import { User } from '../repositories/users.repository';
 
@@ -101,10 +102,6 @@ export class UserResponseDto {
   @ApiProperty({ type: PreferencesDto }) preferences: PreferencesDto;
   @ApiProperty({ example: '2026-11-23T12:00:00.000Z' }) created_at: string;
   @ApiProperty({ example: '2026-11-23T12:00:00.000Z' }) updated_at: string;
-}
-
-export function toIso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
 }
 
 export function itemResponse(item: Item): ItemResponseDto {

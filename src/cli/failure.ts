@@ -1,5 +1,5 @@
-import { isConnectionError } from '../common/database';
 import { DatabaseConfig } from '../config/config';
+import { isConnectionError } from '../database/database';
 
 /**
  * The reason a command failed, fit for a terminal or a Job's log: the message only (no stack, no

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { Knex } from 'knex';
-import { createKnex } from '../common/database';
 import { DatabaseConfig, loadConfig } from '../config/config';
+import { createKnex } from '../database/database';
+import { migrateToLatest } from '../database/migrations';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 import { ItemsRepository } from '../repositories/items.repository';
+import { KnownItemIds } from '../repositories/known-item-ids';
 import { describeFailure } from './failure';
-import { formatImportReport } from './import-report';
 import { ImportInput, ImportOptions } from './import-options';
+import { formatImportReport } from './import-report';
 import { ImportSource } from './import-source';
 import { Importer, ImportWriter } from './importer';
 import { jsonlSource } from './jsonl-source';
@@ -31,7 +33,7 @@ function repositoryWriter(db: Knex): ImportWriter {
       }),
     appendFeedback: (events) =>
       db.transaction(async (trx) => {
-        return new InteractionsRepository(trx, new ItemsRepository(trx)).append(events);
+        return new InteractionsRepository(trx, new KnownItemIds()).append(events);
       }),
   };
 }
@@ -59,7 +61,7 @@ export async function runImport(options: ImportOptions): Promise<number> {
       database = loadConfig().database;
       db = createKnex(database);
       // As the service does on start-up: an import into a fresh database needs the tables.
-      await db.migrate.latest();
+      await migrateToLatest(db);
       writer = repositoryWriter(db);
     }
     const progress = new Progress(sources.reduce((total, source) => total + source.size, 0));

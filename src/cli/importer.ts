@@ -24,7 +24,7 @@ export interface ImportStats {
   firstRejects: Reject[];
 }
 
-export const REJECTS_SHOWN = 20;
+const REJECTS_SHOWN = 20;
 
 /**
  * Validates records one by one and writes the valid ones in batches: a bad line is counted and

@@ -1,11 +1,14 @@
 import { Knex } from 'knex';
-import { createKnex } from '../common/database';
 import { DatabaseConfig, loadConfig } from '../config/config';
+import { createKnex } from '../database/database';
+import { migrateToLatest } from '../database/migrations';
 import { describeFailure } from './failure';
 
 /**
- * Applies pending migrations and exits: the k8s migration Job runs this before a rollout, so
- * replicas never race each other to change the schema. Exit status 0 on success, 1 on failure.
+ * Applies pending migrations and exits, for operators who want schema changes applied (and any
+ * failure seen) before a rollout, as the optional k8s migration Job does. Every instance also
+ * migrates at start, under the same lock (migrateToLatest), so this is never required.
+ * Exit status 0 on success, 1 on failure.
  */
 async function migrate(): Promise<number> {
   let database: DatabaseConfig | undefined;
@@ -13,7 +16,7 @@ async function migrate(): Promise<number> {
   try {
     database = loadConfig().database;
     db = createKnex(database);
-    const [batch, ran] = (await db.migrate.latest()) as [number, string[]];
+    const [batch, ran] = await migrateToLatest(db);
     if (ran.length === 0) {
       console.log('Already up to date');
     } else {

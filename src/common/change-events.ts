@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FeedbackAction } from '../config/config';
+import { FeedbackAction } from '../domain/feedback-actions';
 
 type Listener<T> = (value: T) => void | Promise<void>;
 

@@ -1,17 +1,20 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Knex } from 'knex';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { createKnex, KNEX } from '../database/database';
+import { migrateToLatest } from '../database/migrations';
+import { openSqliteReader, SQLITE_READER, SqliteReader } from '../database/sqlite-reader';
+import { WalCheckpointer } from '../database/wal-checkpointer';
 import { REPOSITORIES } from '../repositories';
+import { KnownItemIds } from '../repositories/known-item-ids';
 import { ChangeEvents } from './change-events';
-import { createKnex, KNEX } from './database';
 import { ShutdownState } from './shutdown-state';
-import { openSqliteReader, SQLITE_READER, SqliteReader } from './sqlite-reader';
-import { WalCheckpointer } from './wal-checkpointer';
 
 /**
  * What every feature module shares: the validated configuration, one knex instance (migrated
  * before anything uses it), on SQLite a read connection for the per-request queries, the
- * repositories, the change-event bus and the shutdown state.
+ * repositories, the change-event bus and the shutdown state. Global because every feature module
+ * needs some of them.
  */
 @Global()
 @Module({})
@@ -30,7 +33,7 @@ export class CoreModule implements OnApplicationShutdown {
           provide: KNEX,
           useFactory: async () => {
             const db = createKnex(config.database);
-            await db.migrate.latest();
+            await migrateToLatest(db);
             return db;
           },
         },
@@ -39,6 +42,7 @@ export class CoreModule implements OnApplicationShutdown {
         ChangeEvents,
         ShutdownState,
         WalCheckpointer,
+        KnownItemIds,
         ...REPOSITORIES,
       ],
       exports: [APP_CONFIG, KNEX, SQLITE_READER, ChangeEvents, ShutdownState, ...REPOSITORIES],

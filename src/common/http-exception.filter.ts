@@ -1,9 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Response } from 'express';
-import { isConnectionError } from './database';
-
-/** Raised when a dependency (the database) is out; answered as 503 so callers retry. */
-export class DependencyUnavailableError extends Error {}
+import { isConnectionError } from '../database/database';
 
 /**
  * Every error leaves the service as `{"detail": "..."}`: caller mistakes with their message,
@@ -34,7 +31,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       }
       return { status: exception.getStatus(), detail: messageOf(exception) };
     }
-    if (exception instanceof DependencyUnavailableError || isConnectionError(exception)) {
+    if (isConnectionError(exception)) {
       return { status: HttpStatus.SERVICE_UNAVAILABLE, detail: 'database unavailable, retry shortly' };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, detail: INTERNAL };

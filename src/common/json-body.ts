@@ -2,7 +2,7 @@ import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeExce
 import { NextFunction, Request, Response } from 'express';
 import { jsonShapeViolation } from './json-shape';
 
-export const MAX_JSON_BODY_BYTES = 5 * 1024 * 1024;
+const MAX_JSON_BODY_BYTES = 5 * 1024 * 1024;
 
 const BYTE_ORDER_MARK = '\uFEFF';
 

@@ -5,19 +5,19 @@
  * The largest legitimate bodies — 1,000-event feedback batches, 1,000-item catalogue batches —
  * are 4 levels deep with 1,000-element arrays.
  */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 /**
  * Per array, and per object (its members). No list the API accepts is longer, and a longer one
  * would cost more than its refusal is worth: the ValidationPipe validates every element of a
  * list before it reports the list too long.
  */
-export const MAX_JSON_ELEMENTS = 1_000;
+const MAX_JSON_ELEMENTS = 1_000;
 /**
  * In the whole body. Nest's ValidationPipe, class-transformer and class-validator each visit every
  * value, at a few microseconds apiece: 5 MB of tiny arrays within the bounds above is still over a
  * million values and seconds of work. A 1,000-item catalogue batch with lists and metadata is ~50,000.
  */
-export const MAX_JSON_VALUES = 100_000;
+const MAX_JSON_VALUES = 100_000;
 
 const SPACE = 0x20;
 const QUOTE = 0x22;

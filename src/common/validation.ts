@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 
 /** MySQL's TEXT, the column type of the lists and small JSON documents the service stores. */
-export const TEXT_COLUMN_BYTES = 65_535;
+const TEXT_COLUMN_BYTES = 65_535;
 
 /** The deepest `offset` a list route accepts: far beyond any real list, inside every integer type involved. */
 export const MAX_LIST_OFFSET = 1_000_000;

@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, DEFAULT_FEEDBACK_WEIGHTS, loadConfig } from './config';
+import { DEFAULT_FEEDBACK_WEIGHTS } from '../domain/feedback-actions';
+import { ConfigError, loadConfig } from './config';
 
-describe('loadConfig', () => {
+describe('loadConfig', { timeout: 30_000 }, () => {
   it('should default to SQLite under ./data, port 4004 and demo data outside production', () => {
     const config = loadConfig({});
     assert.deepEqual(config.database, { client: 'sqlite', filename: './data/ml-service.sqlite' });

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { CronTime } from 'cron';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
+import { DEFAULT_FEEDBACK_WEIGHTS, FEEDBACK_ACTIONS, FeedbackAction } from '../domain/feedback-actions';
 import { VariableName, VariableWithDefault, defaultOf } from './variables';
 
 /**
@@ -9,9 +10,6 @@ import { VariableName, VariableWithDefault, defaultOf } from './variables';
  */
 
 export type Environment = 'development' | 'test' | 'production';
-
-export const FEEDBACK_ACTIONS = ['save', 'hide', 'click', 'skip', 'like', 'dislike', 'watch', 'rate'] as const;
-export type FeedbackAction = (typeof FEEDBACK_ACTIONS)[number];
 
 export type DatabaseConfig =
   | { client: 'sqlite'; filename: string }
@@ -103,17 +101,6 @@ export interface TrainingConfig {
   /** A run whose estimated peak memory is above this is refused before it starts. */
   memoryBudgetMb: number;
 }
-
-export const DEFAULT_FEEDBACK_WEIGHTS: Record<FeedbackAction, number> = {
-  save: 3,
-  like: 3,
-  rate: 1,
-  watch: 2,
-  click: 1,
-  skip: -0.5,
-  dislike: -3,
-  hide: -5,
-};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,11 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../common/auth/access.decorators';
-import { Telemetry } from '../monitoring/telemetry';
+import { InteractionsRepository } from '../repositories/interactions.repository';
+import { Telemetry } from '../telemetry/telemetry';
 import { LiveReportDto, RecentUsersDto } from './live-report.dto';
 import { LiveStats, readTotals } from './live-stats';
 import { parsePrometheusText } from './prometheus-text';
-import { InteractionsRepository } from '../repositories/interactions.repository';
 
 const SUGGESTED_USERS = 20;
 

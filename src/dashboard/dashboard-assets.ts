@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
  * build step: they live in the repository's dashboard/ folder, beside dist/ (this file runs from
  * dist/src/dashboard/).
  */
-export const DASHBOARD_DIR = resolve(__dirname, '../../../dashboard');
+const DASHBOARD_DIR = resolve(__dirname, '../../../dashboard');
 
 /** Flat names with the extensions the app uses: nothing else in the folder, and no path can climb out of it. */
 const SERVED_NAME = /^[a-z0-9-]+\.(html|js|css|svg)$/;

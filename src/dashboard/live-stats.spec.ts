@@ -31,7 +31,7 @@ ml_service_cache_requests_total{result="miss"} 10
 process_cpu_seconds_total 1.5
 `;
 
-describe('parsePrometheusText', () => {
+describe('parsePrometheusText', { timeout: 30_000 }, () => {
   it('should read families, labels with escapes, and infinite values', () => {
     const parsed = parsePrometheusText(
       '# TYPE a_total counter\na_total{path="C:\\\\tmp",quote="say \\"hi\\"",nl="x\\ny"} 3\nb{le="+Inf"} +Inf 1700000000\n',
@@ -44,7 +44,7 @@ describe('parsePrometheusText', () => {
   });
 });
 
-describe('readTotals', () => {
+describe('readTotals', { timeout: 30_000 }, () => {
   it('should count only API routes and sum latency buckets across them', () => {
     const totals = readTotals(parsePrometheusText(SCRAPE));
     assert.deepEqual(totals.requests, { total: 100, serverErrors: 2, clientErrors: 8 });
@@ -63,7 +63,7 @@ describe('readTotals', () => {
   });
 });
 
-describe('histogramQuantile', () => {
+describe('histogramQuantile', { timeout: 30_000 }, () => {
   const buckets = [
     { le: 0.01, count: 50 },
     { le: 0.1, count: 90 },
@@ -86,7 +86,7 @@ describe('histogramQuantile', () => {
   });
 });
 
-describe('LiveStats', () => {
+describe('LiveStats', { timeout: 30_000 }, () => {
   const totals = (requests: number, feedback: number, latency = [{ le: 0.01, count: requests }, { le: Infinity, count: requests }]): MetricTotals => ({
     requests: { total: requests, serverErrors: 0, clientErrors: requests / 10 },
     latency,

@@ -1,7 +1,7 @@
 import { LiveReportDto } from './live-report.dto';
 import { ParsedMetrics } from './prometheus-text';
 
-export const LIVE_METRICS = {
+const LIVE_METRICS = {
   requests: 'ml_service_requests_total',
   latency: 'ml_service_latency_seconds',
   cache: 'ml_service_cache_requests_total',

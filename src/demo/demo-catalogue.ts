@@ -1,4 +1,4 @@
-import { FeedbackAction } from '../config/config';
+import { FeedbackAction } from '../domain/feedback-actions';
 import { InteractionWrite } from '../repositories/interactions.repository';
 import { ItemWrite } from '../repositories/items.repository';
 

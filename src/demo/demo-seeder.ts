@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChangeEvents } from '../common/change-events';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { METRICS } from '../experiments/experiment-results';
+import { METRICS } from '../domain/experiments';
 import { ExperimentsRepository, ExperimentWrite } from '../repositories/experiments.repository';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 import { ItemsRepository } from '../repositories/items.repository';
@@ -12,7 +12,7 @@ import { buildDemoData } from './demo-catalogue';
  * The experiment the spec seeds, "active only with the demo data": on a real catalogue it would
  * silently override DEFAULT_ALGORITHM for every user.
  */
-export const DEMO_EXPERIMENT: Omit<ExperimentWrite, 'startAt'> = {
+const DEMO_EXPERIMENT: Omit<ExperimentWrite, 'startAt'> = {
   id: 'rec_algorithm_v1',
   name: 'Recommendation Algorithm Test',
   description: 'Popularity (control) against collaborative filtering and content-based recommendations',

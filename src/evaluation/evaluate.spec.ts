@@ -28,7 +28,7 @@ const byIndex: Recommender = {
   explain: () => ({ kind: 'taste' }),
 };
 
-describe('evaluateRecommender', () => {
+describe('evaluateRecommender', { timeout: 300_000 }, () => {
   it('should rank without training items and average over users with relevant items', () => {
     const train = csr(3, 5, [[0, 0]]);
     const test = csr(3, 5, [[0, 1], [0, 4], [1, 0]]);
@@ -81,7 +81,7 @@ function blockData(): TrainingData {
   };
 }
 
-describe('trainAndEvaluate', () => {
+describe('trainAndEvaluate', { timeout: 300_000 }, () => {
   it("should train on the earlier events and find each user's held-out items in their group", () => {
     const metrics = trainAndEvaluate(ease, blockData(), { lambda: 1 }, 0.25);
     assert.equal(metrics.users_evaluated, 12);

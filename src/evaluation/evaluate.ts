@@ -4,7 +4,7 @@ import { averagePrecisionMs, catalogueCoverage, ndcgAtK, precisionAtK, recallAtK
 import { timeHoldout } from './split';
 
 /** The cut-off every stored metric is taken at; the names below carry it. */
-export const EVALUATION_K = 10;
+const EVALUATION_K = 10;
 
 /** Averages over the users evaluated; `map_at_10` is Microsoft Recommenders' MAP (see metrics.ts). */
 export interface EvaluationMetrics {

@@ -12,7 +12,7 @@ import {
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-4, `${actual} ≉ ${expected}`);
 
-describe('ranking metrics', () => {
+describe('ranking metrics', { timeout: 300_000 }, () => {
   // Hits at ranks 2 and 5 out of three relevant items.
   const recommended = [1, 2, 3, 4, 5];
   const relevant = new Set([2, 5, 9]);

@@ -21,7 +21,7 @@ function log(rows: [user: number, item: number, weight: number][]): EventLog {
   };
 }
 
-describe('Mt19937', () => {
+describe('Mt19937', { timeout: 300_000 }, () => {
   it("should draw NumPy's np.random.seed(42) doubles", () => {
     const random = new Mt19937(42);
     const draws = [random.nextDouble(), random.nextDouble(), random.nextDouble()];
@@ -29,13 +29,13 @@ describe('Mt19937', () => {
   });
 });
 
-describe('roundHalfEven', () => {
+describe('roundHalfEven', { timeout: 300_000 }, () => {
   it('should round halves to the even neighbour, like NumPy', () => {
     assert.deepEqual([1.5, 2.5, 4.5, 0.75, 2.25, 3].map(roundHalfEven), [2, 2, 4, 1, 2, 3]);
   });
 });
 
-describe('stratifiedSplitByItem', () => {
+describe('stratifiedSplitByItem', { timeout: 300_000 }, () => {
   it('should put round_half_even(ratio · count) rows of every item in train', () => {
     const items = [7, 7, 3, 7, 3, 7, 7, 7, 9];
     const split = stratifiedSplitByItem(items, 0.75, 42);
@@ -57,7 +57,7 @@ describe('stratifiedSplitByItem', () => {
   });
 });
 
-describe('timeHoldout', () => {
+describe('timeHoldout', { timeout: 300_000 }, () => {
   it("should hold out each user's latest events and keep only positive ones as test", () => {
     const events = log([
       [0, 1, 1],

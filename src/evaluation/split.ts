@@ -43,7 +43,7 @@ function holdoutQuota(events: EventLog, fraction: number, evaluated: (user: numb
   return count.map((n, user) => (positive[user] >= 2 && evaluated(user) ? Math.min(n - 1, Math.max(1, Math.round(fraction * n))) : 0));
 }
 
-export function selectEvents(events: EventLog, keep: (event: number) => boolean): EventLog {
+function selectEvents(events: EventLog, keep: (event: number) => boolean): EventLog {
   const chosen: number[] = [];
   for (let e = 0; e < events.user.length; e++) if (keep(e)) chosen.push(e);
   return {

@@ -12,7 +12,7 @@ function syntheticUsers(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `user_${i}`);
 }
 
-describe('bucketOf', () => {
+describe('bucketOf', { timeout: 30_000 }, () => {
   it('should pin the hash so a change of algorithm is caught', () => {
     // sha256("rec_algorithm_v1:user_1") starts de2e2eba = 3727568570, and 3727568570 mod 10000 = 8570.
     assert.equal(bucketOf('rec_algorithm_v1', 'user_1'), 8570);
@@ -30,7 +30,7 @@ describe('bucketOf', () => {
   });
 });
 
-describe('variantForBucket', () => {
+describe('variantForBucket', { timeout: 30_000 }, () => {
   it('should cut cumulative ranges in the listed order', () => {
     const at = (bucket: number) => variantForBucket(bucket, SEEDED_SPLIT)?.variant_id;
     assert.equal(at(0), 'control');
@@ -71,7 +71,7 @@ describe('variantForBucket', () => {
   });
 });
 
-describe('assignVariant', () => {
+describe('assignVariant', { timeout: 30_000 }, () => {
   it('should give the same (experiment, user) the same variant every time', () => {
     for (const user of syntheticUsers(200)) {
       const first = assignVariant('rec_algorithm_v1', user, SEEDED_SPLIT);

@@ -5,15 +5,10 @@
  * which is why the spec pins a known value.
  */
 import { createHash } from 'node:crypto';
+import { VariantShare } from '../domain/experiments';
 
 /** 10,000 buckets give traffic percentages a resolution of 0.01 percentage points. */
 export const ASSIGNMENT_BUCKETS = 10_000;
-
-export interface VariantShare {
-  variant_id: string;
-  /** Percentage of all users, 0–100. */
-  traffic_percentage: number;
-}
 
 /**
  * The user's bucket in [0, buckets): the first 4 bytes of SHA-256 of `${experimentId}:${userId}`

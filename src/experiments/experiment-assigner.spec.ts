@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NotFoundException } from '@nestjs/common';
 import { Knex } from 'knex';
-import { createKnex } from '../common/database';
+import { createKnex } from '../database/database';
 import { ExperimentsRepository, ExperimentVariant, ExperimentWrite } from '../repositories/experiments.repository';
 import { assignVariant } from './assignment';
 import { ExperimentAssigner } from './experiment-assigner';
@@ -27,7 +27,7 @@ function experiment(id: string, changes: Partial<ExperimentWrite> = {}): Experim
   };
 }
 
-describe('ExperimentAssigner', () => {
+describe('ExperimentAssigner', { timeout: 30_000 }, () => {
   let db: Knex;
   let repository: ExperimentsRepository;
   before(async () => {

@@ -38,7 +38,7 @@ function assertClose(actual: number | null, expected: number, tolerance: number,
   assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance, `${label} expected ${expected} ± ${tolerance}, got ${actual}`);
 }
 
-describe('computeResults', () => {
+describe('computeResults', { timeout: 30_000 }, () => {
   it('should report rates, Wilson intervals and a significant lift from hand-made counts', () => {
     const results = computeResults({
       experiment: experiment([variant('control', 50), variant('treatment', 50)]),
@@ -121,6 +121,7 @@ describe('computeResults', () => {
     assert.doesNotMatch(json, /NaN|Infinity/);
     const parsed = JSON.parse(json) as typeof results;
     assert.equal(parsed.participants, 0);
+    assert.equal(parsed.variants.length, 3);
     for (const v of parsed.variants) {
       assert.deepEqual(v.metrics, { click_through_rate: 0, save_rate: 0, hide_rate: 0 });
       assert.deepEqual(v.confidence_intervals.click_through_rate, [0, 1]);

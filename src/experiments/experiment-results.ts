@@ -4,14 +4,12 @@
  * interval), the sample-ratio-mismatch check and a sentence a product manager can act on.
  * Undefined quantities come out as null, never NaN; no data gives zeros, never an error.
  */
-import { toIso } from '../catalogue/catalogue.dto';
-import type { ComparisonDto, ExperimentResultsDto, VariantResultDto } from './experiments.dto';
+import { controlVariantOf, METRICS, MetricName } from '../domain/experiments';
+import { toIso } from '../domain/time';
+import { Experiment, ExperimentVariant } from '../repositories/experiments.repository';
 import type { AttributedAction } from '../repositories/impressions.repository';
-import { controlVariantOf, Experiment, ExperimentVariant } from '../repositories/experiments.repository';
+import type { ComparisonDto, ExperimentResultsDto, VariantResultDto } from './experiments.dto';
 import { chiSquareGoodnessOfFit, holmAdjust, proportionInterval, relativeLift, twoProportionZTest } from './statistics';
-
-export const METRICS = ['click_through_rate', 'save_rate', 'hide_rate'] as const;
-export type MetricName = (typeof METRICS)[number];
 
 export const CONFIDENCE_LEVEL = 0.95;
 /** Strict on purpose: with many looks at a live experiment, 0.05 would cry wolf every few weeks. */

@@ -20,10 +20,11 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { ALGORITHMS, AlgorithmName, AlgorithmParams } from '../algorithms/types';
-import { toIso } from '../catalogue/catalogue.dto';
 import { FitsTextColumn, ID_PATTERN, IsId, Nested, OptionalTimestamp } from '../common/validation';
-import { CONTROL_VARIANT_RULE, controlVariantOf, Experiment, EXPERIMENT_STATUSES, ExperimentStatus } from '../repositories/experiments.repository';
-import { CONFIDENCE_LEVEL, METRICS, MetricName } from './experiment-results';
+import { CONTROL_VARIANT_RULE, controlVariantOf, METRICS, MetricName } from '../domain/experiments';
+import { toIso } from '../domain/time';
+import { Experiment, EXPERIMENT_STATUSES, ExperimentStatus } from '../repositories/experiments.repository';
+import { CONFIDENCE_LEVEL } from './experiment-results';
 
 /** experiment_assignments.variant_id is VARCHAR(100). */
 const VARIANT_ID_PATTERN = /^[^\s\u0000-\u001f]{1,100}$/;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Telemetry } from '../telemetry/telemetry';
 import { ExperimentAssigner } from './experiment-assigner';
 import { ExperimentsController } from './experiments.controller';
 import { ExperimentsService } from './experiments.service';
@@ -10,4 +11,8 @@ import { ImpressionRecorder } from './impression-recorder';
   providers: [ExperimentsService, ExperimentAssigner, ImpressionRecorder],
   exports: [ExperimentAssigner, ImpressionRecorder],
 })
-export class ExperimentsModule {}
+export class ExperimentsModule {
+  constructor(telemetry: Telemetry, impressions: ImpressionRecorder) {
+    telemetry.readDroppedImpressionsFrom(() => impressions.dropped);
+  }
+}

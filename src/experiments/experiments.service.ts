@@ -1,18 +1,10 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AlgorithmParams } from '../algorithms/types';
+import { CONTROL_VARIANT_RULE, controlVariantOf, METRICS } from '../domain/experiments';
+import { Experiment, ExperimentChanges, ExperimentsRepository, ExperimentStatus, ExperimentVariant, ExperimentWrite } from '../repositories/experiments.repository';
 import { AttributedFeedback, ImpressionsRepository } from '../repositories/impressions.repository';
-import {
-  CONTROL_VARIANT_RULE,
-  controlVariantOf,
-  Experiment,
-  ExperimentChanges,
-  ExperimentsRepository,
-  ExperimentStatus,
-  ExperimentVariant,
-  ExperimentWrite,
-} from '../repositories/experiments.repository';
 import { ExperimentAssigner } from './experiment-assigner';
-import { computeResults, METRICS, VariantCounts } from './experiment-results';
+import { computeResults, VariantCounts } from './experiment-results';
 import {
   CreateExperimentDto,
   ExperimentListDto,

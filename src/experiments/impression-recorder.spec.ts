@@ -1,7 +1,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
-import { createKnex } from '../common/database';
+import { createKnex } from '../database/database';
 import { ImpressionsRepository, ImpressionWrite } from '../repositories/impressions.repository';
 import { ImpressionRecord, ImpressionRecorder } from './impression-recorder';
 
@@ -31,7 +31,7 @@ function impression(i: number): ImpressionRecord {
   };
 }
 
-describe('ImpressionRecorder', () => {
+describe('ImpressionRecorder', { timeout: 30_000 }, () => {
   let db: Knex;
   let repository: SwitchableImpressions;
   let recorder: ImpressionRecorder;
@@ -48,6 +48,19 @@ describe('ImpressionRecorder', () => {
   });
 
   const stored = async () => Number((await db('impressions').count({ n: '*' }))[0].n);
+
+  /** Background writes are real database writes: polled, a bounded number of event-loop turns. */
+  const waitUntil = async (condition: () => Promise<boolean>, failure: string) => {
+    for (let turn = 0; turn < 1000; turn++) {
+      if (await condition()) return;
+      await new Promise(setImmediate);
+    }
+    assert.fail(failure);
+  };
+  /** Enough event-loop turns for a write that had been started to reach the database. */
+  const settle = async () => {
+    for (let turn = 0; turn < 20; turn++) await new Promise(setImmediate);
+  };
 
   it('should not write on the request path, and write everything on flush', async () => {
     const before = Date.now();
@@ -68,14 +81,26 @@ describe('ImpressionRecorder', () => {
     await recorder.onApplicationShutdown();
   });
 
-  it('should write in batches of at most 500 without anyone calling flush', async () => {
-    for (let i = 0; i < 1200; i++) recorder.record(impression(i));
-    for (let waited = 0; (await stored()) < 1000 && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-    assert.ok((await stored()) >= 1000, 'a full batch is written at once, the remainder within the interval');
-    await recorder.flush();
-    assert.equal(await stored(), 1200);
-    assert.ok(repository.batches.every((n) => n <= 500), repository.batches.join(','));
-    await recorder.onApplicationShutdown();
+  it('should write at once when a batch is full, in batches of at most 500, without anyone calling flush', async (t) => {
+    // Mocked before the recorder exists: the interval never fires here, so the batch alone triggers the write.
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const sut = new ImpressionRecorder(repository);
+    for (let i = 0; i < 1200; i++) sut.record(impression(i));
+    await waitUntil(async () => (await stored()) === 1200, 'the full batches were not written');
+    assert.deepEqual(repository.batches, [500, 500, 200]);
+    await sut.onApplicationShutdown();
+  });
+
+  it('should write less than a batch on the next interval, without anyone calling flush', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const sut = new ImpressionRecorder(repository);
+    for (let i = 0; i < 3; i++) sut.record(impression(i));
+    t.mock.timers.tick(999);
+    await settle();
+    assert.equal(await stored(), 0, 'written before the interval');
+    t.mock.timers.tick(1);
+    await waitUntil(async () => (await stored()) === 3, 'not written on the interval');
+    await sut.onApplicationShutdown();
   });
 
   it('should keep impressions through an outage and write them in order afterwards', async () => {
@@ -119,12 +144,17 @@ describe('ImpressionRecorder', () => {
     assert.equal(failing.dropped, 2);
   });
 
-  it('should give up on a database that stops answering after 5 s at shutdown', async () => {
+  it('should give up on a database that stops answering after 5 s at shutdown', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     repository.silent = true;
     for (let i = 0; i < 600; i++) recorder.record(impression(i));
-    const started = Date.now();
-    await recorder.onApplicationShutdown();
-    assert.ok(Date.now() - started < 6000);
+    let done = false;
+    const shutdown = recorder.onApplicationShutdown().then(() => (done = true));
+    t.mock.timers.tick(4999);
+    await new Promise(setImmediate);
+    assert.equal(done, false, 'shutdown gave up before 5 s');
+    t.mock.timers.tick(1);
+    await shutdown;
     assert.equal(recorder.dropped, 600, 'the batch in flight and the 100 behind it');
   });
 });

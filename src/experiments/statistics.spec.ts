@@ -23,7 +23,7 @@ function assertAllClose(actual: readonly number[], expected: readonly number[], 
   actual.forEach((value, i) => assertClose(value, expected[i], tolerance, `[${i}]`));
 }
 
-describe('normalCdf', () => {
+describe('normalCdf', { timeout: 30_000 }, () => {
   it('should match the printed normal table', () => {
     assertClose(normalCdf(1.96), 0.9750021, 1e-7);
     assertClose(normalCdf(-1), 0.1586553, 1e-7);
@@ -43,7 +43,7 @@ describe('normalCdf', () => {
   });
 });
 
-describe('normalQuantile', () => {
+describe('normalQuantile', { timeout: 30_000 }, () => {
   it('should match the printed critical values', () => {
     assertClose(normalQuantile(0.975), 1.959964, 1e-6);
     assertClose(normalQuantile(0.995), 2.575829, 1e-6);
@@ -65,7 +65,7 @@ describe('normalQuantile', () => {
   });
 });
 
-describe('proportionInterval', () => {
+describe('proportionInterval', { timeout: 30_000 }, () => {
   it('should give the Wilson interval for 8/10 at 95%', () => {
     const interval = proportionInterval(8, 10);
     assert.equal(interval.proportion, 0.8);
@@ -97,7 +97,7 @@ describe('proportionInterval', () => {
   });
 });
 
-describe('twoProportionZTest', () => {
+describe('twoProportionZTest', { timeout: 30_000 }, () => {
   it('should match the hand calculation for 200/1000 vs 250/1000', () => {
     // pooled p = 450/2000 = 0.225; SE = √(0.225 · 0.775 · (1/1000 + 1/1000)) = 0.0186748;
     // z = (0.20 − 0.25) / 0.0186748 = −2.6774; p = 2·Φ(−2.6774) = 0.00742.
@@ -121,7 +121,7 @@ describe('twoProportionZTest', () => {
   });
 });
 
-describe('relativeLift', () => {
+describe('relativeLift', { timeout: 30_000 }, () => {
   it('should give the delta-method interval on the log ratio', () => {
     // ln(0.25/0.20) = 0.22314; SE = √(0.75/250 + 0.80/200) = 0.083666;
     // exp(0.22314 ± 1.959964 · 0.083666) − 1 = [0.06095, 0.47274].
@@ -147,7 +147,7 @@ describe('relativeLift', () => {
   });
 });
 
-describe('holmAdjust', () => {
+describe('holmAdjust', { timeout: 30_000 }, () => {
   it('should step down through the sorted p-values and keep the input order', () => {
     assertAllClose(holmAdjust([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06], 1e-12);
   });
@@ -164,7 +164,7 @@ describe('holmAdjust', () => {
   });
 });
 
-describe('chiSquareSurvival', () => {
+describe('chiSquareSurvival', { timeout: 30_000 }, () => {
   it('should give 5% at the printed critical values', () => {
     assertClose(chiSquareSurvival(3.841, 1), 0.05, 1e-4);
     assertClose(chiSquareSurvival(5.991, 2), 0.05, 1e-4);
@@ -180,7 +180,7 @@ describe('chiSquareSurvival', () => {
   });
 });
 
-describe('chiSquareGoodnessOfFit', () => {
+describe('chiSquareGoodnessOfFit', { timeout: 30_000 }, () => {
   it('should find no mismatch when the split is exactly as configured', () => {
     assert.deepEqual(chiSquareGoodnessOfFit([4000, 3000, 3000], [40, 30, 30]), {
       statistic: 0,

@@ -13,7 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { IsId, Nested, OptionalTimestamp } from '../common/validation';
-import { FEEDBACK_ACTIONS, FeedbackAction } from '../config/config';
+import { FEEDBACK_ACTIONS, FeedbackAction } from '../domain/feedback-actions';
 import { Interaction } from '../repositories/interactions.repository';
 
 export class FeedbackContextDto {

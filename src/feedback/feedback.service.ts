@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ChangeEvents } from '../common/change-events';
-import { Telemetry } from '../monitoring/telemetry';
 import { InteractionsRepository, InteractionWrite } from '../repositories/interactions.repository';
+import { Telemetry } from '../telemetry/telemetry';
 import { BatchFeedbackDto, FeedbackDto, FeedbackEventDto, feedbackEventResponse } from './feedback.dto';
 import { GroupCommit } from './group-commit';
 

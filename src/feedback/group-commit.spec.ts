@@ -2,12 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GroupCommit } from './group-commit';
 
-/** A write that records each group it is given and fails on the items `fails` names. */
+/**
+ * A write that records each group it is given and fails on the items `fails` names. It answers
+ * an event-loop turn later, as a database would, with no clock involved.
+ */
 function recordingWrite(fails: (items: string[]) => Error | undefined = () => undefined) {
   const groups: string[][] = [];
   const write = async (items: string[]) => {
     groups.push(items);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise(setImmediate);
     const error = fails(items);
     if (error) throw error;
   };
@@ -16,7 +19,7 @@ function recordingWrite(fails: (items: string[]) => Error | undefined = () => un
 
 const settled = (promises: Promise<void>[]) => Promise.allSettled(promises).then((results) => results.map((r) => r.status));
 
-describe('GroupCommit', () => {
+describe('GroupCommit', { timeout: 30_000 }, () => {
   it('should write items added together as one group, and those added during the write as the next', async () => {
     const { groups, write } = recordingWrite();
     const commit = new GroupCommit(write);
@@ -31,11 +34,12 @@ describe('GroupCommit', () => {
   });
 
   it('should settle no caller before its group has been written', async () => {
-    let release!: () => void;
+    let release: (() => void) | undefined;
     const commit = new GroupCommit(() => new Promise<void>((resolve) => (release = resolve)));
     let acknowledged = false;
     const pending = commit.add('a').then(() => (acknowledged = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let turn = 0; turn < 5; turn++) await new Promise(setImmediate);
+    assert.ok(release, 'the write never started');
     assert.equal(acknowledged, false);
     release();
     await pending;

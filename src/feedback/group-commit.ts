@@ -1,4 +1,4 @@
-import { isConnectionError } from '../common/database';
+import { isConnectionError } from '../database/database';
 
 interface Waiting<T> {
   item: T;

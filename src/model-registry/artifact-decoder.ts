@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import { DecodeArtifactRequest, DecodedArtifact } from '../workers/decode-artifact.worker';
+import { DecodeArtifactRequest, DecodedArtifact } from './decode-artifact.worker';
 
 /**
  * Verifies and decodes artifacts on a thread of its own — not the training pool, so that loading
@@ -10,7 +10,7 @@ import { DecodeArtifactRequest, DecodedArtifact } from '../workers/decode-artifa
 @Injectable()
 export class ArtifactDecoder implements OnModuleDestroy {
   private readonly pool = new Piscina<DecodeArtifactRequest, DecodedArtifact>({
-    filename: join(__dirname, '..', 'workers', 'decode-artifact.worker.js'),
+    filename: join(__dirname, 'decode-artifact.worker.js'),
     minThreads: 0,
     maxThreads: 1,
     idleTimeout: 10_000,

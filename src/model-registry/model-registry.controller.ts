@@ -1,8 +1,7 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Response } from 'express';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../common/auth/access.decorators';
-import { ModelInfoDto, ModelIdParamDto, ModelListDto, ModelListQueryDto, ModelVersionDto, RetrainQueryDto, RetrainRequestDto } from './model-registry.dto';
+import { ModelInfoDto, ModelIdParamDto, ModelListDto, ModelListQueryDto, ModelVersionDto } from './model-registry.dto';
 import { ModelRegistryService } from './model-registry.service';
 
 @ApiTags('models')
@@ -14,22 +13,6 @@ export class ModelRegistryController {
   @ApiOkResponse({ type: ModelInfoDto })
   info(): Promise<ModelInfoDto> {
     return this.registry.info();
-  }
-
-  @Post('model/retrain')
-  @AdminOnly()
-  @ApiOkResponse({ description: 'Training finished: the new versions with their metrics and gate decisions' })
-  @ApiAcceptedResponse({ description: 'With ?async=true: the version ids to poll at /v1/models/:id' })
-  @ApiBadRequestResponse({ description: 'A param the algorithm does not take, or outside its range (see `params`), naming it and the range' })
-  @ApiUnprocessableEntityResponse({ description: 'The estimated training memory is above TRAINING_MEMORY_BUDGET_MB; the message gives both' })
-  @ApiConflictResponse({ description: 'A training run is already under way here or on another replica' })
-  async retrain(@Body() dto: RetrainRequestDto, @Query() query: RetrainQueryDto, @Res({ passthrough: true }) res: Response) {
-    if (query.async === 'true') {
-      res.status(HttpStatus.ACCEPTED);
-      return this.registry.retrainAsync(dto);
-    }
-    res.status(HttpStatus.OK);
-    return this.registry.retrain(dto);
   }
 
   @Get('models')

@@ -1,40 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
-import { ALGORITHM_REGISTRY } from '../algorithms/registry';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
-import { MAX_LIST_OFFSET, OptionalTimestamp } from '../common/validation';
+import { MAX_LIST_OFFSET } from '../common/validation';
 import { MODEL_STATUSES, ModelStatus, ModelVersion } from '../repositories/models.repository';
-
-export class RetrainRequestDto {
-  @ApiPropertyOptional({ enum: ALGORITHMS, description: 'Train only this algorithm; default: every enabled one' })
-  @IsOptional()
-  @IsIn(ALGORITHMS)
-  algorithm?: AlgorithmName;
-
-  @OptionalTimestamp('Only feedback at or after this time', '2026-09-01T00:00:00Z')
-  start_date?: string;
-
-  @OptionalTimestamp('Only feedback before this time', '2026-11-23T00:00:00Z')
-  end_date?: string;
-
-  @ApiPropertyOptional({ description: `Parameters over the algorithm's defaults (needs \`algorithm\`); anything else is a 400.\n\n${paramsDocumentation()}`, example: { neighbours: 50 } })
-  @IsOptional()
-  @IsObject()
-  params?: Record<string, number | string | boolean>;
-
-  @ApiPropertyOptional({ description: 'Activate even if the evaluation gate would reject it' })
-  @IsOptional()
-  @IsBoolean()
-  force?: boolean;
-}
-
-export class RetrainQueryDto {
-  @ApiPropertyOptional({ description: 'Answer 202 at once with the version ids to poll' })
-  @IsOptional()
-  @IsIn(['true', 'false'])
-  async?: 'true' | 'false';
-}
 
 export class ModelListQueryDto {
   @ApiPropertyOptional({ enum: MODEL_STATUSES })
@@ -148,21 +117,6 @@ export function modelVersionResponse(m: ModelVersion): ModelVersionDto {
 }
 
 /** Every algorithm's params, from the schemas the requests are checked against (Markdown for Swagger). */
-function paramsDocumentation(): string {
-  return Object.values(ALGORITHM_REGISTRY)
-    .map(({ name, params }) => {
-      const lines = Object.entries(params).map(([param, spec]) => {
-        const allowed =
-          spec.type === 'choice'
-            ? `one of ${spec.choices.join(', ')}`
-            : `${spec.type} ${spec.min}–${spec.max}${spec.atMostThe ? `, at most the number of ${spec.atMostThe}` : ''}`;
-        return `  - \`${param}\` (${allowed}; default ${spec.default}): ${spec.meaning}`;
-      });
-      return [`- **${name}**`, ...lines].join('\n');
-    })
-    .join('\n');
-}
-
 export function validationMetrics(metrics: Record<string, number> | null): ValidationMetricsDto | null {
   if (!metrics) return null;
   return {

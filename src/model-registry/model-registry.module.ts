@@ -1,12 +1,21 @@
 import { Global, Module } from '@nestjs/common';
+import { Telemetry } from '../telemetry/telemetry';
 import { ActiveModels } from './active-models';
 import { ArtifactDecoder } from './artifact-decoder';
 import { ModelActivator } from './model-activator';
+import { ModelRegistryController } from './model-registry.controller';
+import { ModelRegistryService } from './model-registry.service';
 import { ModelRetention } from './model-retention';
 
+/** Global because serving, training, health and the dashboard all read the active models. */
 @Global()
 @Module({
-  providers: [ActiveModels, ArtifactDecoder, ModelActivator, ModelRetention],
+  controllers: [ModelRegistryController],
+  providers: [ActiveModels, ArtifactDecoder, ModelActivator, ModelRetention, ModelRegistryService],
   exports: [ActiveModels, ModelActivator, ModelRetention],
 })
-export class ModelRegistryModule {}
+export class ModelRegistryModule {
+  constructor(telemetry: Telemetry, models: ActiveModels) {
+    telemetry.readServedModelsFrom(() => models.all());
+  }
+}

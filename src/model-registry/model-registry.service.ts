@@ -1,28 +1,24 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { RecommendationsService } from '../recommendations/recommendations.service';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
-import { RetrainOptions, TrainingService } from '../training/training.service';
-import { ActiveModels } from './active-models';
+import { Telemetry } from '../telemetry/telemetry';
 import { ModelActivator } from './model-activator';
-import { ModelInfoDto, ModelListDto, ModelListQueryDto, ModelVersionDto, modelVersionResponse, RetrainRequestDto, validationMetrics } from './model-registry.dto';
+import { ModelInfoDto, ModelListDto, ModelListQueryDto, ModelVersionDto, modelVersionResponse, validationMetrics } from './model-registry.dto';
 
 @Injectable()
 export class ModelRegistryService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly models: ModelsRepository,
-    private readonly active: ActiveModels,
     private readonly activator: ModelActivator,
-    private readonly training: TrainingService,
-    private readonly serving: RecommendationsService,
+    private readonly telemetry: Telemetry,
   ) {}
 
   /** The contract's shape, for the default algorithm's active version, plus every active version. */
   async info(): Promise<ModelInfoDto> {
     const actives = await this.models.getActive();
     const primary = actives.find((m) => m.algorithm === this.config.defaultAlgorithm) ?? actives[0];
-    const { predictions, totalLatencyMs } = this.serving.stats;
+    const { predictions, totalLatencyMs } = this.telemetry.serving;
     return {
       model_version: primary?.version ?? null,
       algorithm: primary?.algorithm ?? null,
@@ -33,28 +29,6 @@ export class ModelRegistryService {
       avg_latency_ms: predictions === 0 ? 0 : Math.round((totalLatencyMs / predictions) * 100) / 100,
       active_models: actives.map(modelVersionResponse),
     };
-  }
-
-  async retrain(dto: RetrainRequestDto) {
-    const run = await this.training.start(toOptions(dto));
-    const versions = await run.done;
-    const primary = versions.find((v) => v.algorithm === this.config.defaultAlgorithm) ?? versions[0];
-    return {
-      status: versions.every((v) => v.status === 'failed') ? 'failed' : 'success',
-      model_version: primary.version,
-      metrics: {
-        training_samples: primary.trainingSamples,
-        training_duration_seconds: (primary.durationMs ?? 0) / 1000,
-        validation_metrics: validationMetrics(primary.metrics),
-      },
-      models: versions.map(modelVersionResponse),
-    };
-  }
-
-  async retrainAsync(dto: RetrainRequestDto) {
-    const run = await this.training.start(toOptions(dto));
-    void run.done.catch(() => undefined);
-    return { status: 'training', model_ids: run.versionIds };
   }
 
   async list(query: ModelListQueryDto): Promise<ModelListDto> {
@@ -87,17 +61,4 @@ export class ModelRegistryService {
     if (!version) throw new NotFoundException(`model ${id} not found`);
     return version;
   }
-}
-
-function toOptions(dto: RetrainRequestDto): RetrainOptions {
-  const startDate = dto.start_date === undefined ? undefined : Date.parse(dto.start_date);
-  const endDate = dto.end_date === undefined ? undefined : Date.parse(dto.end_date);
-  if (startDate !== undefined && endDate !== undefined && endDate <= startDate) {
-    throw new BadRequestException('end_date must be after start_date');
-  }
-  // Their values are checked against the algorithm's schema when the run is admitted.
-  if (dto.params !== undefined && dto.algorithm === undefined) {
-    throw new BadRequestException('params needs an algorithm: parameters differ between algorithms');
-  }
-  return { algorithm: dto.algorithm, params: dto.params, startDate, endDate, force: dto.force };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
+import { KNEX } from '../database/database';
 
 @Injectable()
 export class DatabaseHealthIndicator {

@@ -4,8 +4,8 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { Response } from 'express';
 import { Public } from '../common/auth/access.decorators';
+import { Telemetry } from '../telemetry/telemetry';
 import { MetricsTokenGuard } from './metrics-token.guard';
-import { Telemetry } from './telemetry';
 
 /**
  * GET /metrics (the path comes from PrometheusModule.register): this instance's registry, as

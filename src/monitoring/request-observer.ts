@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 import { acceptRequestId, runWithRequestId } from '../common/logging/request-context';
 import { ShutdownState } from '../common/shutdown-state';
-import { Telemetry } from './telemetry';
+import { Telemetry } from '../telemetry/telemetry';
 
 /** Requests no route matched (404s, bodies that failed to parse) share one label, so URLs never become label values. */
 const UNMATCHED_ENDPOINT = 'unmatched';

@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ChangeEvents, StoredFeedback } from '../common/change-events';
-import { EXCLUDING_ACTIONS, excludesItem } from '../feedback/signal';
+import { EXCLUDING_ACTIONS, excludesItem } from '../domain/signal';
 import { ActiveModels } from '../model-registry/active-models';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 
 /** How often the log is read for other replicas' feedback: the most an outage can lose of it. */
-export const TAIL_INTERVAL_MS = 1000;
+const TAIL_INTERVAL_MS = 1000;
 
 /** Not yet seen by the tail: kept until it is, since no snapshot can hold it before. */
 const ACKNOWLEDGED_HERE = Number.POSITIVE_INFINITY;

@@ -2,12 +2,12 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
 import { ChangeEvents } from '../common/change-events';
-import { createKnex } from '../common/database';
-import { FeedbackAction } from '../config/config';
+import { createKnex } from '../database/database';
+import { FeedbackAction } from '../domain/feedback-actions';
 import { ActiveModels } from '../model-registry/active-models';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { InteractionsRepository } from '../repositories/interactions.repository';
-import { ItemsRepository } from '../repositories/items.repository';
+import { KnownItemIds } from '../repositories/known-item-ids';
 import { ExclusionLog } from './exclusion-log';
 import { excludedFor, Exclusions, RECENT_EVENTS, UserEvents } from './exclusions';
 
@@ -29,7 +29,7 @@ function snapshot(lastInteractionId: number, algorithm = 'popularity'): LoadedMo
 
 const since = (...items: string[]): UserEvents => ({ recent: [], excludedSince: new Set(items), newestId: 0 });
 
-describe('excludedFor', () => {
+describe('excludedFor', { timeout: 30_000 }, () => {
   it("should join the snapshot's exclusions and those since, in the model's index space", () => {
     assert.deepEqual([...excludedFor(snapshot(10), 0, since('c', 'not_in_the_model'))].sort(), [1, 2]);
     assert.deepEqual([...excludedFor(snapshot(10), 1, since('d'))], [3]);
@@ -38,13 +38,13 @@ describe('excludedFor', () => {
   });
 });
 
-describe(Exclusions.name, () => {
+describe(Exclusions.name, { timeout: 30_000 }, () => {
   let db: Knex;
   let interactions: InteractionsRepository;
   before(async () => {
     db = createKnex({ client: 'sqlite', filename: ':memory:' });
     await db.migrate.latest();
-    interactions = new InteractionsRepository(db, new ItemsRepository(db));
+    interactions = new InteractionsRepository(db, new KnownItemIds());
   });
   after(async () => db.destroy());
   beforeEach(async () => db('interactions').delete());

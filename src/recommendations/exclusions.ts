@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EXCLUDING_ACTIONS, excludesItem } from '../feedback/signal';
+import { EXCLUDING_ACTIONS, excludesItem } from '../domain/signal';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { Interaction, InteractionsRepository } from '../repositories/interactions.repository';
 import { ExclusionLog } from './exclusion-log';

@@ -1,5 +1,5 @@
 import { Evidence } from '../algorithms/types';
-import { FeedbackAction } from '../config/config';
+import { FeedbackAction } from '../domain/feedback-actions';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { CatalogueCache } from './catalogue-cache';
 

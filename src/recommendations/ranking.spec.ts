@@ -34,7 +34,7 @@ function fixture(): { model: LoadedModel; view: CatalogueView; context: UserCont
 
 const ranked = (...args: Parameters<typeof rankItems>) => rankItems(...args).map(({ index }) => index);
 
-describe('rankItems', () => {
+describe('rankItems', { timeout: 30_000 }, () => {
   it('should return the best scores first, ties to the lower index, never an unscored item', () => {
     const { model, view, context } = fixture();
     assert.deepEqual(ranked(model, context, view, { now: NOW, city: null }, 4), [1, 5, 7, 4]);

@@ -7,9 +7,9 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { ExperimentAssigner } from '../experiments/experiment-assigner';
 import { ImpressionRecorder } from '../experiments/impression-recorder';
 import { ActiveModels } from '../model-registry/active-models';
-import { Telemetry } from '../monitoring/telemetry';
-import { InteractionsRepository } from '../repositories/interactions.repository';
 import { LoadedModel } from '../model-registry/loaded-model';
+import { InteractionsRepository } from '../repositories/interactions.repository';
+import { Telemetry } from '../telemetry/telemetry';
 import { CatalogueCache, CatalogueItem } from './catalogue-cache';
 import { reasonFor } from './explanations';
 import { rankItems } from './ranking';
@@ -38,17 +38,10 @@ const FALLBACKS: AlgorithmName[] = ['hybrid', 'popularity'];
 /** A ranked list as computed (and cached), before the per-response fields are added. */
 type RankedList = Omit<RecommendationResponseDto, 'recommendation_id' | 'ab_experiment' | 'variant' | 'latency_ms'>;
 
-/** Counters behind /v1/model/info. */
-export interface ServingStats {
-  predictions: number;
-  totalLatencyMs: number;
-}
-
 @Injectable()
 export class RecommendationsService {
   private readonly logger = new Logger(RecommendationsService.name);
   private readonly cache: ResultCache<RankedList>;
-  readonly stats: ServingStats = { predictions: 0, totalLatencyMs: 0 };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -67,6 +60,7 @@ export class RecommendationsService {
     models.onChange(() => this.cache.clear());
   }
 
+  /** Read by bench/cache-hit.ts to check that its requests were answered from the cache. */
   get cacheStats() {
     return { hits: this.cache.hits, misses: this.cache.misses };
   }
@@ -108,9 +102,7 @@ export class RecommendationsService {
         itemIds: response.recommendations.map((r) => r.event_id),
       });
     }
-    this.stats.predictions++;
-    this.stats.totalLatencyMs += response.latency_ms;
-    this.telemetry.recommendationServed(response.algorithm);
+    this.telemetry.recommendationServed(response.algorithm, response.latency_ms);
     return response;
   }
 

@@ -5,7 +5,7 @@ import { ResultCache } from './result-cache';
 /** The user's newest interaction id as the log holds it now. */
 const newestId = (id: number) => () => Promise.resolve(id);
 
-describe(ResultCache.name, () => {
+describe(ResultCache.name, { timeout: 30_000 }, () => {
   it('should return a stored value while the log is unchanged, until the user is invalidated', async () => {
     const cache = new ResultCache<string>(60_000, 10);
     cache.set('u1', 'u1|10', 'list', 7);
@@ -46,10 +46,13 @@ describe(ResultCache.name, () => {
     assert.equal(await off.get('a', 'a', newestId(0)), undefined);
   });
 
-  it('should expire entries after the TTL', async () => {
+  it('should expire entries after the TTL', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 0 });
     const cache = new ResultCache<number>(20, 10);
     cache.set('a', 'a', 1, 0);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    t.mock.timers.tick(19);
+    assert.equal(await cache.get('a', 'a', newestId(0)), 1);
+    t.mock.timers.tick(1);
     assert.equal(await cache.get('a', 'a', newestId(0)), undefined);
   });
 });

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import { UserProfile } from '../algorithms/types';
-import { APP_CONFIG, AppConfig, FeedbackAction } from '../config/config';
-import { signalWeight } from '../feedback/signal';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { FeedbackAction } from '../domain/feedback-actions';
+import { feature } from '../domain/item-features';
+import { signalWeight } from '../domain/signal';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { User, UsersRepository } from '../repositories/users.repository';
-import { feature } from '../training/item-features';
 import { excludedFor, Exclusions, RecentSignal, UserEvents } from './exclusions';
 
 /** Everything known about the user at request time, in one model's index space. */

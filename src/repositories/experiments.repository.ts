@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
 import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
-import { KNEX } from '../common/database';
-import { VariantShare } from '../experiments/assignment';
-import type { MetricName } from '../experiments/experiment-results';
+import { KNEX } from '../database/database';
+import { VariantShare } from '../domain/experiments';
+import type { MetricName } from '../domain/experiments';
 import { fromJson, toJson } from './json-columns';
 
 export const EXPERIMENT_STATUSES = ['draft', 'active', 'paused', 'completed'] as const;
@@ -14,14 +14,6 @@ export interface ExperimentVariant extends VariantShare {
   name: string;
   algorithm: AlgorithmName;
   params: AlgorithmParams;
-}
-
-/** controlVariantOf in words, for messages and docs. */
-export const CONTROL_VARIANT_RULE = '(the variant called "control", else the first)';
-
-/** The baseline every other variant is compared with: the one called "control", else the first. */
-export function controlVariantOf<T extends VariantShare>(variants: readonly T[]): T {
-  return variants.find((v) => v.variant_id === 'control') ?? variants[0];
 }
 
 export interface Experiment {

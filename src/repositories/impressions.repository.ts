@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
+import { KNEX } from '../database/database';
 import { toJson } from './json-columns';
 
 /** One recommendation response shown under an experiment. */
@@ -15,7 +15,7 @@ export interface ImpressionWrite {
 }
 
 /** The feedback actions an experiment's results report. */
-export const ATTRIBUTED_ACTIONS = ['click', 'save', 'hide'] as const;
+const ATTRIBUTED_ACTIONS = ['click', 'save', 'hide'] as const;
 export type AttributedAction = (typeof ATTRIBUTED_ACTIONS)[number];
 
 export interface AttributedFeedback {

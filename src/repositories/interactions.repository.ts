@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { isMysql, KNEX } from '../common/database';
-import { prepared } from '../common/prepared-statements';
-import { SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
-import { FeedbackAction } from '../config/config';
-import { ItemsRepository, placeholderRows } from './items.repository';
-import { insertIgnoringConflicts } from './sqlite-inserts';
+import { isMysql, KNEX } from '../database/database';
+import { prepared } from '../database/prepared-statements';
+import { insertIgnoringConflicts } from '../database/sqlite-inserts';
+import { SQLITE_READER, SqliteReader } from '../database/sqlite-reader';
+import { FeedbackAction } from '../domain/feedback-actions';
+import { insertPlaceholderItems, placeholderRows } from './items.repository';
+import { KnownItemIds } from './known-item-ids';
 
 export interface Interaction {
   id: number;
@@ -57,7 +58,7 @@ const DEADLOCK_ATTEMPTS = 3;
 export class InteractionsRepository {
   constructor(
     @Inject(KNEX) private readonly db: Knex,
-    private readonly items: ItemsRepository,
+    private readonly knownItems: KnownItemIds,
     @Inject(SQLITE_READER) private readonly reader: SqliteReader = null,
   ) {}
 
@@ -69,9 +70,10 @@ export class InteractionsRepository {
   async append(events: InteractionWrite[]): Promise<number> {
     if (events.length === 0) return 0;
     const receivedAt = Date.now();
-    const newItemIds = this.items.withoutKnownRows(events.map((e) => e.itemId));
+    const newItemIds = this.knownItems.withoutKnown(events.map((e) => e.itemId));
     const stored = isMysql(this.db) ? await this.appendWithKnex(events, newItemIds, receivedAt) : await this.appendOnSqlite(events, newItemIds, receivedAt);
-    this.items.noteRowsExist(newItemIds);
+    // A write inside a caller's transaction may yet roll back, so its ids are not noted.
+    if (!this.db.isTransaction) this.knownItems.note(newItemIds);
     return stored;
   }
 
@@ -99,7 +101,7 @@ export class InteractionsRepository {
    */
   private async insertOnMysql(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
     return this.db.transaction(async (trx) => {
-      await this.items.ensureExist(newItemIds, trx);
+      await insertPlaceholderItems(trx, newItemIds);
       let stored = 0;
       for (let start = 0; start < events.length; start += 500) {
         const rows = events.slice(start, start + 500).map((e) => toRow(e, receivedAt));

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
+import { KNEX } from '../database/database';
 import { fromJson, toJson } from './json-columns';
 
 export interface Item {
@@ -41,13 +41,8 @@ interface ItemRow {
   deleted_at: number | null;
 }
 
-/** About 100 bytes an id: the set stays within a few tens of MB. */
-const MAX_IDS_NOTED = 200_000;
-
 @Injectable()
 export class ItemsRepository {
-  private readonly idsWithRows = new Set<string>();
-
   constructor(@Inject(KNEX) private readonly db: Knex) {}
 
   async getById(id: string): Promise<Item | undefined> {
@@ -95,28 +90,6 @@ export class ItemsRepository {
     }
   }
 
-  /** Creates placeholder rows for ids not yet in the catalogue, so feedback may arrive before the item. */
-  async ensureExist(ids: string[], trx: Knex = this.db): Promise<void> {
-    if (ids.length === 0) return;
-    for (const chunk of chunks(placeholderRows(ids, Date.now()))) await trx('items').insert(chunk).onConflict('id').ignore();
-  }
-
-  /**
-   * Of `ids`, without repeats, those that may still lack a row: feedback on the others needs no
-   * placeholder insert. Item rows are never removed, so an id once known stays known.
-   */
-  withoutKnownRows(ids: string[]): string[] {
-    return [...new Set(ids)].filter((id) => !this.idsWithRows.has(id));
-  }
-
-  /** Notes ids whose rows are committed. A write inside a caller's transaction may yet roll back, so it is not noted. */
-  noteRowsExist(ids: string[]): void {
-    if (this.db.isTransaction) return;
-    // Bounded: past the cap the set starts over and refills with the ids feedback names.
-    if (this.idsWithRows.size + ids.length > MAX_IDS_NOTED) this.idsWithRows.clear();
-    for (const id of ids) this.idsWithRows.add(id);
-  }
-
   /** Returns whether a live item was deleted. */
   async softDelete(id: string): Promise<boolean> {
     const now = Date.now();
@@ -137,6 +110,12 @@ function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) out.push(rows.slice(start, start + ROWS_PER_STATEMENT));
   return out;
+}
+
+/** Creates placeholder rows for ids not yet in the catalogue, so feedback may arrive before the item. */
+export async function insertPlaceholderItems(db: Knex, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  for (const chunk of chunks(placeholderRows(ids, Date.now()))) await db('items').insert(chunk).onConflict('id').ignore();
 }
 
 /** Rows for items known only from feedback: named by their id, not recommendable until written. */

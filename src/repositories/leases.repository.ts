@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
+import { KNEX } from '../database/database';
 
 /**
  * Named leases for single-writer jobs across replicas: a row (holder, expires_at) that works the
@@ -16,9 +16,7 @@ export class LeasesRepository {
     const expiresAt = now + ttlMs;
     const taken = await this.db('leases')
       .where({ name })
-      .andWhere((q) => {
-        q.where('expires_at', '<', now).orWhere({ holder });
-      })
+      .andWhere((q) => q.where('expires_at', '<', now).orWhere({ holder }))
       .update({ holder, expires_at: expiresAt });
     if (taken > 0) return true;
     try {
@@ -42,10 +40,5 @@ export class LeasesRepository {
 
   async release(name: string, holder: string): Promise<void> {
     await this.db('leases').where({ name, holder }).delete();
-  }
-
-  async getHolder(name: string): Promise<{ holder: string; expiresAt: number } | undefined> {
-    const row = await this.db('leases').where({ name }).first<{ holder: string; expires_at: number | string } | undefined>();
-    return row && { holder: row.holder, expiresAt: Number(row.expires_at) };
   }
 }

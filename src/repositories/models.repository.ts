@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
-import { KNEX } from '../common/database';
+import { KNEX } from '../database/database';
 import { fromJson, toJson } from './json-columns';
 
 /** superseded: was active until another version of its algorithm was activated (a newer one, or a rollback). */

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../common/database';
-import { prepared } from '../common/prepared-statements';
-import { SQLITE_READER, SqliteReader } from '../common/sqlite-reader';
+import { KNEX } from '../database/database';
+import { prepared } from '../database/prepared-statements';
+import { SQLITE_READER, SqliteReader } from '../database/sqlite-reader';
 import { fromJson, toJson } from './json-columns';
 
 export interface UserPreferences {
@@ -44,16 +44,6 @@ export class UsersRepository {
       .insert({ id: user.id, city: user.city, preferences: toJson(user.preferences), created_at: now, updated_at: now })
       .onConflict('id')
       .merge(['city', 'preferences', 'updated_at']);
-  }
-
-  async *streamAll(batchSize = 5000): AsyncGenerator<User[]> {
-    let after = '';
-    for (;;) {
-      const rows = await this.db<UserRow>('users').where('id', '>', after).orderBy('id').limit(batchSize);
-      if (rows.length === 0) return;
-      yield rows.map(toUser);
-      after = rows[rows.length - 1].id;
-    }
   }
 }
 

@@ -1,11 +1,11 @@
 import { buildCsr } from '../algorithms/sparse';
 import { TrainingData } from '../algorithms/types';
-import { FeedbackAction } from '../config/config';
-import { EXCLUDING_ACTIONS, excludesItem, signalWeight } from '../feedback/signal';
+import { FeedbackAction } from '../domain/feedback-actions';
+import { itemFeatures } from '../domain/item-features';
+import { EXCLUDING_ACTIONS, excludesItem, signalWeight } from '../domain/signal';
 import { InteractionsRepository, InteractionWindow, TrainingEvent } from '../repositories/interactions.repository';
 import { Item, ItemsRepository } from '../repositories/items.repository';
 import { GrowableFloat64, GrowableInt32 } from './growable';
-import { itemFeatures } from './item-features';
 
 /** A dictionary-encoded snapshot of the database, ready to hand to the training workers. */
 export interface TrainingSnapshot {

@@ -1,17 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { DemoSeeder } from '../demo/demo-seeder';
-import { ModelRegistryController } from '../model-registry/model-registry.controller';
-import { ModelRegistryService } from '../model-registry/model-registry.service';
-import { RecommendationsModule } from '../recommendations/recommendations.module';
+import { DemoModule } from '../demo/demo.module';
 import { ModelLifecycle } from './model-lifecycle';
+import { RetrainService } from './retrain.service';
+import { TrainingController } from './training.controller';
 import { TrainingScheduler } from './training.scheduler';
 import { TrainingService } from './training.service';
 
 @Module({
   // The only ScheduleModule.forRoot(): each import would register every job again.
-  imports: [ScheduleModule.forRoot(), RecommendationsModule],
-  controllers: [ModelRegistryController],
-  providers: [TrainingService, TrainingScheduler, ModelLifecycle, ModelRegistryService, DemoSeeder],
+  imports: [ScheduleModule.forRoot(), DemoModule],
+  controllers: [TrainingController],
+  providers: [TrainingService, RetrainService, TrainingScheduler, ModelLifecycle],
 })
 export class TrainingModule {}

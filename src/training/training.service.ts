@@ -5,15 +5,15 @@ import { estimateTrainingBytes, paramProblems } from '../algorithms/params';
 import { getAlgorithm } from '../algorithms/registry';
 import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { Telemetry } from '../monitoring/telemetry';
-import { LeasesRepository } from '../repositories/leases.repository';
-import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
-import { TrainingPool } from '../workers/training-pool';
 import { ModelActivator } from '../model-registry/model-activator';
 import { ModelRetention } from '../model-registry/model-retention';
 import { nextVersion } from '../model-registry/versioning';
+import { LeasesRepository } from '../repositories/leases.repository';
+import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
+import { Telemetry } from '../telemetry/telemetry';
 import { CANCELLED, RunWatch, StopReason } from './run-watch';
 import { TrainingSnapshot } from './training-data.builder';
+import { TrainingPool } from './training-pool';
 
 export interface RetrainOptions {
   algorithm?: AlgorithmName;

@@ -73,7 +73,7 @@ async function hasNoHorizontalScroll(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 }
 
-describe('dashboard in Chromium', { skip: skipReason() }, () => {
+describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () => {
   let open: Service;
   let secured: Service;
   let browser: Browser;
@@ -117,6 +117,7 @@ describe('dashboard in Chromium', { skip: skipReason() }, () => {
     const models = await allModels(open);
     await page.goto(`${open.url}/dashboard/#/models`);
     await page.waitForSelector('table.data tbody tr');
+    assert.ok(models.length > 0, 'no model versions to check');
     assert.equal(await page.locator('table.data tbody tr').count(), models.length);
     for (const model of models) {
       const row = page.locator(`tr[data-model-id="${model.id}"]`);

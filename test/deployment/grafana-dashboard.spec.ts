@@ -14,7 +14,7 @@ import { dashboardQueries, loadDashboard } from '../support/dashboard';
 
 const PROMTOOL_SKIP = spawnSync('promtool', ['--version']).error ? 'promtool not installed (apt-get install prometheus)' : false;
 
-describe('Grafana dashboard', () => {
+describe('Grafana dashboard', { timeout: 30_000 }, () => {
   const dashboard = loadDashboard();
 
   it('should have a uid, a title and panels with unique ids, positions and queries', () => {

@@ -128,7 +128,7 @@ function nodeScriptFile(script: string): string {
   return match[1];
 }
 
-describe('k8s manifests', () => {
+describe('k8s manifests', { timeout: 30_000 }, () => {
   it('should give every document an apiVersion, a kind, a name and the app label', () => {
     assert.ok(MANIFESTS.length > 0, 'no manifests found in k8s/');
     for (const { file, body } of MANIFESTS) {
@@ -167,14 +167,16 @@ describe('k8s manifests', () => {
       ['Secret', 'stringData'],
     ];
     for (const [kind, field] of maps) {
-      for (const [key, value] of Object.entries(record(only(kind), field))) {
+      const entries = Object.entries(record(only(kind), field));
+      assert.ok(entries.length > 0, `${kind} has no ${field}`);
+      for (const [key, value] of entries) {
         assert.equal(typeof value, 'string', `${kind} ${key} must be quoted: Kubernetes rejects non-strings`);
       }
     }
   });
 });
 
-describe('Deployment and its neighbours', () => {
+describe('Deployment and its neighbours', { timeout: 30_000 }, () => {
   const deployment = only('Deployment');
   const podTemplate = record(deployment, 'spec.template');
   const podLabels = record(podTemplate, 'metadata.labels');
@@ -267,7 +269,7 @@ describe('Deployment and its neighbours', () => {
   });
 });
 
-describe('Dockerfile', () => {
+describe('Dockerfile', { timeout: 30_000 }, () => {
   const instructions = dockerInstructions(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
   // Only the last stage becomes the image; earlier stages' USER or CMD do not reach it.
   const finalStage = instructions.slice(instructions.map((i) => i.keyword).lastIndexOf('FROM'));

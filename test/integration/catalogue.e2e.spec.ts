@@ -17,7 +17,7 @@ const techno = {
 };
 
 for (const dialect of DIALECTS) {
-  describe(`catalogue API on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`catalogue API on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect);

@@ -10,7 +10,7 @@ import { catalogueFixture, feedbackFixture } from '../support/fixtures';
  * still serve) while reporting the database down, and everything recovers by itself when the
  * database is back.
  */
-describe('a database outage on mysql', { skip: dialectSkip('mysql') }, () => {
+describe('a database outage on mysql', { skip: dialectSkip('mysql'), timeout: 600_000 }, () => {
   let t: TestAppBehindProxy;
 
   before(async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import knex from 'knex';
 import { freePort, spawnServer, waitUntilOk } from '../support/server-process';
 
-describe('acknowledged feedback survives kill -9', () => {
+describe('acknowledged feedback survives kill -9', { timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ml-service-durability-'));
   const databaseUrl = `sqlite:${join(dir, 'service.sqlite')}`;
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
-import { createKnex, KNEX } from '../../src/common/database';
 import { loadConfig } from '../../src/config/config';
+import { createKnex, KNEX } from '../../src/database/database';
 import { startReplica, startTestApp, TestApp } from '../support/app';
 import { createTestDatabase, DIALECTS, dialectSkip, TestDatabase } from '../support/databases';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';
@@ -47,7 +47,7 @@ async function migrateBefore(db: Knex, name: string): Promise<void> {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`exact ids on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`exact ids on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect, { ENABLED_ALGORITHMS: 'popularity', DEFAULT_ALGORITHM: 'popularity' });
@@ -95,7 +95,7 @@ for (const dialect of DIALECTS) {
     });
   });
 
-  describe(`upgrading a database made before exact ids on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`upgrading a database made before exact ids on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let database: TestDatabase;
     let t: TestApp;
     before(async () => {

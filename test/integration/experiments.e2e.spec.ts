@@ -29,7 +29,7 @@ async function inParallel(count: number, task: (i: number) => Promise<unknown>):
 }
 
 for (const dialect of DIALECTS) {
-  describe(`experiments API on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`experiments API on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     let assigner: ExperimentAssigner;
     let recorder: ImpressionRecorder;
@@ -340,7 +340,7 @@ for (const dialect of DIALECTS) {
  * size) and the A/A split shows no difference (p ≈ 0.6 for this seed: no lucky false positive).
  */
 for (const dialect of DIALECTS) {
-  describe(`experiment simulation on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`experiment simulation on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect);
@@ -417,7 +417,7 @@ for (const dialect of DIALECTS) {
 
 /** SPEC: the seeded experiment "is active only with the demo data". */
 for (const dialect of DIALECTS) {
-  describe(`demo experiment on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`demo experiment on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect, { SEED_DEMO_DATA: 'true', ENABLED_ALGORITHMS: 'popularity' });

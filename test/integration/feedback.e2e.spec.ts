@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
 import { Response } from 'supertest';
-import { KNEX } from '../../src/common/database';
+import { KNEX } from '../../src/database/database';
 import { startTestApp, TestApp } from '../support/app';
 import { Dialect, DIALECTS, dialectSkip } from '../support/databases';
 
@@ -18,7 +18,7 @@ async function refuseInsertsOf(db: Knex, dialect: Dialect, itemId: string): Prom
 }
 
 for (const dialect of DIALECTS) {
-  describe(`feedback API on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`feedback API on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       // The refused writes below answer 500 by design; their error logs would only be noise here.

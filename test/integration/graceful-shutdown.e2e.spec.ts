@@ -19,6 +19,7 @@ const API_KEY = 'api-key-never-logged-0123456789';
 const CLIENT_TOKEN = signToken({ sub: 'ops', roles: ['admin'] }, { alg: 'HS256', secret: JWT_SECRET });
 
 interface Outcome {
+  requestId: string;
   ok: boolean;
   detail: string;
   afterSignal: boolean;
@@ -38,9 +39,9 @@ async function recommend(url: string, w: number, n: number, afterSignal: boolean
     });
     const body = (await response.json()) as { recommendations?: unknown[] };
     const ok = response.status === 200 && Array.isArray(body.recommendations);
-    return { ok, detail: `${requestId}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`, afterSignal };
+    return { requestId, ok, detail: `${requestId}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`, afterSignal };
   } catch (error) {
-    return { ok: false, detail: `${requestId}: ${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ''}`, afterSignal };
+    return { requestId, ok: false, detail: `${requestId}: ${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ''}`, afterSignal };
   }
 }
 
@@ -72,7 +73,7 @@ async function tryConnect(port: number): Promise<string> {
   }
 }
 
-describe('graceful shutdown on SIGTERM under load', () => {
+describe('graceful shutdown on SIGTERM under load', { timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ml-service-shutdown-'));
   let server: ServerProcess;
   const outcomes: Outcome[] = [];
@@ -105,7 +106,11 @@ describe('graceful shutdown on SIGTERM under load', () => {
       for (let n = 0; routing; n++) outcomes.push(await recommend(server.url, w, n, signalled));
     });
     const slow = await startSlowRequest(server.port);
-    await sleep(1000);
+    // Under load before the signal: polled until the workers have had answers, bounded.
+    for (const deadline = Date.now() + 30_000; outcomes.length < WORKERS; ) {
+      assert.ok(Date.now() < deadline, `only ${outcomes.length} answers in 30 s`);
+      await sleep(25);
+    }
 
     const signalledAt = Date.now();
     server.child.kill('SIGTERM');
@@ -161,7 +166,9 @@ describe('graceful shutdown on SIGTERM under load', () => {
 
   it('should log JSON lines only, each line of a request carrying its request id', () => {
     const lines = server.output().map((line) => JSON.parse(line) as { message: string; request_id?: string; context?: string });
-    const requestId = 'load-3-2';
+    // Any request that was answered: how many each worker made depends on the machine's speed.
+    const requestId = outcomes.find((o) => o.ok)?.requestId;
+    assert.ok(requestId, 'no request was answered');
     const ofRequest = lines.filter((line) => line.request_id === requestId);
     assert.ok(ofRequest.some((line) => line.context === 'HTTP'), `no access-log line for ${requestId}`);
     assert.ok(ofRequest.some((line) => line.context === 'RecommendationsService'), `no service log line for ${requestId}`);
@@ -200,7 +207,7 @@ async function recommendBatch(url: string, r: number): Promise<{ ok: boolean; de
  * SIGTERM lands while a burst of heavy requests is still queued behind a busy event loop: some
  * connections are accepted but their requests not yet read when the listener closes.
  */
-describe('SIGTERM during a burst of batch requests', () => {
+describe('SIGTERM during a burst of batch requests', { timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ml-service-burst-'));
   let server: ServerProcess;
   let outcomes: { ok: boolean; detail: string }[] = [];
@@ -248,7 +255,7 @@ describe('SIGTERM during a burst of batch requests', () => {
   });
 });
 
-describe('SIGTERM with a request that never completes', () => {
+describe('SIGTERM with a request that never completes', { timeout: 600_000 }, () => {
   it('should cut it after SHUTDOWN_TIMEOUT_MS, say so, and exit 0', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ml-service-stuck-'));
     const server = spawnServer({ DATABASE_URL: `sqlite:${join(dir, 'service.sqlite')}`, SHUTDOWN_TIMEOUT_MS: '500', LOG_LEVEL: 'log' }, await freePort());
@@ -271,7 +278,7 @@ describe('SIGTERM with a request that never completes', () => {
   });
 });
 
-describe('start-up failure', () => {
+describe('start-up failure', { timeout: 600_000 }, () => {
   it('should exit 1 with a JSON log line that does not contain the database password', async () => {
     const port = await freePort();
     const server = spawnServer({ DATABASE_URL: `mysql://app:hunter2-db-password@127.0.0.1:${await freePort()}/ml_service` }, port);

@@ -38,7 +38,7 @@ async function sendWhileProbingHealth(t: TestApp, hostile: Test): Promise<{ resp
 const repeated = (element: string, count: number) => new Array<string>(count).fill(element).join(',');
 const nested = (depth: number, leaf: string) => '{"a":'.repeat(depth) + leaf + '}'.repeat(depth);
 
-describe('hostile JSON bodies', () => {
+describe('hostile JSON bodies', { timeout: 600_000 }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp('sqlite', { JWT_SECRET, ENABLED_ALGORITHMS: 'popularity', LOG_LEVEL: 'silent' });
@@ -103,7 +103,7 @@ describe('hostile JSON bodies', () => {
   });
 });
 
-describe('bodies without credentials under AUTH_REQUIRED=true', () => {
+describe('bodies without credentials under AUTH_REQUIRED=true', { timeout: 600_000 }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp('sqlite', { AUTH_REQUIRED: 'true', JWT_SECRET, ENABLED_ALGORITHMS: 'popularity', LOG_LEVEL: 'silent' });
@@ -137,7 +137,7 @@ describe('bodies without credentials under AUTH_REQUIRED=true', () => {
   });
 });
 
-describe('paging bounds', () => {
+describe('paging bounds', { timeout: 600_000 }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp('sqlite', { ENABLED_ALGORITHMS: 'popularity', LOG_LEVEL: 'silent' });
@@ -179,7 +179,7 @@ describe('paging bounds', () => {
 });
 
 for (const dialect of DIALECTS) {
-  describe(`malformed shapes on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`malformed shapes on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect, { ENABLED_ALGORITHMS: 'popularity', LOG_LEVEL: 'silent' });

@@ -5,10 +5,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Knex } from 'knex';
-import { createKnex } from '../../src/common/database';
 import { DatabaseConfig } from '../../src/config/config';
+import { createKnex } from '../../src/database/database';
 import { InteractionsRepository } from '../../src/repositories/interactions.repository';
 import { ItemsRepository } from '../../src/repositories/items.repository';
+import { KnownItemIds } from '../../src/repositories/known-item-ids';
 import { createTestDatabase, dialectSkip, TestDatabase } from '../support/databases';
 
 /** The nearest folder above this file with a package.json: the checkout, from src or from dist. */
@@ -70,7 +71,7 @@ async function readBack<T>(config: DatabaseConfig, read: (stored: Stored) => Pro
   const db = createKnex(config);
   try {
     const items = new ItemsRepository(db);
-    return await read({ db, items, interactions: new InteractionsRepository(db, items) });
+    return await read({ db, items, interactions: new InteractionsRepository(db, new KnownItemIds()) });
   } finally {
     await db.destroy();
   }
@@ -142,7 +143,7 @@ function writeJsonl(path: string, lines: unknown[]): void {
   writeFileSync(path, `${lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\r\n')}\r\n`);
 }
 
-describe('import CLI on sqlite', () => {
+describe('import CLI on sqlite', { timeout: 600_000 }, () => {
   let dir: string;
   let database: DatabaseConfig;
   const importing = (args: string[]) => runCli('import', args, { DATABASE_URL: databaseUrl(database) });
@@ -326,7 +327,7 @@ describe('import CLI on sqlite', () => {
   });
 });
 
-describe('migrate CLI on sqlite', () => {
+describe('migrate CLI on sqlite', { timeout: 600_000 }, () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ml-service-migrate-'));
@@ -351,7 +352,7 @@ describe('migrate CLI on sqlite', () => {
   });
 });
 
-describe('import CLI on mysql', { skip: dialectSkip('mysql') }, () => {
+describe('import CLI on mysql', { skip: dialectSkip('mysql'), timeout: 600_000 }, () => {
   let dir: string;
   let database: TestDatabase;
   before(async () => {
@@ -382,7 +383,7 @@ describe('import CLI on mysql', { skip: dialectSkip('mysql') }, () => {
   });
 });
 
-describe('import CLI on the real ML-100K', { skip: existsSync(REAL_ML_100K) ? false : `${REAL_ML_100K} is absent` }, () => {
+describe('import CLI on the real ML-100K', { skip: existsSync(REAL_ML_100K) ? false : `${REAL_ML_100K} is absent`, timeout: 600_000 }, () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ml-service-import-ml100k-'));

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConflictException } from '@nestjs/common';
 import { Knex } from 'knex';
-import { KNEX } from '../../src/common/database';
+import { KNEX } from '../../src/database/database';
 import { TrainingRun, TrainingService } from '../../src/training/training.service';
 import { startReplica, startTestApp, TestApp } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
@@ -18,7 +18,7 @@ interface Version {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`model lifecycle on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`model lifecycle on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     let first: Version;
     before(async () => {

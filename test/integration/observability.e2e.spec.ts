@@ -17,7 +17,7 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-describe('metrics and request ids', () => {
+describe('metrics and request ids', { timeout: 600_000 }, () => {
   let t: TestApp;
   let metrics = '';
 
@@ -86,6 +86,7 @@ describe('metrics and request ids', () => {
   it('should export every metric the Grafana dashboard queries', () => {
     const exported = new Set([...metrics.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
     const queried = new Set(dashboardQueries().flatMap((expr) => [...expr.matchAll(/\b((?:ml_service|nodejs|process)_\w+)/g)].map((m) => m[1])));
+    assert.ok(queried.size > 0, 'found no metric names in the dashboard queries');
     for (const name of queried) {
       const family = name.replace(/_(bucket|sum|count)$/, '');
       assert.ok(exported.has(name) || exported.has(family), `the dashboard queries ${name}, which /metrics does not export`);

@@ -24,7 +24,7 @@ async function localCounts(t: TestApp): Promise<number> {
   return Number(line.split(' ')[1]);
 }
 
-describe('rate limits shared through Redis by two replicas', { skip: redisSkip }, () => {
+describe('rate limits shared through Redis by two replicas', { skip: redisSkip, timeout: 600_000 }, () => {
   let first: TestApp;
   let second: TestApp;
   before(async () => {
@@ -56,7 +56,7 @@ describe('rate limits shared through Redis by two replicas', { skip: redisSkip }
   });
 });
 
-describe('rate limits while Redis is out', () => {
+describe('rate limits while Redis is out', { timeout: 600_000 }, () => {
   it('should start and serve with REDIS_URL pointing at nothing, limiting on each replica and counting that in /metrics', async () => {
     const t = await startTestApp('sqlite', { ...ENV, REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
     try {

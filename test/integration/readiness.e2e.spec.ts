@@ -9,7 +9,7 @@ import { DIALECTS, dialectSkip } from '../support/databases';
  * traffic, or feedback never arrives and no model is ever trained.
  */
 for (const dialect of DIALECTS) {
-  describe(`readiness on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`readiness on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect);
@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
   });
 }
 
-describe('readiness with the database down and no model on mysql', { skip: dialectSkip('mysql') }, () => {
+describe('readiness with the database down and no model on mysql', { skip: dialectSkip('mysql'), timeout: 600_000 }, () => {
   let t: TestAppBehindProxy;
   before(async () => {
     t = await startTestAppBehindProxy();

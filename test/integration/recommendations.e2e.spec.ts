@@ -13,7 +13,7 @@ interface Recommended {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`recommendations API on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`recommendations API on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect, { ENABLED_ALGORITHMS: 'popularity,item_knn,content_based,hybrid,collaborative_filtering', DEFAULT_ALGORITHM: 'hybrid' });

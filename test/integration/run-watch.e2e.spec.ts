@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
-import { KNEX } from '../../src/common/database';
+import { KNEX } from '../../src/database/database';
 import { LeasesRepository } from '../../src/repositories/leases.repository';
 import { ModelsRepository } from '../../src/repositories/models.repository';
 import { RunWatch } from '../../src/training/run-watch';
@@ -9,7 +9,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
 
 for (const dialect of DIALECTS) {
-  describe(`${RunWatch.name} on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`${RunWatch.name} on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect);

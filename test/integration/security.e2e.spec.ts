@@ -18,7 +18,7 @@ const HS256: SigningKey = { alg: 'HS256', secret: JWT_SECRET };
 const userToken = (sub: string, extra: Record<string, unknown> = {}) => signToken({ sub, iss: ISSUER, aud: AUDIENCE, ...extra }, HS256);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-describe('authentication and authorization with AUTH_REQUIRED=true', () => {
+describe('authentication and authorization with AUTH_REQUIRED=true', { timeout: 600_000 }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp('sqlite', {
@@ -131,7 +131,7 @@ describe('authentication and authorization with AUTH_REQUIRED=true', () => {
   });
 });
 
-describe('optional credentials with AUTH_REQUIRED=false', () => {
+describe('optional credentials with AUTH_REQUIRED=false', { timeout: 600_000 }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp('sqlite', { JWT_SECRET, JWT_REQUIRE_EXP: 'false', ENABLED_ALGORITHMS: 'popularity' });
@@ -152,7 +152,7 @@ describe('optional credentials with AUTH_REQUIRED=false', () => {
   });
 });
 
-describe('RS256 tokens', () => {
+describe('RS256 tokens', { timeout: 600_000 }, () => {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   let t: TestApp;
@@ -170,7 +170,7 @@ describe('RS256 tokens', () => {
   });
 });
 
-describe('rate limiting', () => {
+describe('rate limiting', { timeout: 600_000 }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp('sqlite', {
@@ -220,7 +220,7 @@ describe('rate limiting', () => {
   });
 });
 
-describe('failed authentication', () => {
+describe('failed authentication', { timeout: 600_000 }, () => {
   const METRICS_TOKEN = 'metrics-scrape-token-0123';
   let t: TestApp;
   before(async () => {
@@ -259,7 +259,7 @@ describe('failed authentication', () => {
   });
 });
 
-describe('production start-up', () => {
+describe('production start-up', { timeout: 600_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'ml-service-production-'));
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -289,7 +289,7 @@ describe('production start-up', () => {
   });
 });
 
-describe('security headers, CORS and docs', () => {
+describe('security headers, CORS and docs', { timeout: 600_000 }, () => {
   it('should send helmet headers and CORS headers for allowed origins only', async () => {
     const t = await startTestApp('sqlite', { CORS_ORIGINS: 'https://app.example.com,http://localhost:3000' });
     try {

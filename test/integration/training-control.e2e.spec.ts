@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
-import { KNEX } from '../../src/common/database';
+import { KNEX } from '../../src/database/database';
 import { startReplica, startTestApp, TestApp } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
 import { syntheticTrainingData } from '../support/synthetic';
@@ -21,7 +21,7 @@ interface Version {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`training control on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`training control on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     let db: Knex;
     before(async () => {

@@ -2,10 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { decodeBundle, sha256 } from '../../src/algorithms/artifact-codec';
-import { TrainingPool } from '../../src/workers/training-pool';
+import { TrainingPool } from '../../src/training/training-pool';
 import { syntheticTrainingData } from '../support/synthetic';
 
-describe(TrainingPool.name, () => {
+describe(TrainingPool.name, { timeout: 600_000 }, () => {
   it('should keep the event loop responsive while a model trains for seconds', async () => {
     const pool = new TrainingPool(1);
     const data = syntheticTrainingData(5_000, 2_000, 60_000);

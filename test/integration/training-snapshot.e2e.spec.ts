@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { InteractionsRepository } from '../../src/repositories/interactions.repository';
 import { ItemsRepository } from '../../src/repositories/items.repository';
 import { readTrainingSnapshot } from '../../src/training/training-data.builder';
-import { TrainingPool } from '../../src/workers/training-pool';
+import { TrainingPool } from '../../src/training/training-pool';
 import { startTestApp, TestApp } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';
 
 for (const dialect of DIALECTS) {
-  describe(`training snapshot on ${dialect}`, { skip: dialectSkip(dialect) }, () => {
+  describe(`training snapshot on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     let pool: TrainingPool;
     before(async () => {

@@ -8,7 +8,7 @@ import { startTestApp, TestApp } from '../support/app';
  * On SQLite, committed pages reach the database file through the background checkpointer, well
  * before the connection's own backstop (a WAL of 10,000 pages) would copy them on the event loop.
  */
-describe('WAL checkpoints on SQLite', () => {
+describe('WAL checkpoints on SQLite', { timeout: 600_000 }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp('sqlite');

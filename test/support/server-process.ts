@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -33,17 +34,31 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** What the benchmark runs differently from the tests; the tests need none of it. */
+export interface SpawnOptions {
+  /** Another build's main.js, e.g. a patched copy measured before the change is made. */
+  main?: string;
+  /** Node flags before the script, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+  /** Replaces the inherited environment and the test defaults, so only what is given is set. */
+  baseEnv?: Record<string, string>;
+  /** Appends the output to this file instead of keeping it in memory, for long runs. */
+  logFile?: string;
+}
+
 /** Runs `dist/src/main.js` as its own process, as `npm start` and the container do. */
-export function spawnServer(env: Record<string, string>, port: number): ServerProcess {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', ...env, SERVICE_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+export function spawnServer(env: Record<string, string>, port: number, options: SpawnOptions = {}): ServerProcess {
+  const log = options.logFile === undefined ? 'pipe' : openSync(options.logFile, 'a');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? MAIN], {
+    env: { ...(options.baseEnv ?? { ...process.env, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error' }), ...env, SERVICE_PORT: String(port) },
+    stdio: ['ignore', log, log],
   });
+  if (typeof log === 'number') closeSync(log);
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const output = () => text.split('\n').filter((line) => line !== '');
+  const output = () => (options.logFile === undefined ? text : readLog(options.logFile)).split('\n').filter((line) => line !== '');
   const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async (timeoutMs = 60_000) => {
     if (running()) child.kill('SIGTERM');
@@ -63,8 +78,16 @@ export function spawnServer(env: Record<string, string>, port: number): ServerPr
   return { child, port, url: `http://127.0.0.1:${port}`, output, exited, stop, kill };
 }
 
+function readLog(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** Waits until `path` answers 200, or kills the process and fails with its last answer and output. */
-export async function waitUntilOk(server: ServerProcess, path: string, timeoutMs = 60_000): Promise<void> {
+export async function waitUntilOk(server: ServerProcess, path: string, timeoutMs?: number): Promise<void> {
   let lastAnswer = 'no answer';
   const answersOk = async () => {
     const response = await fetch(`${server.url}${path}`);
@@ -75,8 +98,8 @@ export async function waitUntilOk(server: ServerProcess, path: string, timeoutMs
 }
 
 /** Waits until `/health` reports a loaded model (readiness does not wait for one). */
-export async function waitUntilModelLoaded(server: ServerProcess): Promise<void> {
-  await waitFor(server, () => 'no model was loaded', async () => ((await (await fetch(`${server.url}/health`)).json()) as { model_loaded: boolean }).model_loaded);
+export async function waitUntilModelLoaded(server: ServerProcess, timeoutMs?: number): Promise<void> {
+  await waitFor(server, () => 'no model was loaded', async () => ((await (await fetch(`${server.url}/health`)).json()) as { model_loaded: boolean }).model_loaded, timeoutMs);
 }
 
 async function waitFor(server: ServerProcess, failure: () => string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {

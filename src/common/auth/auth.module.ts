@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, ThrottlerGuard } from '@nestjs/throttler';
 import { AppConfig } from '../../config/config';
-import { Telemetry } from '../../monitoring/telemetry';
+import { Telemetry } from '../../telemetry/telemetry';
 import { AccessGuard } from './access.guard';
 import { ApiKeys } from './api-keys';
 import { AuthFailures } from './auth-failures';

@@ -1,6 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { Telemetry } from '../../monitoring/telemetry';
+import { Telemetry } from '../../telemetry/telemetry';
 import { judge, MemoryWindowCounter, WINDOW_MS, WindowCounter, WindowVerdict, windowAt } from './sliding-window';
 
 /**

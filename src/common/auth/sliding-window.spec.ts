@@ -16,7 +16,7 @@ async function takeTimes(sut: MemoryWindowCounter, key: string, limit: number, t
   return verdicts;
 }
 
-describe(MemoryWindowCounter.name, () => {
+describe(MemoryWindowCounter.name, { timeout: 30_000 }, () => {
   it('should let the limit in within a window and refuse the next, saying when the previous window has faded enough', async () => {
     const { sut } = counterAt(2 * MINUTE);
     const verdicts = await takeTimes(sut, 'fan_1', 10, 11);
@@ -67,7 +67,7 @@ describe(MemoryWindowCounter.name, () => {
   });
 });
 
-describe(judge.name, () => {
+describe(judge.name, { timeout: 30_000 }, () => {
   it('should agree with the weighted count at hand-checked points', () => {
     // 30 s into a window: previous 40 × 0.5 + current 5 = 25, + 1 = 26.
     assert.deepEqual(judge(40, 5, 30_000, MINUTE, 26), { allowed: true, count: 26, retryAfterMs: 0 });

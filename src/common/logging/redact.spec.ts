@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SecretRedactor } from './redact';
 
-describe('SecretRedactor', () => {
+describe('SecretRedactor', { timeout: 30_000 }, () => {
   const redactor = new SecretRedactor(['s3cr3t-"quoted"-value', 'short']);
 
   it('should blank configured secrets, also in their JSON-escaped form, but not short ones', () => {

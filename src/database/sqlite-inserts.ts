@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { Knex } from 'knex';
-import { prepared } from '../common/prepared-statements';
+import { prepared } from './prepared-statements';
 
 /** Rows for one table, all of the same shape; a row that conflicts on the unique `conflictColumns` is skipped. */
 export interface ConflictIgnoringInsert {

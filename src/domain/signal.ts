@@ -1,4 +1,4 @@
-import { FeedbackAction } from '../config/config';
+import { FeedbackAction } from './feedback-actions';
 
 /**
  * The preference signal of one event. rate is centred on 3 stars (4 and 5 are positive, 1 and 2

@@ -3,8 +3,8 @@ import { getAlgorithm } from '../algorithms/registry';
 import { buildCsr, preferenceMatrix, sortEventsByTime } from '../algorithms/sparse';
 import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData } from '../algorithms/types';
 import { EvaluationMetrics, timeHoldoutOf, trainAndEvaluateHoldout } from '../evaluation/evaluate';
-import { runAtBackgroundPriority } from './background-priority';
-import { transferring } from './transfer';
+import { runAtBackgroundPriority } from '../workers/background-priority';
+import { transferring } from '../workers/transfer';
 
 export interface TrainRequest {
   algorithm: AlgorithmName;

@@ -1,5 +1,3 @@
-import { Item } from '../repositories/items.repository';
-
 export interface ItemFeature {
   /** `kind:value`, case-folded so "Techno" and "techno" are one feature. */
   key: string;
@@ -7,7 +5,15 @@ export interface ItemFeature {
   label: string;
 }
 
-export function itemFeatures(item: Pick<Item, 'genres' | 'artists' | 'tags' | 'venue'>): ItemFeature[] {
+/** The fields of an item that describe it. */
+export interface DescribedItem {
+  genres: readonly string[];
+  artists: readonly string[];
+  tags: readonly string[];
+  venue: string | null;
+}
+
+export function itemFeatures(item: DescribedItem): ItemFeature[] {
   const features = [
     ...item.genres.map((g) => feature('genre', g)),
     ...item.artists.map((a) => feature('artist', a)),

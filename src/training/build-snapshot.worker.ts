@@ -1,11 +1,13 @@
 import { DataShape } from '../algorithms/params';
-import { createKnex } from '../common/database';
-import { DatabaseConfig, FeedbackAction } from '../config/config';
+import { DatabaseConfig } from '../config/config';
+import { createKnex } from '../database/database';
+import { FeedbackAction } from '../domain/feedback-actions';
 import { InteractionsRepository, InteractionWindow } from '../repositories/interactions.repository';
 import { ItemsRepository } from '../repositories/items.repository';
-import { readTrainingSnapshot, TrainingSnapshot } from '../training/training-data.builder';
-import { runAtBackgroundPriority } from './background-priority';
-import { transferring } from './transfer';
+import { KnownItemIds } from '../repositories/known-item-ids';
+import { runAtBackgroundPriority } from '../workers/background-priority';
+import { transferring } from '../workers/transfer';
+import { readTrainingSnapshot, TrainingSnapshot } from './training-data.builder';
 
 export interface SnapshotRequest {
   database: DatabaseConfig;
@@ -26,7 +28,7 @@ export default async function buildSnapshot(request: SnapshotRequest): Promise<T
   const db = createKnex(database, 'reader');
   try {
     const items = new ItemsRepository(db);
-    const snapshot = await readTrainingSnapshot({ items, interactions: new InteractionsRepository(db, items) }, request.window, request.feedbackWeights);
+    const snapshot = await readTrainingSnapshot({ items, interactions: new InteractionsRepository(db, new KnownItemIds()) }, request.window, request.feedbackWeights);
     return transferring(snapshot, snapshotBuffers(snapshot));
   } finally {
     await db.destroy();
@@ -37,7 +39,7 @@ export default async function buildSnapshot(request: SnapshotRequest): Promise<T
 export async function countTrainingData(request: Pick<SnapshotRequest, 'database' | 'window'>): Promise<DataShape> {
   const db = createKnex(request.database, 'reader');
   try {
-    return await new InteractionsRepository(db, new ItemsRepository(db)).countTrainingData(request.window);
+    return await new InteractionsRepository(db, new KnownItemIds()).countTrainingData(request.window);
   } finally {
     await db.destroy();
   }

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { DataShape } from '../algorithms/params';
-import { TrainingSnapshot } from '../training/training-data.builder';
 import { SnapshotRequest } from './build-snapshot.worker';
 import { TrainRequest, TrainResult } from './train-model.worker';
+import { TrainingSnapshot } from './training-data.builder';
 
 const TRAIN_MODEL = join(__dirname, 'train-model.worker.js');
 const BUILD_SNAPSHOT = join(__dirname, 'build-snapshot.worker.js');

@@ -1,5 +1,5 @@
 import { Bundle, CorruptArtifactError, decodeBundle, sha256 } from '../algorithms/artifact-codec';
-import { transferring } from './transfer';
+import { transferring } from '../workers/transfer';
 
 export interface DecodeArtifactRequest {
   /** The stored chunks, in order. */

@@ -84,7 +84,7 @@ export function knexConfig(config: DatabaseConfig, role: ConnectionRole = 'servi
 }
 
 function migrationConfig(): Knex.MigratorConfig {
-  // Compiled migrations live in dist/migrations, two levels above dist/src/common.
+  // Compiled migrations live in dist/migrations, two levels above dist/src/database.
   return { directory: join(__dirname, '..', '..', 'migrations'), loadExtensions: ['.js'], tableName: 'knex_migrations' };
 }
 

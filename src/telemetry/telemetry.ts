@@ -1,11 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ImpressionRecorder } from '../experiments/impression-recorder';
-import { ActiveModels } from '../model-registry/active-models';
+
+/** A model version as the model-info gauge shows it. */
+export interface ServedModel {
+  algorithm: string;
+  version: string;
+}
+
+/** Counters behind /v1/model/info. */
+export interface ServingStats {
+  predictions: number;
+  totalLatencyMs: number;
+}
 
 /**
  * Every metric the service exports, in one place. Services call the one-line methods below;
- * state other services already keep (active models, dropped impressions) is read at scrape time.
+ * state other services already keep (active models, dropped impressions) is read at scrape time,
+ * through the readers those services hand over (so this class imports none of them).
  *
  * Each application instance has its own registry (tests boot several in one process, and a
  * metric's scrape-time reader must see its own instance); process metrics are shared, below.
@@ -72,7 +83,14 @@ export class Telemetry {
     registers: [this.registry],
   });
 
-  constructor(models: ActiveModels, impressions: ImpressionRecorder) {
+  readonly serving: ServingStats = { predictions: 0, totalLatencyMs: 0 };
+  private servedModels: () => ServedModel[] = () => [];
+  private droppedImpressions: () => number = () => 0;
+
+  constructor() {
+    // collect() runs with the metric as `this`; these reach the readers set later.
+    const servedModels = () => this.servedModels();
+    const droppedImpressions = () => this.droppedImpressions();
     new Gauge({
       name: 'ml_service_model_info',
       help: 'Model versions this replica serves: 1 for each active (algorithm, version)',
@@ -80,7 +98,7 @@ export class Telemetry {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const model of models.all()) this.set({ algorithm: model.algorithm, version: model.version }, 1);
+        for (const model of servedModels()) this.set({ algorithm: model.algorithm, version: model.version }, 1);
       },
     });
     new Counter({
@@ -90,9 +108,19 @@ export class Telemetry {
       // The recorder keeps the running total; a counter cannot be set, so it is rebuilt from it.
       collect() {
         this.reset();
-        this.inc(impressions.dropped);
+        this.inc(droppedImpressions());
       },
     });
+  }
+
+  /** Where the model-info gauge reads the versions this replica serves. */
+  readServedModelsFrom(read: () => ServedModel[]): void {
+    this.servedModels = read;
+  }
+
+  /** Where the dropped-impressions counter reads its running total. */
+  readDroppedImpressionsFrom(read: () => number): void {
+    this.droppedImpressions = read;
   }
 
   async scrape(): Promise<string> {
@@ -104,8 +132,10 @@ export class Telemetry {
     this.latency.observe({ endpoint, method }, seconds);
   }
 
-  recommendationServed(algorithm: string): void {
+  recommendationServed(algorithm: string, latencyMs: number): void {
     this.recommendations.inc({ algorithm });
+    this.serving.predictions++;
+    this.serving.totalLatencyMs += latencyMs;
   }
 
   feedbackAccepted(actions: readonly string[]): void {

@@ -106,7 +106,7 @@ export class ServerProcess {
     try {
       await waitUntilOk(spawned, '/health', 180_000);
     } catch (error) {
-      throw new Error(`${options.label}: ${(error as Error).message}`);
+      throw new Error(`${options.label}: ${(error as Error).message}`, { cause: error });
     }
     return server;
   }

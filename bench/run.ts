@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { IngestionSection, runIngestionSection } from './ingestion';
 import { currentLoadAverage, describeMachine } from './machine';
 import { REPO_ROOT, loadMovieLensDataset } from './movielens-data';
-import { BenchPlan, parseArguments } from './options';
+import { parseArguments } from './options';
 import { BenchResults, writeReport } from './report';
 import { DatasetServing, runServingOn } from './serving';
 import { generateSynthetic } from './synthetic-data';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     commandLine: plan.commandLine,
     mode: plan.mode,
     machine,
-    plan: plan as BenchPlan,
+    plan,
     serving,
     servingSkipped,
     training,

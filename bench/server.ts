@@ -106,7 +106,7 @@ export class ServerProcess {
     try {
       await waitUntilOk(spawned, '/health', 180_000);
     } catch (error) {
-      throw new Error(`${options.label}: ${(error as Error).message}`);
+      throw new Error(`${options.label}: ${(error as Error).message}`, { cause: error });
     }
     return server;
   }
@@ -149,7 +149,7 @@ export class ServerProcess {
           await sleep(100);
           continue;
         }
-        throw new Error(`${this.label}: ${method} ${path} failed (${reason}); ${this.describeExit()}\n${this.logTail()}`);
+        throw new Error(`${this.label}: ${method} ${path} failed (${reason}); ${this.describeExit()}\n${this.logTail()}`, { cause: error });
       }
     }
   }

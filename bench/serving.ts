@@ -235,7 +235,7 @@ async function profileServing(run: ProfileRun): Promise<ProfileSummary> {
   const dir = join(run.workDir, `profile-${slug}`);
   mkdirSync(dir, { recursive: true });
   const server = await ServerProcess.start({ label: `profile-${slug}`, databaseUrl: run.databaseUrl, workDir: run.workDir, cpuProfileDir: dir, env: run.env });
-  let skipMs = 0;
+  let skipMs: number;
   try {
     if (run.prime) await primeCache(server, run.prime.pool, run.prime.algorithm);
     await runLoad({ label: 'warm-up', url: server.baseUrl, connections: plan.connections, durationSeconds: plan.warmupSeconds, requests });

@@ -66,7 +66,7 @@ export async function api(path, { method = 'GET', body } = {}) {
   const response = await fetch(new URL(path, SERVICE_ROOT), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   /** @type {unknown} */
-  let payload = null;
+  let payload;
   try {
     payload = text === '' ? null : JSON.parse(text);
   } catch {

@@ -37,7 +37,7 @@ const CHART_METRICS = [
 async function loadVersions() {
   /** @type {ModelVersion[]} */
   const versions = [];
-  let total = 0;
+  let total;
   do {
     const page = /** @type {ModelList} */ (await api(`v1/models?limit=${PAGE_SIZE}&offset=${versions.length}`));
     versions.push(...page.models);

@@ -117,7 +117,7 @@ export async function up(db: Knex): Promise<void> {
     t.integer('model_id').unsigned().notNullable().references('model_versions.id').onDelete('CASCADE');
     t.integer('seq').notNullable();
     // BLOB on MySQL caps at 64 KiB; chunks are up to a few MiB.
-    if (db.client.config.client === 'mysql2') t.specificType('data', 'LONGBLOB').notNullable();
+    if ((db.client as Knex.Client).config.client === 'mysql2') t.specificType('data', 'LONGBLOB').notNullable();
     else t.binary('data').notNullable();
     t.primary(['model_id', 'seq']);
   });

@@ -32,7 +32,7 @@ export async function down(db: Knex): Promise<void> {
 }
 
 async function collateIds(db: Knex, collation: () => string | Promise<string>): Promise<void> {
-  if (db.client.config.client !== 'mysql2') return;
+  if ((db.client as Knex.Client).config.client !== 'mysql2') return;
   const target = await collation();
   for (const [table, columns] of Object.entries(ID_COLUMNS)) {
     // Each column keeps its type and nullability as stored, whatever an earlier migration made them.

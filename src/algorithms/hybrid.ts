@@ -162,7 +162,7 @@ export function componentArtifact(artifact: ModelArtifact, component: Component)
 
 /** The component algorithms `params` choose; no `cf` while `collaborative` names none of them. */
 function componentAlgorithms(params: Record<string, unknown>): Record<string, Algorithm> {
-  const cf = COLLABORATIVE[String(params.collaborative ?? DEFAULTS.collaborative) as AlgorithmName];
+  const cf = COLLABORATIVE[(params.collaborative ?? DEFAULTS.collaborative) as AlgorithmName];
   return { ...(cf && { cf }), content: contentBased, pop: popularity };
 }
 

@@ -24,7 +24,7 @@ export function movieLensSources(dir: string): ImportSource[] {
   }
   if (missing.length > 0) throw new Error(`${dir} looks like ${layout} but lacks ${missing.join(', ')}`);
   const movies = loadMovieLens(dir);
-  return [itemSource(movies, movies.layout === 'ml-100k' ? readReleaseDates(dir) : new Map()), feedbackSource(movies)];
+  return [itemSource(movies, movies.layout === 'ml-100k' ? readReleaseDates(dir) : new Map<number, string>()), feedbackSource(movies)];
 }
 
 function itemSource(movies: MovieLens, releaseDates: Map<number, string>): ImportSource {

@@ -34,14 +34,14 @@ export class ChangeEvents {
   }
 
   async feedbackStored(events: StoredFeedback[]): Promise<void> {
-    await Promise.all(this.feedbackListeners.map((listener) => listener(events)));
+    await Promise.all(this.feedbackListeners.map(async (listener) => listener(events)));
   }
 
   async itemsChanged(ids: string[]): Promise<void> {
-    await Promise.all(this.itemListeners.map((listener) => listener(ids)));
+    await Promise.all(this.itemListeners.map(async (listener) => listener(ids)));
   }
 
   async userChanged(id: string): Promise<void> {
-    await Promise.all(this.userListeners.map((listener) => listener(id)));
+    await Promise.all(this.userListeners.map(async (listener) => listener(id)));
   }
 }

@@ -48,7 +48,7 @@ function messageOf(exception: HttpException): string {
   const message = (body as { message?: unknown }).message;
   if (Array.isArray(message)) {
     const more = message.length > MAX_MESSAGES ? [`and ${message.length - MAX_MESSAGES} more`] : [];
-    return [...message.slice(0, MAX_MESSAGES), ...more].join('; ');
+    return [...(message as unknown[]).slice(0, MAX_MESSAGES), ...more].join('; ');
   }
   return typeof message === 'string' ? message : exception.message;
 }

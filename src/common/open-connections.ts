@@ -33,7 +33,7 @@ export class OpenConnections {
       socket.once('close', () => this.states.delete(socket));
     });
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      const state = this.states.get(request.socket as Socket);
+      const state = this.states.get(request.socket);
       if (!state) return;
       state.requests++;
       response.once('close', () => {

@@ -89,7 +89,7 @@ function migrationConfig(): Knex.MigratorConfig {
 }
 
 export function isMysql(db: Knex): boolean {
-  return db.client.config.client === 'mysql2';
+  return (db.client as Knex.Client).config.client === 'mysql2';
 }
 
 /** Errors that mean "the database is not there", as opposed to a bad query. */

@@ -13,20 +13,22 @@ const MIGRATION_LOCK_WAIT_SECONDS = 600;
  * two lock rows, which makes every later migration fail. SQLite has one writer per file.
  */
 export async function migrateToLatest(db: Knex): Promise<[number, string[]]> {
-  if (!isMysql(db)) return db.migrate.latest();
-  const connection = await db.client.acquireConnection();
+  const migrate = () => db.migrate.latest() as Promise<[number, string[]]>;
+  if (!isMysql(db)) return migrate();
+  const client = db.client as Knex.Client;
+  const connection: unknown = await client.acquireConnection();
   const lockName = "LEFT(CONCAT('ml_service_migrations.', DATABASE()), 64)";
   try {
-    const [rows] = await db.raw(`SELECT GET_LOCK(${lockName}, ?) AS taken`, [MIGRATION_LOCK_WAIT_SECONDS]).connection(connection);
+    const [rows] = await db.raw<[{ taken: number | null }[]]>(`SELECT GET_LOCK(${lockName}, ?) AS taken`, [MIGRATION_LOCK_WAIT_SECONDS]).connection(connection);
     if (rows[0].taken !== 1) {
       throw new Error(`another instance has been migrating this database for over ${MIGRATION_LOCK_WAIT_SECONDS} s; is it stuck?`);
     }
     try {
-      return await db.migrate.latest();
+      return await migrate();
     } finally {
       await db.raw(`SELECT RELEASE_LOCK(${lockName})`).connection(connection);
     }
   } finally {
-    await db.client.releaseConnection(connection);
+    await client.releaseConnection(connection);
   }
 }

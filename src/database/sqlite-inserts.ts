@@ -18,12 +18,13 @@ export interface ConflictIgnoringInsert {
  * the whole transaction runs without yielding.
  */
 export async function insertIgnoringConflicts(db: Knex, inserts: ConflictIgnoringInsert[]): Promise<number[]> {
-  const connection = (await db.client.acquireConnection()) as Database;
+  const client = db.client as Knex.Client;
+  const connection = (await client.acquireConnection()) as Database;
   try {
     // IMMEDIATE takes the write lock up front, so a second writer process waits (busy_timeout) instead of failing to upgrade.
     return connection.transaction(() => inserts.map((insert) => run(connection, insert))).immediate();
   } finally {
-    await db.client.releaseConnection(connection);
+    await client.releaseConnection(connection);
   }
 }
 

@@ -89,7 +89,7 @@ export class ExclusionLog implements OnApplicationBootstrap, OnModuleDestroy {
 
   private add(userId: string, itemId: string, id: number): void {
     let items = this.byUser.get(userId);
-    if (!items) this.byUser.set(userId, (items = new Map()));
+    if (!items) this.byUser.set(userId, (items = new Map<string, number>()));
     items.set(itemId, Math.min(id, items.get(itemId) ?? ACKNOWLEDGED_HERE));
   }
 

@@ -110,8 +110,8 @@ export class ExperimentsRepository {
 
   /** The variant stored at the user's first exposure, if any. */
   async getAssignedVariant(experimentId: string, userId: string): Promise<string | undefined> {
-    const row = await this.db('experiment_assignments').where({ experiment_id: experimentId, user_id: userId }).first('variant_id');
-    return (row as { variant_id: string } | undefined)?.variant_id;
+    const row = await this.db('experiment_assignments').where({ experiment_id: experimentId, user_id: userId }).first<{ variant_id: string } | undefined>('variant_id');
+    return row?.variant_id;
   }
 
   /**

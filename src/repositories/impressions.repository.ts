@@ -103,9 +103,9 @@ export class ImpressionsRepository {
       .join('interactions as i', 'i.user_id', 'a.user_id')
       .where('a.experiment_id', experimentId)
       .whereIn('i.action', ATTRIBUTED_ACTIONS)
-      .where((either) =>
+      .where((either) => {
         either
-          .where((byId) =>
+          .where((byId) => {
             byId.whereNotNull('i.recommendation_id').whereExists(
               db('impressions as m')
                 .select(db.raw('1'))
@@ -113,9 +113,9 @@ export class ImpressionsRepository {
                 .where('m.experiment_id', db.ref('a.experiment_id'))
                 .where('m.user_id', db.ref('a.user_id'))
                 .where('m.variant_id', db.ref('a.variant_id')),
-            ),
-          )
-          .orWhere((byWindow) =>
+            );
+          })
+          .orWhere((byWindow) => {
             byWindow.whereNull('i.recommendation_id').whereExists(
               db('impression_items as s')
                 .select(db.raw('1'))
@@ -125,9 +125,9 @@ export class ImpressionsRepository {
                 .where('s.variant_id', db.ref('a.variant_id'))
                 .where('s.shown_at', '<=', db.ref('i.occurred_at'))
                 .whereRaw('?? >= ?? - ?', ['s.shown_at', 'i.occurred_at', windowMs]),
-            ),
-          ),
-      )
+            );
+          });
+      })
       .groupBy('a.variant_id', 'i.action')
       .select('a.variant_id', 'i.action')
       .count({ events: '*' })

@@ -174,7 +174,7 @@ export class InteractionsRepository {
 
   /** Users with the newest feedback, newest first; read by primary key, cheap on any size of log. */
   async getRecentUserIds(limit: number, scanRows = 500): Promise<string[]> {
-    const rows: { user_id: string }[] = await this.db('interactions').select('user_id').orderBy('id', 'desc').limit(scanRows);
+    const rows = await this.db('interactions').select<{ user_id: string }[]>('user_id').orderBy('id', 'desc').limit(scanRows);
     return [...new Set(rows.map((row) => row.user_id))].slice(0, limit);
   }
 
@@ -196,7 +196,9 @@ export class InteractionsRepository {
     const counts = await this.db('interactions')
       .modify(inWindow(window))
       .first<{ events: number | string; users: number | string }>(this.db.raw('count(*) as events'), this.db.raw('count(distinct user_id) as users'));
-    const items = this.db('items').whereNull('deleted_at').select('id').union((q) => q.from('interactions').modify(inWindow(window)).select('item_id'));
+    const items = this.db('items').whereNull('deleted_at').select('id').union((q) => {
+      q.from('interactions').modify(inWindow(window)).select('item_id');
+    });
     const row = await this.db.from(items.as('known')).count<{ n: number | string }[]>({ n: '*' }).first();
     return { users: Number(counts?.users ?? 0), items: Number(row?.n ?? 0), events: Number(counts?.events ?? 0) };
   }

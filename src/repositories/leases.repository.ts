@@ -16,7 +16,9 @@ export class LeasesRepository {
     const expiresAt = now + ttlMs;
     const taken = await this.db('leases')
       .where({ name })
-      .andWhere((q) => q.where('expires_at', '<', now).orWhere({ holder }))
+      .andWhere((q) => {
+        q.where('expires_at', '<', now).orWhere({ holder });
+      })
       .update({ holder, expires_at: expiresAt });
     if (taken > 0) return true;
     try {

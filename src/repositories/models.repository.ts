@@ -84,7 +84,7 @@ export class ModelsRepository {
       if (filter.status) q.where('status', filter.status);
       if (filter.algorithm) q.where('algorithm', filter.algorithm);
     };
-    const rows = await this.db<ModelRow>('model_versions').modify(where).orderBy('id', 'desc').limit(filter.limit).offset(filter.offset);
+    const rows = await this.db<ModelRow>('model_versions').modify<ModelRow, ModelRow[]>(where).orderBy('id', 'desc').limit(filter.limit).offset(filter.offset);
     const count = await this.db('model_versions').modify(where).count<{ n: number | string }[]>({ n: '*' }).first();
     return { models: rows.map(toModel), total: Number(count?.n ?? 0) };
   }
@@ -142,12 +142,11 @@ export class ModelsRepository {
    */
   async failOrphaned(lease: string, error: string): Promise<number> {
     const now = Date.now();
-    const orphaned = (q: Knex.QueryBuilder) =>
-      q
-        .where('model_versions.status', 'training')
-        .whereNotExists(
-          this.db('leases').select('leases.name').where('leases.name', lease).andWhere('leases.holder', this.db.ref('model_versions.trainer')).andWhere('leases.expires_at', '>=', now),
-        );
+    const orphaned = (q: Knex.QueryBuilder) => {
+      q.where('model_versions.status', 'training').whereNotExists(
+        this.db('leases').select('leases.name').where('leases.name', lease).andWhere('leases.holder', this.db.ref('model_versions.trainer')).andWhere('leases.expires_at', '>=', now),
+      );
+    };
     const ids = await this.db('model_versions').modify(orphaned).pluck('id');
     if (ids.length === 0) return 0;
     const failed = await this.db('model_versions').whereIn('id', ids).modify(orphaned).update({ status: 'failed', error, finished_at: now });

@@ -41,7 +41,7 @@ async function recommend(url: string, w: number, n: number, afterSignal: boolean
     const ok = response.status === 200 && Array.isArray(body.recommendations);
     return { requestId, ok, detail: `${requestId}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`, afterSignal };
   } catch (error) {
-    return { requestId, ok: false, detail: `${requestId}: ${(error as Error).message} ${String((error as Error).cause ?? '')}`, afterSignal };
+    return { requestId, ok: false, detail: `${requestId}: ${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ''}`, afterSignal };
   }
 }
 
@@ -199,7 +199,7 @@ async function recommendBatch(url: string, r: number): Promise<{ ok: boolean; de
     const ok = response.status === 200 && body.results?.length === BATCH_USERS;
     return { ok, detail: `batch ${r}: ${response.status} ${JSON.stringify(body).slice(0, 200)}` };
   } catch (error) {
-    return { ok: false, detail: `batch ${r}: ${(error as Error).message} ${String((error as Error).cause ?? '')}` };
+    return { ok: false, detail: `batch ${r}: ${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ''}` };
   }
 }
 

@@ -1,6 +1,5 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchItemDto } from '../../src/catalogue/catalogue.dto';
 import { CatalogueService } from '../../src/catalogue/catalogue.service';
 import { BatchFeedbackDto } from '../../src/feedback/feedback.dto';
 import { FeedbackService } from '../../src/feedback/feedback.service';
@@ -29,7 +28,7 @@ for (const dialect of DIALECTS) {
         t = await startTestServices(dialect, { PROMOTION_TOLERANCE: '0.05' });
         sut = t.get(ModelActivator);
         models = t.get(ModelsRepository);
-        await t.get(CatalogueService).putItems(catalogueFixture() as BatchItemDto[]);
+        await t.get(CatalogueService).putItems(catalogueFixture());
         await t.get(FeedbackService).recordBatch(feedbackFixture() as BatchFeedbackDto[]);
         const [version] = await (await t.get(TrainingService).start({ algorithm: 'popularity', force: true })).done;
         assert.equal(version.status, 'active', `the first version did not become active: ${version.error ?? version.reason}`);

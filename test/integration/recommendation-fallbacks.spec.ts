@@ -2,7 +2,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AlgorithmName } from '../../src/algorithms/types';
 import { CatalogueService } from '../../src/catalogue/catalogue.service';
-import { BatchItemDto } from '../../src/catalogue/catalogue.dto';
 import { BatchFeedbackDto } from '../../src/feedback/feedback.dto';
 import { FeedbackService } from '../../src/feedback/feedback.service';
 import { RecommendationsService } from '../../src/recommendations/recommendations.service';
@@ -21,7 +20,7 @@ for (const dialect of DIALECTS) {
         // Seeded after start, so the service trains no first model by itself: each test trains what it needs.
         t = await startTestServices(dialect, { CACHE_TTL_SECONDS: '0' });
         sut = t.get(RecommendationsService);
-        await t.get(CatalogueService).putItems(catalogueFixture() as BatchItemDto[]);
+        await t.get(CatalogueService).putItems(catalogueFixture());
         await t.get(FeedbackService).recordBatch(feedbackFixture() as BatchFeedbackDto[]);
       },
       { timeout: 60_000 },

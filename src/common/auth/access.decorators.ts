@@ -42,7 +42,7 @@ export function valuesAt(root: unknown, path: string): unknown[] {
     values = values.flatMap((value) => {
       const next = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
       if (!each) return [next];
-      return Array.isArray(next) ? next : [];
+      return Array.isArray(next) ? (next as unknown[]) : [];
     });
   }
   return values.filter((value) => value !== undefined);

@@ -84,7 +84,7 @@ export class MemoryWindowCounter extends WindowCounter {
   /** Whole maps are dropped as windows pass, so a caller seen once costs memory for two windows at most. */
   private roll(index: number): void {
     if (index <= this.index) return;
-    this.previous = index === this.index + 1 ? this.current : new Map();
+    this.previous = index === this.index + 1 ? this.current : new Map<string, number>();
     this.current = new Map();
     this.index = index;
   }

@@ -56,7 +56,10 @@ declare module 'autocannon' {
 
     interface Instance extends PromiseLike<Result> {
       /** `responseTime` is in milliseconds, with sub-millisecond precision. */
-      on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): Instance;
+      on(
+        event: 'response',
+        listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+      ): Instance;
       on(event: 'reqError', listener: (error: Error) => void): Instance;
       stop(): void;
     }

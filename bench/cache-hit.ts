@@ -20,7 +20,12 @@ async function measure(dialect: Dialect): Promise<void> {
     for (let u = 0; u < USERS; u += 10) {
       const events = [];
       for (let k = u; k < u + 10; k++) {
-        for (let e = 0; e < EVENTS_PER_USER; e++) events.push({ user_id: `user_${k}`, event_id: items[(k + e) % 24].id, action: e % 10 === 0 ? 'save' : 'click' });
+        for (let e = 0; e < EVENTS_PER_USER; e++)
+          events.push({
+            user_id: `user_${k}`,
+            event_id: items[(k + e) % 24].id,
+            action: e % 10 === 0 ? 'save' : 'click',
+          });
       }
       await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
     }
@@ -35,10 +40,13 @@ async function measure(dialect: Dialect): Promise<void> {
       await service.recommend(request(k));
       times.push((performance.now() - started) * 1000);
     }
-    if (service.cacheStats.hits - before !== HITS) throw new Error(`expected ${HITS} cache hits, got ${service.cacheStats.hits - before}`);
+    if (service.cacheStats.hits - before !== HITS)
+      throw new Error(`expected ${HITS} cache hits, got ${service.cacheStats.hits - before}`);
     times.sort((a, b) => a - b);
     const at = (q: number) => times[Math.floor(q * (times.length - 1))].toFixed(0);
-    console.log(`${dialect}: cache-hit recommend() over ${HITS} hits: median ${at(0.5)} µs, p90 ${at(0.9)} µs, p99 ${at(0.99)} µs`);
+    console.log(
+      `${dialect}: cache-hit recommend() over ${HITS} hits: median ${at(0.5)} µs, p90 ${at(0.9)} µs, p99 ${at(0.99)} µs`,
+    );
   } finally {
     await t.close();
   }

@@ -57,7 +57,13 @@ export function mainThreadProfile(dir: string): string | undefined {
  * over the samples between `skipMs` and `untilMs` after the process started (start-up and
  * warm-up are not the path being measured).
  */
-export function summariseProfile(label: string, file: string, skipMs: number, untilMs = Infinity, top = 15): ProfileSummary {
+export function summariseProfile(
+  label: string,
+  file: string,
+  skipMs: number,
+  untilMs = Infinity,
+  top = 15,
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();

@@ -83,11 +83,14 @@ function easeInverse(x: Csr): void {
   const library = timed(() => new CholeskyDecomposition(new Matrix(rows)).solve(Matrix.eye(n)));
   let difference = 0;
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) difference = Math.max(difference, Math.abs(hand.result[i * n + j] - library.result.get(i, j)));
+    for (let j = 0; j <= i; j++)
+      difference = Math.max(difference, Math.abs(hand.result[i * n + j] - library.result.get(i, j)));
   }
   console.log(`EASE inverse, ${n} × ${n} (λ ${EASE_LAMBDA}):`);
   console.log(`  spd-inverse.ts                      ${hand.ms.toFixed(0).padStart(7)} ms`);
-  console.log(`  ml-matrix Cholesky, solve(I)        ${library.ms.toFixed(0).padStart(7)} ms  (${(library.ms / hand.ms).toFixed(1)}× slower)`);
+  console.log(
+    `  ml-matrix Cholesky, solve(I)        ${library.ms.toFixed(0).padStart(7)} ms  (${(library.ms / hand.ms).toFixed(1)}× slower)`,
+  );
   console.log(`  largest difference ${difference.toExponential(1)}`);
 }
 
@@ -116,17 +119,25 @@ function choleskyHalfStep(x: Csr, system: ImplicitSystem, target: Float32Array):
 function alsHalfStep(x: Csr): void {
   const random = new Prng(42);
   const fixed = Float32Array.from({ length: x.cols * FACTORS }, () => random.next() * 0.01);
-  const system: ImplicitSystem = { fixed, gram: regularisedGram(fixed, x.cols, FACTORS, ALS_LAMBDA), factors: FACTORS, alpha: ALPHA };
+  const system: ImplicitSystem = {
+    fixed,
+    gram: regularisedGram(fixed, x.cols, FACTORS, ALS_LAMBDA),
+    factors: FACTORS,
+    alpha: ALPHA,
+  };
   const exact = new Float32Array(x.rows * FACTORS);
   const library = timed(() => choleskyHalfStep(x, system, exact));
   // Training warm-starts each row from its previous factors; from the exact answer's neighbourhood here.
   const warm = exact.map((value, i) => value * (1 + 0.1 * Math.sin(i)));
   const hand = timed(() => solveRows(x, warm, system, CG_STEPS));
   let difference = 0;
-  for (let i = 0; i < exact.length; i++) difference = Math.max(difference, Math.abs(exact[i] - warm[i]) / (Math.abs(exact[i]) + 1e-6));
+  for (let i = 0; i < exact.length; i++)
+    difference = Math.max(difference, Math.abs(exact[i] - warm[i]) / (Math.abs(exact[i]) + 1e-6));
   console.log(`ALS half-step, ${x.rows} users × ${FACTORS} factors (${x.indices.length} cells):`);
   console.log(`  als-solver.ts, ${CG_STEPS} CG steps, warm start ${hand.ms.toFixed(0).padStart(7)} ms`);
-  console.log(`  ml-matrix, formed system + Cholesky ${library.ms.toFixed(0).padStart(7)} ms  (${(library.ms / hand.ms).toFixed(1)}× slower)`);
+  console.log(
+    `  ml-matrix, formed system + Cholesky ${library.ms.toFixed(0).padStart(7)} ms  (${(library.ms / hand.ms).toFixed(1)}× slower)`,
+  );
   console.log(`  largest relative difference from the exact solution ${difference.toExponential(1)}`);
 }
 
@@ -137,15 +148,23 @@ function alsGram(items: number): void {
   const hand = timed(() => regularisedGram(y, items, FACTORS, ALS_LAMBDA));
   const library = timed(() => {
     const matrix = new Matrix(Array.from({ length: items }, (_, r) => y.subarray(r * FACTORS, (r + 1) * FACTORS)));
-    return matrix.transpose().mmul(matrix).add(Matrix.eye(FACTORS, FACTORS, ALS_LAMBDA));
+    return matrix
+      .transpose()
+      .mmul(matrix)
+      .add(Matrix.eye(FACTORS, FACTORS, ALS_LAMBDA));
   });
   let difference = 0;
   for (let i = 0; i < FACTORS * FACTORS; i++) {
-    difference = Math.max(difference, Math.abs(hand.result[i] - library.result.get(Math.floor(i / FACTORS), i % FACTORS)));
+    difference = Math.max(
+      difference,
+      Math.abs(hand.result[i] - library.result.get(Math.floor(i / FACTORS), i % FACTORS)),
+    );
   }
   console.log(`ALS Gram YᵀY + λI, ${items} × ${FACTORS} factors:`);
   console.log(`  als-solver.ts regularisedGram        ${hand.ms.toFixed(1).padStart(7)} ms`);
-  console.log(`  ml-matrix transpose().mmul()         ${library.ms.toFixed(1).padStart(7)} ms  (${(library.ms / hand.ms).toFixed(1)}× the time)`);
+  console.log(
+    `  ml-matrix transpose().mmul()         ${library.ms.toFixed(1).padStart(7)} ms  (${(library.ms / hand.ms).toFixed(1)}× the time)`,
+  );
   console.log(`  largest difference ${difference.toExponential(1)}`);
 }
 

@@ -43,7 +43,11 @@ const ITEMS_PER_SEED_REQUEST = 500;
 const NO_TRAINING = { MIN_TRAINING_SAMPLES: '1000000000' };
 
 /** Feedback events/s through POST /v1/feedback and /v1/feedback/batch, on SQLite and on MariaDB. */
-export async function runIngestionSection(plan: IngestionPlan, workDir: string, log: (line: string) => void): Promise<IngestionSection> {
+export async function runIngestionSection(
+  plan: IngestionPlan,
+  workDir: string,
+  log: (line: string) => void,
+): Promise<IngestionSection> {
   const section: IngestionSection = { rows: [], wideBatchProbes: [], skipped: [], mariadbVersion: null, profiles: [] };
   const sqliteUrl = `sqlite:${join(workDir, 'ingestion.sqlite')}`;
   const sqlite = await ingestInto('sqlite', sqliteUrl, plan, workDir, log);
@@ -77,18 +81,57 @@ async function ingestInto(
   const server = await ServerProcess.start({ label: `ingestion-${database}`, databaseUrl, workDir, env: NO_TRAINING });
   try {
     await seedCatalogue(server, plan.catalogueSize);
-    await runLoad({ label: 'warm-up', url: server.baseUrl, connections: plan.singleConnections, durationSeconds: 1, requests: singleRequests(plan) });
-    const singleLoad = await runLoad({ label: `${database} single`, url: server.baseUrl, connections: plan.singleConnections, durationSeconds: plan.durationSeconds, requests: singleRequests(plan) });
-    const batchLoad = await runLoad({ label: `${database} batch`, url: server.baseUrl, connections: plan.batchConnections, durationSeconds: plan.durationSeconds, requests: batchRequests(plan) });
+    await runLoad({
+      label: 'warm-up',
+      url: server.baseUrl,
+      connections: plan.singleConnections,
+      durationSeconds: 1,
+      requests: singleRequests(plan),
+    });
+    const singleLoad = await runLoad({
+      label: `${database} single`,
+      url: server.baseUrl,
+      connections: plan.singleConnections,
+      durationSeconds: plan.durationSeconds,
+      requests: singleRequests(plan),
+    });
+    const batchLoad = await runLoad({
+      label: `${database} batch`,
+      url: server.baseUrl,
+      connections: plan.batchConnections,
+      durationSeconds: plan.durationSeconds,
+      requests: batchRequests(plan),
+    });
     const rows: IngestionRow[] = [
-      { database, mode: 'single', eventsPerRequest: 1, eventsPerSecond: singleLoad.requestsPerSecond, load: singleLoad },
-      { database, mode: 'batch', eventsPerRequest: plan.batchSize, eventsPerSecond: batchLoad.requestsPerSecond * plan.batchSize, load: batchLoad },
+      {
+        database,
+        mode: 'single',
+        eventsPerRequest: 1,
+        eventsPerSecond: singleLoad.requestsPerSecond,
+        load: singleLoad,
+      },
+      {
+        database,
+        mode: 'batch',
+        eventsPerRequest: plan.batchSize,
+        eventsPerSecond: batchLoad.requestsPerSecond * plan.batchSize,
+        load: batchLoad,
+      },
     ];
-    for (const row of rows) log(`  ingestion ${database} ${row.mode}: ${Math.round(row.eventsPerSecond)} events/s (p99 ${row.load.latencyMs.p99.toFixed(1)} ms, non-2xx ${row.load.non2xx})`);
+    for (const row of rows)
+      log(
+        `  ingestion ${database} ${row.mode}: ${Math.round(row.eventsPerSecond)} events/s (p99 ${row.load.latencyMs.p99.toFixed(1)} ms, non-2xx ${row.load.non2xx})`,
+      );
     // Regression probe for the compound-SELECT cap: a batch naming 1,000 distinct items must be stored.
-    const wide = Array.from({ length: plan.batchSize }, (_, k) => ({ user_id: `user_${k % USERS}`, event_id: `evt_${k % plan.catalogueSize}`, action: 'click' }));
+    const wide = Array.from({ length: plan.batchSize }, (_, k) => ({
+      user_id: `user_${k % USERS}`,
+      event_id: `evt_${k % plan.catalogueSize}`,
+      action: 'click',
+    }));
     const { status, body } = await server.request<{ detail?: string }>('POST', '/v1/feedback/batch', { events: wide });
-    log(`  ingestion ${database}: a batch on ${Math.min(plan.batchSize, plan.catalogueSize)} distinct items answered ${status}`);
+    log(
+      `  ingestion ${database}: a batch on ${Math.min(plan.batchSize, plan.catalogueSize)} distinct items answered ${status}`,
+    );
     return { rows, probe: { database, status, detail: body.detail ?? '' } };
   } finally {
     await server.stop();
@@ -109,25 +152,50 @@ function singleRequests(plan: IngestionPlan) {
 function batchRequests(plan: IngestionPlan) {
   const random = new Prng(2);
   const bodies = Array.from({ length: 8 }, () =>
-    JSON.stringify({ events: Array.from({ length: plan.batchSize }, () => withoutIndex(feedbackEvent(random, 0, plan.catalogueSize))) }),
+    JSON.stringify({
+      events: Array.from({ length: plan.batchSize }, () => withoutIndex(feedbackEvent(random, 0, plan.catalogueSize))),
+    }),
   );
   return cyclingPostRequests('/v1/feedback/batch', bodies);
 }
 
 /** The SQLite single and batch loads again on a server under --cpu-prof, one summary per load. */
-async function profileIngestion(databaseUrl: string, plan: IngestionPlan, workDir: string, log: (line: string) => void): Promise<ProfileSummary[]> {
+async function profileIngestion(
+  databaseUrl: string,
+  plan: IngestionPlan,
+  workDir: string,
+  log: (line: string) => void,
+): Promise<ProfileSummary[]> {
   const dir = join(workDir, 'profile-ingestion-sqlite');
   mkdirSync(dir, { recursive: true });
-  const server = await ServerProcess.start({ label: 'profile-ingestion-sqlite', databaseUrl, workDir, cpuProfileDir: dir, env: NO_TRAINING });
+  const server = await ServerProcess.start({
+    label: 'profile-ingestion-sqlite',
+    databaseUrl,
+    workDir,
+    cpuProfileDir: dir,
+    env: NO_TRAINING,
+  });
   const windows: [string, number, number][] = [];
   try {
-    await runLoad({ label: 'warm-up', url: server.baseUrl, connections: plan.singleConnections, durationSeconds: 1, requests: singleRequests(plan) });
+    await runLoad({
+      label: 'warm-up',
+      url: server.baseUrl,
+      connections: plan.singleConnections,
+      durationSeconds: 1,
+      requests: singleRequests(plan),
+    });
     for (const [label, connections, requests] of [
       ['sqlite POST /v1/feedback', plan.singleConnections, singleRequests(plan)],
       ['sqlite POST /v1/feedback/batch', plan.batchConnections, batchRequests(plan)],
     ] as const) {
       const from = performance.now() - server.spawnedAt;
-      const load = await runLoad({ label, url: server.baseUrl, connections, durationSeconds: plan.durationSeconds, requests: [...requests] });
+      const load = await runLoad({
+        label,
+        url: server.baseUrl,
+        connections,
+        durationSeconds: plan.durationSeconds,
+        requests: [...requests],
+      });
       windows.push([label, from, performance.now() - server.spawnedAt]);
       log(`  ${label} profiled run: ${Math.round(load.requestsPerSecond)} req/s (profiler on)`);
     }
@@ -147,7 +215,12 @@ function withoutIndex({ user_id, event_id, action }: ReturnType<typeof feedbackE
 /** Feedback on known items (evt_firstItem … evt_firstItem+items-1), as a live client would send it. */
 function feedbackEvent(random: Prng, firstItem: number, items: number) {
   const user = random.int(USERS);
-  return { user, user_id: `user_${user}`, event_id: `evt_${firstItem + random.int(items)}`, action: random.pick(ACTIONS) };
+  return {
+    user,
+    user_id: `user_${user}`,
+    event_id: `evt_${firstItem + random.int(items)}`,
+    action: random.pick(ACTIONS),
+  };
 }
 
 async function seedCatalogue(server: ServerProcess, size: number): Promise<void> {

@@ -63,14 +63,19 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     else non2xx++;
   });
   let stoppedEarly = false;
-  void spec.stopWhen?.then(() => {
-    stoppedEarly = true;
-    instance.stop();
-  }, () => instance.stop());
+  void spec.stopWhen?.then(
+    () => {
+      stoppedEarly = true;
+      instance.stop();
+    },
+    () => instance.stop(),
+  );
   const result = await instance;
   if (non2xx > ok) {
     // A benchmark of error responses measures nothing; say so rather than report fast failures.
-    throw new Error(`${spec.label}: ${non2xx} of ${ok + non2xx} responses were not 2xx (statuses ${JSON.stringify(statuses)})`);
+    throw new Error(
+      `${spec.label}: ${non2xx} of ${ok + non2xx} responses were not 2xx (statuses ${JSON.stringify(statuses)})`,
+    );
   }
   const seconds = stoppedEarly ? (performance.now() - started) / 1000 : Math.max(result.duration, 1e-3);
   return {
@@ -90,7 +95,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
 /** Nearest-rank percentiles of sorted values. */
 export function summarise(sorted: Float64Array): LatencySummary {
-  const at = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
+  const at = (p: number) =>
+    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
   let sum = 0;
   for (const value of sorted) sum += value;
   return { mean: sorted.length ? sum / sorted.length : NaN, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
@@ -120,7 +126,11 @@ export function postRequests(path: string, make: (random: Prng) => ClientRequest
       headers: { 'content-type': 'application/json' },
       setupRequest: (request) => {
         const { body, client } = make(random);
-        return { ...request, headers: { 'content-type': 'application/json', 'x-forwarded-for': client }, body: JSON.stringify(body) };
+        return {
+          ...request,
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: JSON.stringify(body),
+        };
       },
     },
   ];
@@ -136,7 +146,11 @@ export function cyclingPostRequests(path: string, bodies: string[]): autocannon.
       headers: { 'content-type': 'application/json' },
       setupRequest: (request) => {
         const at = next++ % bodies.length;
-        return { ...request, headers: { 'content-type': 'application/json', 'x-forwarded-for': clientAddress(at) }, body: bodies[at] };
+        return {
+          ...request,
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': clientAddress(at) },
+          body: bodies[at],
+        };
       },
     },
   ];

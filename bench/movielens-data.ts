@@ -32,7 +32,9 @@ export function loadMovieLensDataset(dir = movieLensDir()): { dataset?: BenchDat
   }));
   const users: DatasetUser[] = Array.from(movies.userIds, (id) => ({ id: `mlu_${id}`, city: null, preferences: {} }));
   const { ratings } = movies;
-  const order = Int32Array.from({ length: ratings.user.length }, (_, k) => k).sort((a, b) => ratings.time[a] - ratings.time[b] || a - b);
+  const order = Int32Array.from({ length: ratings.user.length }, (_, k) => k).sort(
+    (a, b) => ratings.time[a] - ratings.time[b] || a - b,
+  );
   const rate = actionCode('rate');
   return {
     dataset: {

@@ -60,7 +60,12 @@ const SEED = 20261123;
  * item (2M interactions ↔ 100k users × 20k items), so only size changes between scales.
  */
 export function trainingShape(interactions: number): SyntheticShape {
-  return { users: Math.round(interactions / 20), items: Math.max(500, Math.round(interactions / 100)), interactions, seed: SEED };
+  return {
+    users: Math.round(interactions / 20),
+    items: Math.max(500, Math.round(interactions / 100)),
+    interactions,
+    seed: SEED,
+  };
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only=serving,training,ingestion] [--profile]
@@ -76,15 +81,29 @@ export function parseArguments(argv: string[]): BenchPlan {
     if (!match) throw new Error(`unknown argument ${argument}\n${USAGE}`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const known = ['quick', 'only', 'profile', 'serving-algorithms', 'training-algorithms', 'training-scales', 'datasets', 'under-training', 'duration', 'connections', 'help'];
+  const known = [
+    'quick',
+    'only',
+    'profile',
+    'serving-algorithms',
+    'training-algorithms',
+    'training-scales',
+    'datasets',
+    'under-training',
+    'duration',
+    'connections',
+    'help',
+  ];
   const unknown = [...flags.keys()].filter((flag) => !known.includes(flag));
-  if (unknown.length > 0 || flags.has('help')) throw new Error(`${unknown.length ? `unknown flag --${unknown[0]}\n` : ''}${USAGE}`);
+  if (unknown.length > 0 || flags.has('help'))
+    throw new Error(`${unknown.length ? `unknown flag --${unknown[0]}\n` : ''}${USAGE}`);
 
   const quick = flags.get('quick') === 'true';
   const plan = quick ? quickPlan() : fullPlan();
   const only = flags.get('only');
   const sections = only ? only.split(',').map((s) => s.trim()) : [...SECTIONS];
-  for (const section of sections) if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`unknown section ${section}\n${USAGE}`);
+  for (const section of sections)
+    if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`unknown section ${section}\n${USAGE}`);
   const servingAlgorithms = flags.get('serving-algorithms');
   if (servingAlgorithms) plan.serving.algorithms = plan.serving.movieLensAlgorithms = algorithmList(servingAlgorithms);
   const trainingAlgorithms = flags.get('training-algorithms');
@@ -94,7 +113,8 @@ export function parseArguments(argv: string[]): BenchPlan {
   const datasets = flags.get('datasets');
   if (datasets) {
     plan.serving.datasets = datasets.split(',').map((d) => d.trim()) as DatasetName[];
-    for (const dataset of plan.serving.datasets) if (!(DATASETS as readonly string[]).includes(dataset)) throw new Error(`unknown dataset ${dataset}\n${USAGE}`);
+    for (const dataset of plan.serving.datasets)
+      if (!(DATASETS as readonly string[]).includes(dataset)) throw new Error(`unknown dataset ${dataset}\n${USAGE}`);
   }
   // The targets name item_knn and hybrid; those are the serving paths worth a profile.
   if (flags.get('profile') === 'true') {
@@ -102,7 +122,8 @@ export function parseArguments(argv: string[]): BenchPlan {
     plan.ingestion.profile = true;
   }
   const underTraining = flags.get('under-training');
-  if (underTraining) plan.serving.underTrainingAlgorithms = underTraining === 'none' ? [] : algorithmList(underTraining);
+  if (underTraining)
+    plan.serving.underTrainingAlgorithms = underTraining === 'none' ? [] : algorithmList(underTraining);
   const duration = flags.get('duration');
   if (duration) plan.serving.durationSeconds = positiveInteger(duration, 'duration');
   const connections = flags.get('connections');
@@ -139,7 +160,11 @@ function quickPlan(): DraftPlan {
       fixedRateShare: 0.5,
       profileAlgorithms: [],
     },
-    training: { interactions: [100_000, 300_000], algorithms: ['item_knn', 'collaborative_filtering', 'matrix_factorization'], timeoutSeconds: 120 },
+    training: {
+      interactions: [100_000, 300_000],
+      algorithms: ['item_knn', 'collaborative_filtering', 'matrix_factorization'],
+      timeoutSeconds: 120,
+    },
     ingestion: ingestionPlan(2),
   };
 }
@@ -149,8 +174,23 @@ function fullPlan(): DraftPlan {
     serving: {
       datasets: [...DATASETS],
       synthetic: { users: 100_000, items: 20_000, interactions: 2_000_000, seed: SEED },
-      algorithms: ['popularity', 'item_knn', 'collaborative_filtering', 'content_based', 'matrix_factorization', 'hybrid'],
-      movieLensAlgorithms: ['popularity', 'item_knn', 'collaborative_filtering', 'content_based', 'matrix_factorization', 'ease', 'hybrid'],
+      algorithms: [
+        'popularity',
+        'item_knn',
+        'collaborative_filtering',
+        'content_based',
+        'matrix_factorization',
+        'hybrid',
+      ],
+      movieLensAlgorithms: [
+        'popularity',
+        'item_knn',
+        'collaborative_filtering',
+        'content_based',
+        'matrix_factorization',
+        'ease',
+        'hybrid',
+      ],
       connections: 32,
       durationSeconds: 10,
       warmupSeconds: 2,
@@ -161,7 +201,15 @@ function fullPlan(): DraftPlan {
     },
     training: {
       interactions: [100_000, 1_000_000, 5_000_000],
-      algorithms: ['popularity', 'item_knn', 'collaborative_filtering', 'content_based', 'matrix_factorization', 'ease', 'hybrid'],
+      algorithms: [
+        'popularity',
+        'item_knn',
+        'collaborative_filtering',
+        'content_based',
+        'matrix_factorization',
+        'ease',
+        'hybrid',
+      ],
       timeoutSeconds: 900,
     },
     ingestion: ingestionPlan(5),
@@ -181,8 +229,13 @@ function ingestionPlan(durationSeconds: number): IngestionPlan {
 }
 
 function algorithmList(text: string): AlgorithmName[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const name of names) if (!(ALGORITHMS as readonly string[]).includes(name)) throw new Error(`unknown algorithm ${name}; one of ${ALGORITHMS.join(', ')}`);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of names)
+    if (!(ALGORITHMS as readonly string[]).includes(name))
+      throw new Error(`unknown algorithm ${name}; one of ${ALGORITHMS.join(', ')}`);
   return names as AlgorithmName[];
 }
 

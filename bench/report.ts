@@ -33,7 +33,10 @@ export function writeReport(results: BenchResults, dir: string): { markdown: str
   const markdown = renderMarkdown(results);
   const files = [join(dir, `${base}.md`), join(dir, `${base}.json`), join(dir, 'latest.md')];
   writeFileSync(files[0], markdown);
-  writeFileSync(files[1], `${JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+  writeFileSync(
+    files[1],
+    `${JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`,
+  );
   writeFileSync(files[2], markdown);
   return { markdown, files };
 }
@@ -93,7 +96,17 @@ function servingSection(s: DatasetServing): string[] {
       'because on a shared machine the CPU left to the benchmark drifts within minutes.',
     '',
     table(
-      ['endpoint', 'req/s', '/health just before', 'of /health', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'sample response'],
+      [
+        'endpoint',
+        'req/s',
+        '/health just before',
+        'of /health',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'errors',
+        'sample response',
+      ],
       [
         row('GET /health (ceiling, first run)', s.health, '', '100%', ''),
         ...s.runs.map((run) =>
@@ -106,7 +119,13 @@ function servingSection(s: DatasetServing): string[] {
           ),
         ),
         ...s.cacheOn.map((run) =>
-          row(`… ${run.algorithm}, cache on (${s.cacheWorkingSet.toLocaleString('en')}-user working set)`, run.load, fmt(run.health.requestsPerSecond, 0), pct(run.ratioToHealth), 'cache-on server'),
+          row(
+            `… ${run.algorithm}, cache on (${s.cacheWorkingSet.toLocaleString('en')}-user working set)`,
+            run.load,
+            fmt(run.health.requestsPerSecond, 0),
+            pct(run.ratioToHealth),
+            'cache-on server',
+          ),
         ),
       ],
     ),
@@ -115,7 +134,13 @@ function servingSection(s: DatasetServing): string[] {
     '',
     table(
       ['algorithm', 'status', 'wall s', 'service s', 'server peak RSS MB'],
-      s.retrains.map((t) => [t.algorithm, t.status + (t.error ? ` (${t.error})` : ''), fmt(t.wallSeconds, 1), t.serviceSeconds === null ? '' : fmt(t.serviceSeconds, 1), fmt(t.peakRssMb, 0)]),
+      s.retrains.map((t) => [
+        t.algorithm,
+        t.status + (t.error ? ` (${t.error})` : ''),
+        fmt(t.wallSeconds, 1),
+        t.serviceSeconds === null ? '' : fmt(t.serviceSeconds, 1),
+        fmt(t.peakRssMb, 0),
+      ]),
     ),
   ];
   if (s.underTraining.length > 0) {
@@ -126,7 +151,18 @@ function servingSection(s: DatasetServing): string[] {
         'arriving during a stall and through any loss of capacity (the better model of real traffic):',
       '',
       table(
-        ['algorithm', 'load', 'idle req/s', 'training req/s', 'idle p99 ms', 'training p99 ms', 'p99 ratio', 'training p50 ms', 'training max ms', 'window s'],
+        [
+          'algorithm',
+          'load',
+          'idle req/s',
+          'training req/s',
+          'idle p99 ms',
+          'training p99 ms',
+          'p99 ratio',
+          'training p50 ms',
+          'training max ms',
+          'window s',
+        ],
         s.underTraining.map((u) => [
           u.algorithm,
           u.mode === 'saturated' ? `saturated (${u.idle.connections} conns)` : `fixed ${u.idle.overallRate} req/s`,
@@ -152,12 +188,28 @@ function trainingSection(t: TrainingSection): string[] {
     '## Training (the worker function, one fresh process per run)',
     '',
     'Synthetic data at constant density (20 interactions per user, 100 per item): ' +
-      t.shapes.map((s) => `${s.interactions.toLocaleString('en')} = ${s.users.toLocaleString('en')} users × ${s.items.toLocaleString('en')} items`).join('; ') +
+      t.shapes
+        .map(
+          (s) =>
+            `${s.interactions.toLocaleString('en')} = ${s.users.toLocaleString('en')} users × ${s.items.toLocaleString('en')} items`,
+        )
+        .join('; ') +
       '. Total = what a retrain costs in the worker (holdout evaluation: fit on the earlier 80% and score the held-out users, at most EVALUATION_MAX_USERS; final fit; history matrices; encoding). ' +
       'Fit = `algorithm.train` alone on all data. Peak = getrusage max RSS of the process; input = RSS with the input built, before training.',
     '',
     table(
-      ['algorithm', 'interactions', 'total s', 'fit s', 'peak RSS MB', 'input RSS MB', 'growth exponent', 'artifact MB', 'NDCG@10', 'note'],
+      [
+        'algorithm',
+        'interactions',
+        'total s',
+        'fit s',
+        'peak RSS MB',
+        'input RSS MB',
+        'growth exponent',
+        'artifact MB',
+        'NDCG@10',
+        'note',
+      ],
       t.rows.map((row) => [
         row.algorithm,
         row.interactions.toLocaleString('en'),
@@ -168,7 +220,9 @@ function trainingSection(t: TrainingSection): string[] {
         row.growthExponent === null ? '' : fmt(row.growthExponent, 2),
         row.artifactMb ? fmt(row.artifactMb, 1) : '',
         fmt(row.ndcgAt10, 4),
-        row.skipped ?? row.error ?? (row.peakRssMb <= row.peakBeforeTrainingMb + 1 ? 'peak set by data generation' : ''),
+        row.skipped ??
+          row.error ??
+          (row.peakRssMb <= row.peakBeforeTrainingMb + 1 ? 'peak set by data generation' : ''),
       ]),
     ),
   ];
@@ -196,7 +250,10 @@ function ingestionSection(i: IngestionSection): string[] {
     ),
   ];
   for (const probe of i.wideBatchProbes) {
-    lines.push('', `> ${probe.database}: a batch of 1,000 events on 1,000 distinct items (more than SQLite's 500-term compound SELECT) answered ${probe.status}${probe.detail ? ` (${probe.detail})` : ''}.`);
+    lines.push(
+      '',
+      `> ${probe.database}: a batch of 1,000 events on 1,000 distinct items (more than SQLite's 500-term compound SELECT) answered ${probe.status}${probe.detail ? ` (${probe.detail})` : ''}.`,
+    );
   }
   for (const skipped of i.skipped) lines.push('', `> ${skipped}`);
   return lines;
@@ -214,15 +271,24 @@ function profileSection(profiles: ProfileSummary[]): string[] {
       '',
       'Self time by area:',
       '',
-      table(['area', 'ms', '% busy'], p.byArea.map((e) => [e.name, fmt(e.ms, 0), fmt(e.percent, 1)])),
+      table(
+        ['area', 'ms', '% busy'],
+        p.byArea.map((e) => [e.name, fmt(e.ms, 0), fmt(e.percent, 1)]),
+      ),
       '',
       'Top functions by self time:',
       '',
-      table(['function', 'ms', '% busy'], p.self.map((e) => [e.name, fmt(e.ms, 0), fmt(e.percent, 1)])),
+      table(
+        ['function', 'ms', '% busy'],
+        p.self.map((e) => [e.name, fmt(e.ms, 0), fmt(e.percent, 1)]),
+      ),
       '',
       'Service functions by inclusive time:',
       '',
-      table(['function', 'ms', '% busy'], p.inclusive.map((e) => [e.name, fmt(e.ms, 0), fmt(e.percent, 1)])),
+      table(
+        ['function', 'ms', '% busy'],
+        p.inclusive.map((e) => [e.name, fmt(e.ms, 0), fmt(e.percent, 1)]),
+      ),
     );
   }
   return lines;
@@ -230,11 +296,17 @@ function profileSection(profiles: ProfileSummary[]): string[] {
 
 export function table(header: string[], rows: string[][]): string {
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+  ].join('\n');
 }
 
 function fmt(value: number, digits: number): string {
-  return Number.isFinite(value) ? value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '';
+  return Number.isFinite(value)
+    ? value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '';
 }
 
 function pct(ratio: number): string {

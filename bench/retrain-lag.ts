@@ -28,7 +28,15 @@ async function main(): Promise<void> {
     await migrateSqlite(file);
     const shape = trainingShape(interactions);
     loadIntoSqlite(file, generateSynthetic(shape, Date.now()));
-    const config = loadConfig({ DATABASE_URL: `sqlite:${file}`, ENVIRONMENT: 'production', AUTH_REQUIRED: 'false', LOG_LEVEL: 'warn', SEED_DEMO_DATA: 'false', ENABLED_ALGORITHMS: 'popularity', TRAINING_THREADS: '1' });
+    const config = loadConfig({
+      DATABASE_URL: `sqlite:${file}`,
+      ENVIRONMENT: 'production',
+      AUTH_REQUIRED: 'false',
+      LOG_LEVEL: 'warn',
+      SEED_DEMO_DATA: 'false',
+      ENABLED_ALGORITHMS: 'popularity',
+      TRAINING_THREADS: '1',
+    });
     const app = await createApp(config);
     await app.init();
     const training = app.get(TrainingService);
@@ -38,7 +46,8 @@ async function main(): Promise<void> {
     const started = performance.now();
     const at = () => ((performance.now() - started) / 1000).toFixed(2);
     const gcs = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) if (entry.duration > 50) stalls.push(`${at()} s  gc ${entry.duration.toFixed(0)} ms`);
+      for (const entry of list.getEntries())
+        if (entry.duration > 50) stalls.push(`${at()} s  gc ${entry.duration.toFixed(0)} ms`);
     });
     gcs.observe({ entryTypes: ['gc'] });
     let last = performance.now();
@@ -55,8 +64,12 @@ async function main(): Promise<void> {
     clearInterval(ticker);
     gcs.disconnect();
 
-    console.log(`${algorithm} at ${interactions} interactions (${shape.users} users × ${shape.items} items): ${version.status} in ${at()} s (service ${version.durationMs} ms)`);
-    console.log(`event loop delay: max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, mean ${(delay.mean / 1e6).toFixed(1)} ms`);
+    console.log(
+      `${algorithm} at ${interactions} interactions (${shape.users} users × ${shape.items} items): ${version.status} in ${at()} s (service ${version.durationMs} ms)`,
+    );
+    console.log(
+      `event loop delay: max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, mean ${(delay.mean / 1e6).toFixed(1)} ms`,
+    );
     for (const stall of stalls) console.log(`  ${stall}`);
 
     const reload = monitorEventLoopDelay({ resolution: 10 });
@@ -64,7 +77,9 @@ async function main(): Promise<void> {
     const mark = performance.now();
     await app.get(ModelActivator).activate(version.id);
     reload.disable();
-    console.log(`activating it again (read, verify, decode, index): ${(performance.now() - mark).toFixed(0)} ms, worst event-loop delay ${(reload.max / 1e6).toFixed(0)} ms`);
+    console.log(
+      `activating it again (read, verify, decode, index): ${(performance.now() - mark).toFixed(0)} ms, worst event-loop delay ${(reload.max / 1e6).toFixed(0)} ms`,
+    );
     await app.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const startedMs = performance.now();
   const machine = describeMachine();
   const workDir = mkdtempSync(join(tmpdir(), 'ml-service-bench-'));
-  const log = (line: string) => console.log(`[${((performance.now() - startedMs) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  const log = (line: string) =>
+    console.log(`[${((performance.now() - startedMs) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   log(`${plan.commandLine}: ${plan.mode} run, sections ${plan.sections.join(', ')}; work dir ${workDir}`);
 
   const errors: string[] = [];
@@ -52,7 +53,16 @@ async function main(): Promise<void> {
         return;
       }
       // A MovieLens retrain takes about two seconds: too short a window to measure serving under training.
-      serving.push(await runServingOn(dataset, plan.serving.movieLensAlgorithms, { ...plan.serving, underTrainingAlgorithms: [] }, workDir, 'movielens', log));
+      serving.push(
+        await runServingOn(
+          dataset,
+          plan.serving.movieLensAlgorithms,
+          { ...plan.serving, underTrainingAlgorithms: [] },
+          workDir,
+          'movielens',
+          log,
+        ),
+      );
     });
   }
   if (plan.sections.includes('serving') && plan.serving.datasets.includes('synthetic')) {
@@ -102,7 +112,8 @@ async function main(): Promise<void> {
   if (errors.length > 0) {
     console.log(`Work dir kept: ${workDir}`);
   } else if (keptProfiles) {
-    for (const name of readdirSync(workDir)) if (/\.sqlite(-wal|-shm)?$/.test(name)) rmSync(join(workDir, name), { force: true });
+    for (const name of readdirSync(workDir))
+      if (/\.sqlite(-wal|-shm)?$/.test(name)) rmSync(join(workDir, name), { force: true });
     console.log(`CPU profiles and server logs kept in ${workDir}`);
   } else {
     rmSync(workDir, { recursive: true, force: true });

@@ -97,7 +97,9 @@ export class ServerProcess {
       await freePort(),
       {
         main: MAIN,
-        nodeArgs: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--require', PROFILE_EXIT_HOOK] : [],
+        nodeArgs: options.cpuProfileDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--require', PROFILE_EXIT_HOOK]
+          : [],
         baseEnv: BENCH_ENV,
         logFile,
       },
@@ -149,7 +151,10 @@ export class ServerProcess {
           await sleep(100);
           continue;
         }
-        throw new Error(`${this.label}: ${method} ${path} failed (${reason}); ${this.describeExit()}\n${this.logTail()}`, { cause: error });
+        throw new Error(
+          `${this.label}: ${method} ${path} failed (${reason}); ${this.describeExit()}\n${this.logTail()}`,
+          { cause: error },
+        );
       }
     }
   }
@@ -173,13 +178,18 @@ export class ServerProcess {
   async startRetrain(algorithm: string): Promise<{ id: number; settled: Promise<RetrainOutcome> }> {
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
-      const { status, body } = await this.request<{ model_ids?: number[]; detail?: string }>('POST', '/v1/model/retrain?async=true', { algorithm, force: true });
+      const { status, body } = await this.request<{ model_ids?: number[]; detail?: string }>(
+        'POST',
+        '/v1/model/retrain?async=true',
+        { algorithm, force: true },
+      );
       if (status === 202 && body.model_ids?.length) {
         const id = body.model_ids[0];
         return { id, settled: this.followRetrain(algorithm, id, started) };
       }
       // 409: the previous run is still releasing its lease.
-      if (status !== 409 || attempt >= 50) throw new Error(`${this.label}: retrain ${algorithm} answered ${status}: ${JSON.stringify(body)}`);
+      if (status !== 409 || attempt >= 50)
+        throw new Error(`${this.label}: retrain ${algorithm} answered ${status}: ${JSON.stringify(body)}`);
       await sleep(200);
     }
   }

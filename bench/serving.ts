@@ -71,7 +71,14 @@ type Log = (line: string) => void;
  * through the API, then measure /health (the framework's ceiling), recommendations per algorithm,
  * serving while a retrain runs, the cache-on path and, if asked, CPU profiles.
  */
-export async function runServingOn(dataset: BenchDataset, algorithms: AlgorithmName[], plan: ServingPlan, workDir: string, slug: string, log: Log): Promise<DatasetServing> {
+export async function runServingOn(
+  dataset: BenchDataset,
+  algorithms: AlgorithmName[],
+  plan: ServingPlan,
+  workDir: string,
+  slug: string,
+  log: Log,
+): Promise<DatasetServing> {
   const file = join(workDir, `${slug}.sqlite`);
   await migrateSqlite(file);
   const { seconds: loadSeconds } = loadIntoSqlite(file, dataset);
@@ -82,7 +89,12 @@ export async function runServingOn(dataset: BenchDataset, algorithms: AlgorithmN
 
   const startedAt = performance.now();
   // The service trains a first model by itself on a database without one; popularity is the cheapest.
-  let server = await ServerProcess.start({ label: `${slug}-serving`, databaseUrl, workDir, env: { ENABLED_ALGORITHMS: 'popularity' } });
+  let server = await ServerProcess.start({
+    label: `${slug}-serving`,
+    databaseUrl,
+    workDir,
+    env: { ENABLED_ALGORITHMS: 'popularity' },
+  });
   const startupSeconds = (performance.now() - startedAt) / 1000;
   try {
     await server.waitForTrainingIdle();
@@ -90,10 +102,15 @@ export async function runServingOn(dataset: BenchDataset, algorithms: AlgorithmN
     for (const algorithm of algorithms) {
       const outcome = await server.retrain(algorithm);
       retrains.push(outcome);
-      log(`  ${slug} retrain ${algorithm}: ${outcome.status} in ${outcome.wallSeconds.toFixed(1)} s (service ${outcome.serviceSeconds ?? '?'} s, peak RSS ${Math.round(outcome.peakRssMb)} MB)${outcome.error ? ` — ${outcome.error}` : ''}`);
+      log(
+        `  ${slug} retrain ${algorithm}: ${outcome.status} in ${outcome.wallSeconds.toFixed(1)} s (service ${outcome.serviceSeconds ?? '?'} s, peak RSS ${Math.round(outcome.peakRssMb)} MB)${outcome.error ? ` — ${outcome.error}` : ''}`,
+      );
     }
     const served = algorithms.filter((a) => retrains.find((r) => r.algorithm === a)?.status === 'active');
-    for (const failed of algorithms.filter((a) => !served.includes(a))) notes.push(`${failed} did not train on ${dataset.name} (${retrains.find((r) => r.algorithm === failed)?.error ?? 'unknown'}); not served`);
+    for (const failed of algorithms.filter((a) => !served.includes(a)))
+      notes.push(
+        `${failed} did not train on ${dataset.name} (${retrains.find((r) => r.algorithm === failed)?.error ?? 'unknown'}); not served`,
+      );
 
     const recommend = (algorithm: AlgorithmName, pool: string[], seed: number) =>
       postRequests(
@@ -104,15 +121,46 @@ export async function runServingOn(dataset: BenchDataset, algorithms: AlgorithmN
         },
         seed,
       );
-    const measure = (label: string, requests: ReturnType<typeof recommend>, overallRate?: number, stopWhen?: Promise<unknown>) =>
-      runLoad({ label, url: server.baseUrl, connections: plan.connections, durationSeconds: stopWhen ? TRAINING_WINDOW_CAP_SECONDS : plan.durationSeconds, requests, overallRate, stopWhen });
+    const measure = (
+      label: string,
+      requests: ReturnType<typeof recommend>,
+      overallRate?: number,
+      stopWhen?: Promise<unknown>,
+    ) =>
+      runLoad({
+        label,
+        url: server.baseUrl,
+        connections: plan.connections,
+        durationSeconds: stopWhen ? TRAINING_WINDOW_CAP_SECONDS : plan.durationSeconds,
+        requests,
+        overallRate,
+        stopWhen,
+      });
 
-    await runLoad({ label: 'warm-up', url: server.baseUrl, connections: plan.connections, durationSeconds: plan.warmupSeconds, requests: [getRequest('/health')] });
+    await runLoad({
+      label: 'warm-up',
+      url: server.baseUrl,
+      connections: plan.connections,
+      durationSeconds: plan.warmupSeconds,
+      requests: [getRequest('/health')],
+    });
     for (const algorithm of served) {
-      await runLoad({ label: 'warm-up', url: server.baseUrl, connections: plan.connections, durationSeconds: plan.warmupSeconds, requests: recommend(algorithm, users, 99) });
+      await runLoad({
+        label: 'warm-up',
+        url: server.baseUrl,
+        connections: plan.connections,
+        durationSeconds: plan.warmupSeconds,
+        requests: recommend(algorithm, users, 99),
+      });
     }
     const measureHealth = (label: string) =>
-      runLoad({ label, url: server.baseUrl, connections: plan.connections, durationSeconds: pairedHealthSeconds(plan), requests: [getRequest('/health')] });
+      runLoad({
+        label,
+        url: server.baseUrl,
+        connections: plan.connections,
+        durationSeconds: pairedHealthSeconds(plan),
+        requests: [getRequest('/health')],
+      });
     const health = await measure('/health', [getRequest('/health')]);
     log(`  ${slug} /health: ${Math.round(health.requestsPerSecond)} req/s, p99 ${health.latencyMs.p99.toFixed(2)} ms`);
     const runs: ServingRun[] = [];
@@ -132,17 +180,43 @@ export async function runServingOn(dataset: BenchDataset, algorithms: AlgorithmN
     for (const algorithm of plan.underTrainingAlgorithms.filter((a) => served.includes(a))) {
       const idleSaturated = runs.find((r) => r.algorithm === algorithm)?.load as LoadResult;
       const saturated = await server.startRetrain(algorithm);
-      const duringSaturated = await measure(`${algorithm} while retraining`, recommend(algorithm, users, 2), undefined, saturated.settled);
+      const duringSaturated = await measure(
+        `${algorithm} while retraining`,
+        recommend(algorithm, users, 2),
+        undefined,
+        saturated.settled,
+      );
       const saturatedRetrain = await saturated.settled;
-      underTraining.push({ algorithm, mode: 'saturated', idle: idleSaturated, training: duringSaturated, p99Ratio: duringSaturated.latencyMs.p99 / idleSaturated.latencyMs.p99, retrain: saturatedRetrain });
+      underTraining.push({
+        algorithm,
+        mode: 'saturated',
+        idle: idleSaturated,
+        training: duringSaturated,
+        p99Ratio: duringSaturated.latencyMs.p99 / idleSaturated.latencyMs.p99,
+        retrain: saturatedRetrain,
+      });
 
       const rate = Math.max(1, Math.round(idleSaturated.requestsPerSecond * plan.fixedRateShare));
       const idleFixed = await measure(`${algorithm} at ${rate} req/s`, recommend(algorithm, users, 3), rate);
       const fixed = await server.startRetrain(algorithm);
-      const duringFixed = await measure(`${algorithm} at ${rate} req/s while retraining`, recommend(algorithm, users, 4), rate, fixed.settled);
-      underTraining.push({ algorithm, mode: 'fixed rate', idle: idleFixed, training: duringFixed, p99Ratio: duringFixed.latencyMs.p99 / idleFixed.latencyMs.p99, retrain: await fixed.settled });
+      const duringFixed = await measure(
+        `${algorithm} at ${rate} req/s while retraining`,
+        recommend(algorithm, users, 4),
+        rate,
+        fixed.settled,
+      );
+      underTraining.push({
+        algorithm,
+        mode: 'fixed rate',
+        idle: idleFixed,
+        training: duringFixed,
+        p99Ratio: duringFixed.latencyMs.p99 / idleFixed.latencyMs.p99,
+        retrain: await fixed.settled,
+      });
       for (const run of underTraining.slice(-2)) {
-        log(`  ${slug} ${algorithm} under training (${run.mode}${run.idle.overallRate ? ` ${run.idle.overallRate} req/s` : ''}): p99 ${run.training.latencyMs.p99.toFixed(1)} ms vs idle ${run.idle.latencyMs.p99.toFixed(1)} ms = ×${run.p99Ratio.toFixed(2)} over ${run.training.seconds.toFixed(1)} s of training`);
+        log(
+          `  ${slug} ${algorithm} under training (${run.mode}${run.idle.overallRate ? ` ${run.idle.overallRate} req/s` : ''}): p99 ${run.training.latencyMs.p99.toFixed(1)} ms vs idle ${run.idle.latencyMs.p99.toFixed(1)} ms = ×${run.p99Ratio.toFixed(2)} over ${run.training.seconds.toFixed(1)} s of training`,
+        );
       }
     }
     const memory = server.memory();
@@ -152,22 +226,44 @@ export async function runServingOn(dataset: BenchDataset, algorithms: AlgorithmN
     const cacheOn: ServingRun[] = [];
     const cached: AlgorithmName[] = served.filter((a) => a === 'item_knn' || a === 'hybrid');
     if (cached.length > 0 && plan.cacheTtlSeconds > 0) {
-      server = await ServerProcess.start({ label: `${slug}-cache-on`, databaseUrl, workDir, env: { CACHE_TTL_SECONDS: String(plan.cacheTtlSeconds) } });
+      server = await ServerProcess.start({
+        label: `${slug}-cache-on`,
+        databaseUrl,
+        workDir,
+        env: { CACHE_TTL_SECONDS: String(plan.cacheTtlSeconds) },
+      });
       const pool = samplePool(users, CACHE_WORKING_SET);
       for (const algorithm of cached) {
         await primeCache(server, pool, algorithm);
         const pairedHealth = await measureHealth(`/health before ${algorithm} cache on`);
         const load = await measure(`${algorithm} cache on`, recommend(algorithm, pool, 6));
         const ratio = load.requestsPerSecond / pairedHealth.requestsPerSecond;
-        cacheOn.push({ algorithm, load, ratioToHealth: ratio, health: pairedHealth, sample: await sampleResponse(server, pool[0], algorithm) });
-        log(`  ${slug} ${algorithm} cache on (${pool.length} users): ${Math.round(load.requestsPerSecond)} req/s (${pct(ratio)} of /health just before), p99 ${load.latencyMs.p99.toFixed(1)} ms`);
+        cacheOn.push({
+          algorithm,
+          load,
+          ratioToHealth: ratio,
+          health: pairedHealth,
+          sample: await sampleResponse(server, pool[0], algorithm),
+        });
+        log(
+          `  ${slug} ${algorithm} cache on (${pool.length} users): ${Math.round(load.requestsPerSecond)} req/s (${pct(ratio)} of /health just before), p99 ${load.latencyMs.p99.toFixed(1)} ms`,
+        );
       }
       await server.stop();
     }
 
     const profiles: ProfileSummary[] = [];
     for (const algorithm of plan.profileAlgorithms.filter((a) => served.includes(a))) {
-      profiles.push(await profileServing({ databaseUrl, workDir, label: `${slug} ${algorithm}`, requests: recommend(algorithm, users, 7), plan, log }));
+      profiles.push(
+        await profileServing({
+          databaseUrl,
+          workDir,
+          label: `${slug} ${algorithm}`,
+          requests: recommend(algorithm, users, 7),
+          plan,
+          log,
+        }),
+      );
     }
     // The cached path is the floor a recommendation costs over /health: validation, serialisation, I/O.
     const cachedProfile = plan.profileAlgorithms.find((a) => cached.includes(a));
@@ -234,13 +330,31 @@ async function profileServing(run: ProfileRun): Promise<ProfileSummary> {
   const slug = run.label.replace(/[^a-z0-9]+/gi, '-');
   const dir = join(run.workDir, `profile-${slug}`);
   mkdirSync(dir, { recursive: true });
-  const server = await ServerProcess.start({ label: `profile-${slug}`, databaseUrl: run.databaseUrl, workDir: run.workDir, cpuProfileDir: dir, env: run.env });
+  const server = await ServerProcess.start({
+    label: `profile-${slug}`,
+    databaseUrl: run.databaseUrl,
+    workDir: run.workDir,
+    cpuProfileDir: dir,
+    env: run.env,
+  });
   let skipMs: number;
   try {
     if (run.prime) await primeCache(server, run.prime.pool, run.prime.algorithm);
-    await runLoad({ label: 'warm-up', url: server.baseUrl, connections: plan.connections, durationSeconds: plan.warmupSeconds, requests });
+    await runLoad({
+      label: 'warm-up',
+      url: server.baseUrl,
+      connections: plan.connections,
+      durationSeconds: plan.warmupSeconds,
+      requests,
+    });
     skipMs = performance.now() - server.spawnedAt;
-    const load = await runLoad({ label: `${run.label} profiled`, url: server.baseUrl, connections: plan.connections, durationSeconds: plan.durationSeconds, requests });
+    const load = await runLoad({
+      label: `${run.label} profiled`,
+      url: server.baseUrl,
+      connections: plan.connections,
+      durationSeconds: plan.durationSeconds,
+      requests,
+    });
     run.log(`  ${run.label} profiled run: ${Math.round(load.requestsPerSecond)} req/s (profiler on)`);
   } finally {
     await server.stop();
@@ -262,10 +376,23 @@ async function primeCache(server: ServerProcess, pool: string[], algorithm: Algo
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
-async function sampleResponse(server: ServerProcess, userId: string, algorithm: AlgorithmName): Promise<ServingRun['sample']> {
-  const { status, body } = await server.request<{ algorithm?: string; recommendations?: unknown[]; fallback?: string }>('POST', '/v1/recommendations', { user_id: userId, limit: LIMIT, algorithm });
-  if (status !== 200) throw new Error(`POST /v1/recommendations (${algorithm}) answered ${status}: ${JSON.stringify(body)}`);
-  return { algorithm: body.algorithm ?? '?', items: body.recommendations?.length ?? 0, fallback: body.fallback ?? null };
+async function sampleResponse(
+  server: ServerProcess,
+  userId: string,
+  algorithm: AlgorithmName,
+): Promise<ServingRun['sample']> {
+  const { status, body } = await server.request<{ algorithm?: string; recommendations?: unknown[]; fallback?: string }>(
+    'POST',
+    '/v1/recommendations',
+    { user_id: userId, limit: LIMIT, algorithm },
+  );
+  if (status !== 200)
+    throw new Error(`POST /v1/recommendations (${algorithm}) answered ${status}: ${JSON.stringify(body)}`);
+  return {
+    algorithm: body.algorithm ?? '?',
+    items: body.recommendations?.length ?? 0,
+    fallback: body.fallback ?? null,
+  };
 }
 
 /** `size` distinct users, chosen deterministically. */

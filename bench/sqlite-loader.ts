@@ -26,7 +26,9 @@ export function loadIntoSqlite(filename: string, dataset: BenchDataset): { secon
     // A benchmark file can be regenerated; durability during the bulk load buys nothing.
     db.pragma('synchronous = OFF');
     const indexes = db
-      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'interactions' AND sql IS NOT NULL")
+      .prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'interactions' AND sql IS NOT NULL",
+      )
       .all() as { name: string; sql: string }[];
     db.transaction(() => {
       for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
@@ -81,6 +83,13 @@ function insertInteractions(db: Database.Database, dataset: BenchDataset): void 
   const { events, users, items } = dataset;
   for (let k = 0; k < events.user.length; k++) {
     const occurredAt = events.occurredAt[k];
-    insert.run(users[events.user[k]].id, items[events.item[k]].id, actionOf(events, k), valueOf(events, k), occurredAt, occurredAt);
+    insert.run(
+      users[events.user[k]].id,
+      items[events.item[k]].id,
+      actionOf(events, k),
+      valueOf(events, k),
+      occurredAt,
+      occurredAt,
+    );
   }
 }

@@ -12,10 +12,45 @@ export interface SyntheticShape {
 
 const DAY_MS = 24 * 3600 * 1000;
 const GENRES = [
-  'Techno', 'House', 'Jazz', 'Blues', 'Rock', 'Indie', 'Metal', 'Punk', 'Folk', 'Trad', 'Classical', 'Opera',
-  'Hip Hop', 'Grime', 'Soul', 'Funk', 'Reggae', 'Latin', 'Pop', 'Country', 'Comedy', 'Theatre', 'Dance', 'Ambient',
+  'Techno',
+  'House',
+  'Jazz',
+  'Blues',
+  'Rock',
+  'Indie',
+  'Metal',
+  'Punk',
+  'Folk',
+  'Trad',
+  'Classical',
+  'Opera',
+  'Hip Hop',
+  'Grime',
+  'Soul',
+  'Funk',
+  'Reggae',
+  'Latin',
+  'Pop',
+  'Country',
+  'Comedy',
+  'Theatre',
+  'Dance',
+  'Ambient',
 ];
-const CITIES = ['Dublin', 'Cork', 'Galway', 'Limerick', 'Belfast', 'London', 'Manchester', 'Berlin', 'Paris', 'Amsterdam', 'Lisbon', 'Madrid'];
+const CITIES = [
+  'Dublin',
+  'Cork',
+  'Galway',
+  'Limerick',
+  'Belfast',
+  'London',
+  'Manchester',
+  'Berlin',
+  'Paris',
+  'Amsterdam',
+  'Lisbon',
+  'Madrid',
+];
 const TYPES = ['gig', 'club', 'festival', 'theatre', 'comedy'];
 const TAGS = ['late-night', 'all-ages', 'outdoor', 'seated', 'free', 'sold-out-soon', 'family', 'accessible'];
 const VENUES_PER_CITY = 40;
@@ -87,7 +122,11 @@ function generateItems(count: number, clusters: number, random: Prng, now: numbe
   return items;
 }
 
-function generateUsers(count: number, clusters: number, random: Prng): { users: DatasetUser[]; userClusters: Int16Array } {
+function generateUsers(
+  count: number,
+  clusters: number,
+  random: Prng,
+): { users: DatasetUser[]; userClusters: Int16Array } {
   // Up to three clusters per user, -1 padded.
   const userClusters = new Int16Array(count * 3).fill(-1);
   const users: DatasetUser[] = new Array<DatasetUser>(count);
@@ -103,7 +142,13 @@ function generateUsers(count: number, clusters: number, random: Prng): { users: 
   return { users, userClusters };
 }
 
-function generateEvents(shape: SyntheticShape, clusters: number, userClusters: Int16Array, random: Prng, now: number): BenchDataset['events'] {
+function generateEvents(
+  shape: SyntheticShape,
+  clusters: number,
+  userClusters: Int16Array,
+  random: Prng,
+  now: number,
+): BenchDataset['events'] {
   const total = shape.interactions;
   const perUser = activityCounts(shape.users, total, random);
   // Items of cluster c are c, c + clusters, c + 2·clusters, …; rank r within the cluster is item c + r·clusters.
@@ -130,7 +175,8 @@ function generateEvents(shape: SyntheticShape, clusters: number, userClusters: I
       } else {
         const cluster = userClusters[u * 3 + random.int(tastes)];
         let rank = sampleCdf(clusterCdf, random.next());
-        while (cluster + rank * clusters >= shape.items) rank = random.int(Math.floor((shape.items - 1 - cluster) / clusters) + 1);
+        while (cluster + rank * clusters >= shape.items)
+          rank = random.int(Math.floor((shape.items - 1 - cluster) / clusters) + 1);
         item[k] = cluster + rank * clusters;
       }
       action[k] = actionCodes[sampleCdf(actionCdf, random.next())];
@@ -174,7 +220,13 @@ function shuffledRange(n: number, random: Prng): Int32Array {
   return order;
 }
 
-function shuffleEvents(user: Int32Array, item: Int32Array, action: Uint8Array, value: Float32Array, random: Prng): void {
+function shuffleEvents(
+  user: Int32Array,
+  item: Int32Array,
+  action: Uint8Array,
+  value: Float32Array,
+  random: Prng,
+): void {
   for (let i = user.length - 1; i > 0; i--) {
     const j = random.int(i + 1);
     swap(user, i, j);

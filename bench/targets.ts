@@ -14,8 +14,17 @@ export interface TargetCheck {
 const ONE_MILLION = 1_000_000;
 
 /** The issue's targets, checked against this run's numbers. */
-export function checkTargets(serving: DatasetServing[], training: TrainingSection | undefined, ingestion: IngestionSection | undefined): TargetCheck[] {
-  return [...servingTargets(serving), ...underTrainingTargets(serving), ...trainingTargets(training), ...ingestionTargets(ingestion)];
+export function checkTargets(
+  serving: DatasetServing[],
+  training: TrainingSection | undefined,
+  ingestion: IngestionSection | undefined,
+): TargetCheck[] {
+  return [
+    ...servingTargets(serving),
+    ...underTrainingTargets(serving),
+    ...trainingTargets(training),
+    ...ingestionTargets(ingestion),
+  ];
 }
 
 function servingTargets(serving: DatasetServing[]): TargetCheck[] {
@@ -39,7 +48,10 @@ function underTrainingTargets(serving: DatasetServing[]): TargetCheck[] {
       target: `p99 during training ≤ 1.3 × idle p99 (${s.dataset}, ${run.algorithm}, ${run.mode}${run.idle.overallRate ? ` ${run.idle.overallRate} req/s` : ''})`,
       measured: `×${run.p99Ratio.toFixed(2)} (${run.training.latencyMs.p99.toFixed(1)} vs ${run.idle.latencyMs.p99.toFixed(1)} ms)`,
       met: run.p99Ratio <= 1.3,
-      margin: run.p99Ratio <= 1.3 ? `${((1.3 / run.p99Ratio - 1) * 100).toFixed(0)}% headroom` : `${((run.p99Ratio / 1.3 - 1) * 100).toFixed(0)}% over`,
+      margin:
+        run.p99Ratio <= 1.3
+          ? `${((1.3 / run.p99Ratio - 1) * 100).toFixed(0)}% headroom`
+          : `${((run.p99Ratio / 1.3 - 1) * 100).toFixed(0)}% over`,
     })),
   );
 }
@@ -54,17 +66,27 @@ function trainingTargets(training: TrainingSection | undefined): TargetCheck[] {
     const target = `training ${label} at 1M interactions ≤ ${seconds} s`;
     const row = training?.rows.find((r) => r.algorithm === algorithm && r.interactions === ONE_MILLION);
     if (!row || row.skipped || row.error !== null) {
-      return { target, measured: row?.skipped ?? row?.error ?? 'not measured at 1M (quick scales)', met: null, margin: '' };
+      return {
+        target,
+        measured: row?.skipped ?? row?.error ?? 'not measured at 1M (quick scales)',
+        met: null,
+        margin: '',
+      };
     }
     return {
       target,
       measured: `${row.totalSeconds.toFixed(1)} s (fit alone ${row.fitSeconds.toFixed(1)} s)`,
       met: row.totalSeconds <= seconds,
-      margin: row.totalSeconds <= seconds ? `${(seconds - row.totalSeconds).toFixed(1)} s headroom` : `${(row.totalSeconds - seconds).toFixed(1)} s over (×${(row.totalSeconds / seconds).toFixed(2)})`,
+      margin:
+        row.totalSeconds <= seconds
+          ? `${(seconds - row.totalSeconds).toFixed(1)} s headroom`
+          : `${(row.totalSeconds - seconds).toFixed(1)} s over (×${(row.totalSeconds / seconds).toFixed(2)})`,
     };
   });
   for (const algorithm of new Set(training?.rows.map((r) => r.algorithm) ?? [])) {
-    const exponents = (training?.rows ?? []).filter((r) => r.algorithm === algorithm && r.growthExponent !== null).map((r) => r.growthExponent as number);
+    const exponents = (training?.rows ?? [])
+      .filter((r) => r.algorithm === algorithm && r.growthExponent !== null)
+      .map((r) => r.growthExponent as number);
     if (exponents.length === 0) continue;
     const worst = Math.max(...exponents);
     checks.push({

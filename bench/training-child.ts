@@ -71,7 +71,15 @@ function main(): void {
       error: null,
     };
   } catch (error) {
-    result = { ...base, totalSeconds: NaN, fitSeconds: NaN, peakRssMb: process.resourceUsage().maxRSS / 1024, artifactMb: 0, ndcgAt10: NaN, error: (error as Error).message };
+    result = {
+      ...base,
+      totalSeconds: NaN,
+      fitSeconds: NaN,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      artifactMb: 0,
+      ndcgAt10: NaN,
+      error: (error as Error).message,
+    };
   }
   process.send?.(result);
 }

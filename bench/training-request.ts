@@ -18,7 +18,8 @@ export function trainRequestOf(dataset: BenchDataset, algorithm: AlgorithmName):
   const { events } = dataset;
   const n = events.user.length;
   for (let k = 1; k < n; k++) {
-    if (events.occurredAt[k - 1] > events.occurredAt[k]) throw new Error(`${dataset.name}: events must be in time order`);
+    if (events.occurredAt[k - 1] > events.occurredAt[k])
+      throw new Error(`${dataset.name}: events must be in time order`);
   }
   const weight = new Float32Array(n);
   const time = new Float64Array(n);
@@ -33,7 +34,9 @@ export function trainRequestOf(dataset: BenchDataset, algorithm: AlgorithmName):
     }
   }
   const features = featureDictionary(dataset);
-  const cityNames = [...new Set(dataset.items.map((item) => item.city).filter((city): city is string => city !== null))];
+  const cityNames = [
+    ...new Set(dataset.items.map((item) => item.city).filter((city): city is string => city !== null)),
+  ];
   const cityIndex = new Map(cityNames.map((city, index) => [city, index]));
   const data: TrainingData = {
     numUsers: dataset.users.length,
@@ -80,6 +83,12 @@ function featureDictionary(dataset: BenchDataset) {
       cols.push(col);
     }
   });
-  const matrix = buildCsr(dataset.items.length, names.length, Int32Array.from(rows), Int32Array.from(cols), new Float32Array(rows.length).fill(1));
+  const matrix = buildCsr(
+    dataset.items.length,
+    names.length,
+    Int32Array.from(rows),
+    Int32Array.from(cols),
+    new Float32Array(rows.length).fill(1),
+  );
   return { matrix, names, labels };
 }

@@ -31,11 +31,17 @@ export async function runTrainingSection(plan: TrainingPlan, log: (line: string)
       const shape = trainingShape(interactions);
       const predicted = previous && previous.error === null ? extrapolate(previous, interactions) : undefined;
       if (previous?.skipped || (previous && previous.error !== null)) {
-        rows.push(skippedRow(algorithm, shape, previous.skipped ?? `not run: failed at ${previous.interactions} interactions`));
+        rows.push(
+          skippedRow(algorithm, shape, previous.skipped ?? `not run: failed at ${previous.interactions} interactions`),
+        );
         continue;
       }
       if (predicted !== undefined && predicted > plan.timeoutSeconds) {
-        const row = skippedRow(algorithm, shape, `skipped: ~${Math.round(predicted)} s extrapolated from the smaller scale exceeds the ${plan.timeoutSeconds} s budget`);
+        const row = skippedRow(
+          algorithm,
+          shape,
+          `skipped: ~${Math.round(predicted)} s extrapolated from the smaller scale exceeds the ${plan.timeoutSeconds} s budget`,
+        );
         rows.push(row);
         previous = row;
         log(`  training ${algorithm} @ ${interactions}: ${row.skipped}`);
@@ -44,16 +50,24 @@ export async function runTrainingSection(plan: TrainingPlan, log: (line: string)
       const result = await runChild({ algorithm, interactions }, plan.timeoutSeconds);
       const row: TrainingRow = { ...result, growthExponent: growth(previous, result), skipped: null };
       rows.push(row);
-      log(`  training ${algorithm} @ ${interactions}: ${row.error ? `error: ${row.error}` : `${row.totalSeconds.toFixed(1)} s total, ${row.fitSeconds.toFixed(1)} s fit, peak ${Math.round(row.peakRssMb)} MB`}`);
+      log(
+        `  training ${algorithm} @ ${interactions}: ${row.error ? `error: ${row.error}` : `${row.totalSeconds.toFixed(1)} s total, ${row.fitSeconds.toFixed(1)} s fit, peak ${Math.round(row.peakRssMb)} MB`}`,
+      );
       previous = row;
     }
   }
-  return { rows, shapes: scales.map((n) => ({ interactions: n, users: trainingShape(n).users, items: trainingShape(n).items })) };
+  return {
+    rows,
+    shapes: scales.map((n) => ({ interactions: n, users: trainingShape(n).users, items: trainingShape(n).items })),
+  };
 }
 
 function runChild(spec: TrainingChildSpec, timeoutSeconds: number): Promise<TrainingChildResult> {
   return new Promise((done) => {
-    const child = fork(CHILD, [JSON.stringify(spec)], { execArgv: ['--expose-gc', '--max-old-space-size=16384'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(CHILD, [JSON.stringify(spec)], {
+      execArgv: ['--expose-gc', '--max-old-space-size=16384'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let result: TrainingChildResult | undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000);
     child.on('message', (message) => (result = revive(message as TrainingChildResult)));
@@ -63,7 +77,10 @@ function runChild(spec: TrainingChildSpec, timeoutSeconds: number): Promise<Trai
       done(
         result ?? {
           ...failedResult(spec.algorithm, shape),
-          error: signal === 'SIGKILL' ? `killed after the ${timeoutSeconds} s budget` : `child exited with ${code ?? signal} (out of memory?)`,
+          error:
+            signal === 'SIGKILL'
+              ? `killed after the ${timeoutSeconds} s budget`
+              : `child exited with ${code ?? signal} (out of memory?)`,
         },
       );
     });
@@ -73,10 +90,18 @@ function runChild(spec: TrainingChildSpec, timeoutSeconds: number): Promise<Trai
 /** IPC carries JSON, where NaN arrives as null. */
 function revive(result: TrainingChildResult): TrainingChildResult {
   const number = (value: number | null) => (value === null ? NaN : value);
-  return { ...result, totalSeconds: number(result.totalSeconds), fitSeconds: number(result.fitSeconds), ndcgAt10: number(result.ndcgAt10) };
+  return {
+    ...result,
+    totalSeconds: number(result.totalSeconds),
+    fitSeconds: number(result.fitSeconds),
+    ndcgAt10: number(result.ndcgAt10),
+  };
 }
 
-function failedResult(algorithm: AlgorithmName, shape: { users: number; items: number; interactions: number }): TrainingChildResult {
+function failedResult(
+  algorithm: AlgorithmName,
+  shape: { users: number; items: number; interactions: number },
+): TrainingChildResult {
   return {
     algorithm,
     interactions: shape.interactions,
@@ -93,14 +118,20 @@ function failedResult(algorithm: AlgorithmName, shape: { users: number; items: n
   };
 }
 
-function skippedRow(algorithm: AlgorithmName, shape: { users: number; items: number; interactions: number }, reason: string): TrainingRow {
+function skippedRow(
+  algorithm: AlgorithmName,
+  shape: { users: number; items: number; interactions: number },
+  reason: string,
+): TrainingRow {
   return { ...failedResult(algorithm, shape), error: null, growthExponent: null, skipped: reason };
 }
 
 function growth(previous: TrainingRow | undefined, current: TrainingChildResult): number | null {
   if (!previous || previous.error !== null || current.error !== null || previous.skipped) return null;
   if (!(previous.totalSeconds > 0) || !(current.totalSeconds > 0)) return null;
-  return Math.log(current.totalSeconds / previous.totalSeconds) / Math.log(current.interactions / previous.interactions);
+  return (
+    Math.log(current.totalSeconds / previous.totalSeconds) / Math.log(current.interactions / previous.interactions)
+  );
 }
 
 /** Time at `interactions` if growth continues at the larger of linear and the exponent seen so far. */

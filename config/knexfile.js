@@ -13,6 +13,7 @@ if (database.client === 'sqlite' && database.filename !== ':memory:' && !isAbsol
   database.filename = join(__dirname, '..', database.filename);
 }
 // As the service does on start, so `migrate:latest` can create a fresh database.
-if (database.client === 'sqlite' && database.filename !== ':memory:') mkdirSync(dirname(database.filename), { recursive: true });
+if (database.client === 'sqlite' && database.filename !== ':memory:')
+  mkdirSync(dirname(database.filename), { recursive: true });
 
 module.exports = knexConfig(database);

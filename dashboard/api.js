@@ -1,7 +1,15 @@
 // Every call the dashboard makes to the service, with the operator's credential when one is set.
 
 /** The algorithms the API serves, in the order the pages show them. */
-export const ALGORITHMS = ['popularity', 'item_knn', 'collaborative_filtering', 'content_based', 'matrix_factorization', 'ease', 'hybrid'];
+export const ALGORITHMS = [
+  'popularity',
+  'item_knn',
+  'collaborative_filtering',
+  'content_based',
+  'matrix_factorization',
+  'ease',
+  'hybrid',
+];
 
 const CREDENTIAL_KEY = 'ml-service.dashboard.credential';
 
@@ -15,7 +23,9 @@ export const credential = {
     if (stored === null) return null;
     try {
       const parsed = JSON.parse(stored);
-      return parsed && (parsed.kind === 'bearer' || parsed.kind === 'api-key') && typeof parsed.value === 'string' ? parsed : null;
+      return parsed && (parsed.kind === 'bearer' || parsed.kind === 'api-key') && typeof parsed.value === 'string'
+        ? parsed
+        : null;
     } catch {
       return null;
     }
@@ -63,7 +73,11 @@ export async function api(path, { method = 'GET', body } = {}) {
   if (current?.kind === 'bearer') headers.authorization = `Bearer ${current.value}`;
   if (current?.kind === 'api-key') headers['x-api-key'] = current.value;
 
-  const response = await fetch(new URL(path, SERVICE_ROOT), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(new URL(path, SERVICE_ROOT), {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   /** @type {unknown} */
   let payload;

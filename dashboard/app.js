@@ -66,14 +66,20 @@ function fail(error) {
 /** @param {CredentialNeededError} error */
 function askForCredential(error) {
   credentialReason.textContent =
-    error.status === 401 ? `The API needs a credential: ${error.message}.` : `This credential may not do that: ${error.message}. Use an admin token or an API key.`;
+    error.status === 401
+      ? `The API needs a credential: ${error.message}.`
+      : `This credential may not do that: ${error.message}. Use an admin token or an API key.`;
   credentialPanel.hidden = false;
   /** @type {HTMLInputElement} */ (credentialForm.elements.namedItem('value')).focus();
 }
 
 /** @param {{ focusHeading: boolean }} options */
 async function render({ focusHeading }) {
-  const [name = DEFAULT_PAGE, ...params] = window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [name = DEFAULT_PAGE, ...params] = window.location.hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map(decodeURIComponent);
   const pageName = name in PAGES ? name : DEFAULT_PAGE;
   const page = PAGES[pageName];
   stopCurrentPage?.();

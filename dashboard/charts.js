@@ -35,7 +35,13 @@ function chartFigure(title, description, height, content, attributes = {}) {
   const descId = uniqueId('chart-desc');
   const svg = s(
     'svg',
-    { viewBox: `0 0 ${WIDTH} ${height}`, role: 'img', 'aria-labelledby': `${titleId} ${descId}`, 'font-size': FONT, ...attributes },
+    {
+      viewBox: `0 0 ${WIDTH} ${height}`,
+      role: 'img',
+      'aria-labelledby': `${titleId} ${descId}`,
+      'font-size': FONT,
+      ...attributes,
+    },
     s('title', { id: titleId }, title),
     s('desc', { id: descId }, description),
     content,
@@ -63,7 +69,15 @@ function shorten(text, max) {
  * @param {{ title: string, bars: Bar[], format: (x: number) => string, max?: number, integer?: boolean, markerName?: string, intervalName?: string }} options
  *   integer: counts, so the axis ticks must be whole numbers
  */
-export function barChart({ title, bars, format, max, integer = false, markerName = 'expected', intervalName = '95% CI' }) {
+export function barChart({
+  title,
+  bars,
+  format,
+  max,
+  integer = false,
+  markerName = 'expected',
+  intervalName = '95% CI',
+}) {
   const rowHeight = 30;
   const top = 6;
   const axis = 24;
@@ -90,21 +104,49 @@ export function barChart({ title, bars, format, max, integer = false, markerName
     const y = top + i * rowHeight;
     const middle = y + rowHeight / 2;
     const hasInterval = bar.low !== null && bar.low !== undefined && bar.high !== null && bar.high !== undefined;
-    const interval = hasInterval ? ` (${intervalName} ${format(/** @type {number} */ (bar.low))}–${format(/** @type {number} */ (bar.high))})` : '';
+    const interval = hasInterval
+      ? ` (${intervalName} ${format(/** @type {number} */ (bar.low))}–${format(/** @type {number} */ (bar.high))})`
+      : '';
     const marker = bar.marker === null || bar.marker === undefined ? '' : `, ${markerName} ${format(bar.marker)}`;
     return s(
       'g',
       { class: bar.emphasis ? 'bar-row emphasis' : 'bar-row', 'data-label': bar.label, 'data-value': bar.value },
       s('title', {}, `${bar.label}: ${format(bar.value)}${interval}${marker}`),
-      s('text', { x: labelRight, y: middle + FONT / 3, 'text-anchor': 'end', class: 'bar-label' }, shorten(bar.label, 14)),
-      s('rect', { x: plotLeft, y: middle - 8, width: Math.max(x(bar.value) - plotLeft, 1), height: 16, class: 'bar', rx: 2 }),
+      s(
+        'text',
+        { x: labelRight, y: middle + FONT / 3, 'text-anchor': 'end', class: 'bar-label' },
+        shorten(bar.label, 14),
+      ),
+      s('rect', {
+        x: plotLeft,
+        y: middle - 8,
+        width: Math.max(x(bar.value) - plotLeft, 1),
+        height: 16,
+        class: 'bar',
+        rx: 2,
+      }),
       hasInterval
         ? s(
             'g',
             { class: 'whisker' },
-            s('line', { x1: x(/** @type {number} */ (bar.low)), x2: x(/** @type {number} */ (bar.high)), y1: middle, y2: middle }),
-            s('line', { x1: x(/** @type {number} */ (bar.low)), x2: x(/** @type {number} */ (bar.low)), y1: middle - 6, y2: middle + 6 }),
-            s('line', { x1: x(/** @type {number} */ (bar.high)), x2: x(/** @type {number} */ (bar.high)), y1: middle - 6, y2: middle + 6 }),
+            s('line', {
+              x1: x(/** @type {number} */ (bar.low)),
+              x2: x(/** @type {number} */ (bar.high)),
+              y1: middle,
+              y2: middle,
+            }),
+            s('line', {
+              x1: x(/** @type {number} */ (bar.low)),
+              x2: x(/** @type {number} */ (bar.low)),
+              y1: middle - 6,
+              y2: middle + 6,
+            }),
+            s('line', {
+              x1: x(/** @type {number} */ (bar.high)),
+              x2: x(/** @type {number} */ (bar.high)),
+              y1: middle - 6,
+              y2: middle + 6,
+            }),
           )
         : null,
       bar.marker === null || bar.marker === undefined
@@ -115,7 +157,10 @@ export function barChart({ title, bars, format, max, integer = false, markerName
   });
   const description = bars
     .map((bar) => {
-      const interval = bar.low !== null && bar.low !== undefined && bar.high !== null && bar.high !== undefined ? `, ${intervalName} ${format(bar.low)} to ${format(bar.high)}` : '';
+      const interval =
+        bar.low !== null && bar.low !== undefined && bar.high !== null && bar.high !== undefined
+          ? `, ${intervalName} ${format(bar.low)} to ${format(bar.high)}`
+          : '';
       const marker = bar.marker === null || bar.marker === undefined ? '' : `, ${markerName} ${format(bar.marker)}`;
       return `${bar.label} ${format(bar.value)}${interval}${marker}`;
     })
@@ -145,10 +190,17 @@ export function effectChart({ title, effects, format, undefinedText }) {
   const plotLeft = 104;
   const plotRight = WIDTH - 58;
   const height = top + effects.length * rowHeight + axis;
-  const extent = Math.max(0.1, ...effects.flatMap((e) => [e.value, e.low, e.high]).filter((v) => v !== null).map((v) => Math.abs(/** @type {number} */ (v))));
+  const extent = Math.max(
+    0.1,
+    ...effects
+      .flatMap((e) => [e.value, e.low, e.high])
+      .filter((v) => v !== null)
+      .map((v) => Math.abs(/** @type {number} */ (v))),
+  );
   const domain = niceCeiling(extent);
   /** @param {number} v */
-  const x = (v) => plotLeft + ((Math.min(Math.max(v, -domain), domain) + domain) / (2 * domain)) * (plotRight - plotLeft);
+  const x = (v) =>
+    plotLeft + ((Math.min(Math.max(v, -domain), domain) + domain) / (2 * domain)) * (plotRight - plotLeft);
 
   const grid = [-domain, 0, domain].map((t) =>
     s(
@@ -160,7 +212,11 @@ export function effectChart({ title, effects, format, undefinedText }) {
   );
   const rows = effects.map((effect, i) => {
     const middle = top + i * rowHeight + rowHeight / 2;
-    const label = s('text', { x: labelRight, y: middle + FONT / 3, 'text-anchor': 'end', class: 'bar-label' }, shorten(effect.label, 14));
+    const label = s(
+      'text',
+      { x: labelRight, y: middle + FONT / 3, 'text-anchor': 'end', class: 'bar-label' },
+      shorten(effect.label, 14),
+    );
     if (effect.value === null) {
       return s(
         'g',
@@ -174,10 +230,16 @@ export function effectChart({ title, effects, format, undefinedText }) {
     const interval = low !== null && high !== null ? ` (95% CI ${format(low)} to ${format(high)})` : '';
     return s(
       'g',
-      { class: `effect-row${effect.significant ? ' significant' : ''}`, 'data-label': effect.label, 'data-value': effect.value },
+      {
+        class: `effect-row${effect.significant ? ' significant' : ''}`,
+        'data-label': effect.label,
+        'data-value': effect.value,
+      },
       s('title', {}, `${effect.label}: ${format(effect.value)}${interval}${effect.significant ? ', significant' : ''}`),
       label,
-      low !== null && high !== null ? s('line', { x1: x(low), x2: x(high), y1: middle, y2: middle, class: 'interval' }) : null,
+      low !== null && high !== null
+        ? s('line', { x1: x(low), x2: x(high), y1: middle, y2: middle, class: 'interval' })
+        : null,
       s('circle', { cx: x(effect.value), cy: middle, r: 5, class: 'point' }),
       s('text', { x: WIDTH - 4, y: middle + FONT / 3, 'text-anchor': 'end', class: 'bar-value' }, format(effect.value)),
     );
@@ -236,15 +298,30 @@ export function lineChart({ title, series, yFormat, xFormat, yCap = Infinity, he
     const path = points.map((p, k) => `${k === 0 ? 'M' : 'L'}${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ');
     return s(
       'g',
-      { class: 'series', 'data-series': line.name, stroke: PALETTE[i % PALETTE.length], fill: PALETTE[i % PALETTE.length] },
+      {
+        class: 'series',
+        'data-series': line.name,
+        stroke: PALETTE[i % PALETTE.length],
+        fill: PALETTE[i % PALETTE.length],
+      },
       s('path', { d: path, fill: 'none', 'stroke-width': 2, 'stroke-dasharray': DASHES[i % DASHES.length] || null }),
-      points.map((p) => s('circle', { cx: x(p.x), cy: y(p.y), r: 3, 'data-value': p.y }, s('title', {}, `${line.name}, ${xFormat(p.x)}: ${yFormat(p.y)}`))),
+      points.map((p) =>
+        s(
+          'circle',
+          { cx: x(p.x), cy: y(p.y), r: 3, 'data-value': p.y },
+          s('title', {}, `${line.name}, ${xFormat(p.x)}: ${yFormat(p.y)}`),
+        ),
+      ),
     );
   });
   const description = series
-    .map((line) => `${line.name}: ${line.points.map((p) => `${yFormat(p.y)} at ${xFormat(p.x)}`).join(', ') || 'no data'}`)
+    .map(
+      (line) => `${line.name}: ${line.points.map((p) => `${yFormat(p.y)} at ${xFormat(p.x)}`).join(', ') || 'no data'}`,
+    )
     .join('; ');
-  const figure = chartFigure(title, description, height, [s('g', {}, grid), s('g', {}, lines)], { class: 'line-chart' });
+  const figure = chartFigure(title, description, height, [s('g', {}, grid), s('g', {}, lines)], {
+    class: 'line-chart',
+  });
   if (series.length > 1) figure.append(legend(series.map((line) => line.name)));
   return figure;
 }
@@ -261,7 +338,15 @@ function legend(names) {
         s(
           'svg',
           { viewBox: '0 0 28 10', width: 28, height: 10 },
-          s('line', { x1: 1, x2: 27, y1: 5, y2: 5, stroke: PALETTE[i % PALETTE.length], 'stroke-width': 2.5, 'stroke-dasharray': DASHES[i % DASHES.length] || null }),
+          s('line', {
+            x1: 1,
+            x2: 27,
+            y1: 5,
+            y2: 5,
+            stroke: PALETTE[i % PALETTE.length],
+            'stroke-width': 2.5,
+            'stroke-dasharray': DASHES[i % DASHES.length] || null,
+          }),
         ),
         name,
       ),

@@ -72,12 +72,26 @@ export function dataTable({ caption, columns, rows, numeric = [], rowAttributes 
       'table',
       { class: 'data' },
       h('caption', {}, caption),
-      h('thead', {}, h('tr', {}, columns.map((name, i) => h('th', { scope: 'col', class: numeric.includes(i) ? 'num' : null }, name)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          columns.map((name, i) => h('th', { scope: 'col', class: numeric.includes(i) ? 'num' : null }, name)),
+        ),
+      ),
       h(
         'tbody',
         {},
         rows.map((cells, r) =>
-          h('tr', rowAttributes(r), cells.map((cell, i) => h('td', { 'data-label': columns[i], class: numeric.includes(i) ? 'num' : null }, cell))),
+          h(
+            'tr',
+            rowAttributes(r),
+            cells.map((cell, i) =>
+              h('td', { 'data-label': columns[i], class: numeric.includes(i) ? 'num' : null }, cell),
+            ),
+          ),
         ),
       ),
     ),

@@ -74,7 +74,13 @@ export function duration(seconds) {
  */
 export function dateTime(when) {
   if (when === null || when === undefined) return DASH;
-  return new Date(when).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return new Date(when).toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 /**

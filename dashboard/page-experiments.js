@@ -60,9 +60,19 @@ const METRICS = [
 
 /** What each status may become, with the button's words (PATCH /v1/experiments/:id). */
 const TRANSITIONS = /** @type {Record<string, { to: string, label: string, question: string }[]>} */ ({
-  draft: [{ to: 'active', label: 'Start', question: 'Start this experiment? Users are assigned to its variants from now on.' }],
+  draft: [
+    {
+      to: 'active',
+      label: 'Start',
+      question: 'Start this experiment? Users are assigned to its variants from now on.',
+    },
+  ],
   active: [
-    { to: 'paused', label: 'Pause', question: 'Pause this experiment? Everyone gets the default algorithm until it is resumed.' },
+    {
+      to: 'paused',
+      label: 'Pause',
+      question: 'Pause this experiment? Everyone gets the default algorithm until it is resumed.',
+    },
     { to: 'completed', label: 'Complete', question: 'Complete this experiment? This is final: it cannot be resumed.' },
   ],
   paused: [
@@ -78,12 +88,24 @@ export const experimentsPage = {
   async render(root, params, context) {
     const { experiments } = /** @type {{ experiments: Experiment[] }} */ (await api('v1/experiments'));
     if (experiments.length === 0) {
-      root.append(h('p', {}, 'No experiments yet. Create one with POST /v1/experiments (see ', h('a', { href: '../docs' }, 'the API docs'), ').'));
+      root.append(
+        h(
+          'p',
+          {},
+          'No experiments yet. Create one with POST /v1/experiments (see ',
+          h('a', { href: '../docs' }, 'the API docs'),
+          ').',
+        ),
+      );
       return;
     }
     const experiment =
-      experiments.find((e) => e.experiment_id === params[0]) ?? experiments.find((e) => e.status === 'active') ?? experiments[0];
-    const results = /** @type {Results} */ (await api(`v1/experiments/${encodeURIComponent(experiment.experiment_id)}/results`));
+      experiments.find((e) => e.experiment_id === params[0]) ??
+      experiments.find((e) => e.status === 'active') ??
+      experiments[0];
+    const results = /** @type {Results} */ (
+      await api(`v1/experiments/${encodeURIComponent(experiment.experiment_id)}/results`)
+    );
     root.append(
       picker(experiments, experiment),
       overview(experiment, results, context),
@@ -91,7 +113,11 @@ export const experimentsPage = {
         'section',
         { 'aria-labelledby': 'rates-heading' },
         h('h2', { id: 'rates-heading' }, 'Rates and lift against control'),
-        h('div', { class: 'cards' }, METRICS.map((m) => metricCard(m, experiment, results))),
+        h(
+          'div',
+          { class: 'cards' },
+          METRICS.map((m) => metricCard(m, experiment, results)),
+        ),
       ),
       participantsSection(results),
     );
@@ -112,7 +138,9 @@ function picker(experiments, selected) {
         window.location.hash = `#/experiments/${encodeURIComponent(target.value)}`;
       },
     },
-    experiments.map((e) => h('option', { value: e.experiment_id, selected: e === selected }, `${e.name} (${e.status})`)),
+    experiments.map((e) =>
+      h('option', { value: e.experiment_id, selected: e === selected }, `${e.name} (${e.status})`),
+    ),
   );
   return h('div', { class: 'field picker' }, h('label', { for: 'experiment-picker' }, 'Experiment'), select);
 }
@@ -127,7 +155,10 @@ function overview(experiment, results, context) {
   async function change(transition) {
     if (!window.confirm(`${transition.question}\n\n${experiment.name}`)) return;
     try {
-      await api(`v1/experiments/${encodeURIComponent(experiment.experiment_id)}`, { method: 'PATCH', body: { status: transition.to } });
+      await api(`v1/experiments/${encodeURIComponent(experiment.experiment_id)}`, {
+        method: 'PATCH',
+        body: { status: transition.to },
+      });
       context.announce(`${experiment.name} is now ${transition.to}.`);
       context.refresh();
     } catch (error) {
@@ -140,7 +171,13 @@ function overview(experiment, results, context) {
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'overview-heading' },
-    h('h2', { id: 'overview-heading' }, experiment.name, ' ', h('span', { class: `badge status-${results.status}` }, results.status)),
+    h(
+      'h2',
+      { id: 'overview-heading' },
+      experiment.name,
+      ' ',
+      h('span', { class: `badge status-${results.status}` }, results.status),
+    ),
     srm.detected
       ? h(
           'div',
@@ -162,7 +199,17 @@ function overview(experiment, results, context) {
     ),
     actions.length === 0
       ? h('p', { class: 'hint' }, 'Completed experiments are final.')
-      : h('div', { class: 'actions' }, actions.map((t) => h('button', { type: 'button', class: t.to === 'completed' ? 'danger' : '', onclick: () => void change(t) }, t.label))),
+      : h(
+          'div',
+          { class: 'actions' },
+          actions.map((t) =>
+            h(
+              'button',
+              { type: 'button', class: t.to === 'completed' ? 'danger' : '', onclick: () => void change(t) },
+              t.label,
+            ),
+          ),
+        ),
   );
 }
 
@@ -202,7 +249,13 @@ function metricCard(metric, experiment, results) {
           title: `Lift in ${metric.name.toLowerCase()} against control`,
           effects: treatments.map((v) => {
             const c = comparison(v);
-            return { label: v.variant_id, value: c?.relative_lift ?? null, low: c?.lift_ci[0] ?? null, high: c?.lift_ci[1] ?? null, significant: c?.is_significant ?? false };
+            return {
+              label: v.variant_id,
+              value: c?.relative_lift ?? null,
+              low: c?.lift_ci[0] ?? null,
+              high: c?.lift_ci[1] ?? null,
+              significant: c?.is_significant ?? false,
+            };
           }),
           format: signedPercent,
           undefinedText: 'no lift yet: control has no events',

@@ -35,11 +35,30 @@ export const livePage = {
     const feedback = h('div', { class: 'card' });
     const windowNote = h('p', { class: 'hint' });
     root.append(
-      h('p', { class: 'hint' }, 'API requests (routes under /v1/) of the replica serving this page, from its own metrics; the dashboard, probes and scrapes are left out.'),
+      h(
+        'p',
+        { class: 'hint' },
+        'API requests (routes under /v1/) of the replica serving this page, from its own metrics; the dashboard, probes and scrapes are left out.',
+      ),
       windowNote,
-      h('section', { 'aria-labelledby': 'now-heading' }, h('h2', { id: 'now-heading', class: 'visually-hidden' }, 'Now'), tiles),
-      h('section', { 'aria-labelledby': 'trend-heading' }, h('h2', { id: 'trend-heading' }, 'Last five minutes'), trends),
-      h('section', { 'aria-labelledby': 'feedback-heading' }, h('h2', { id: 'feedback-heading' }, 'Feedback by action'), h('div', { class: 'cards' }, feedback)),
+      h(
+        'section',
+        { 'aria-labelledby': 'now-heading' },
+        h('h2', { id: 'now-heading', class: 'visually-hidden' }, 'Now'),
+        tiles,
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'trend-heading' },
+        h('h2', { id: 'trend-heading' }, 'Last five minutes'),
+        trends,
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'feedback-heading' },
+        h('h2', { id: 'feedback-heading' }, 'Feedback by action'),
+        h('div', { class: 'cards' }, feedback),
+      ),
     );
 
     /** @param {LiveReport} report */
@@ -63,7 +82,14 @@ export const livePage = {
           { class: 'card' },
           lineChart({
             title: 'Requests per second',
-            series: [{ name: 'requests/s', points: history.filter((r) => r.requests_per_second !== null).map((r) => ({ x: at(r), y: /** @type {number} */ (r.requests_per_second) })) }],
+            series: [
+              {
+                name: 'requests/s',
+                points: history
+                  .filter((r) => r.requests_per_second !== null)
+                  .map((r) => ({ x: at(r), y: /** @type {number} */ (r.requests_per_second) })),
+              },
+            ],
             yFormat: (y) => decimal(y, 1),
             xFormat: time,
             height: 150,
@@ -75,8 +101,18 @@ export const livePage = {
           lineChart({
             title: 'Latency (ms)',
             series: [
-              { name: 'p50', points: history.filter((r) => r.latency_p50_ms !== null).map((r) => ({ x: at(r), y: /** @type {number} */ (r.latency_p50_ms) })) },
-              { name: 'p99', points: history.filter((r) => r.latency_p99_ms !== null).map((r) => ({ x: at(r), y: /** @type {number} */ (r.latency_p99_ms) })) },
+              {
+                name: 'p50',
+                points: history
+                  .filter((r) => r.latency_p50_ms !== null)
+                  .map((r) => ({ x: at(r), y: /** @type {number} */ (r.latency_p50_ms) })),
+              },
+              {
+                name: 'p99',
+                points: history
+                  .filter((r) => r.latency_p99_ms !== null)
+                  .map((r) => ({ x: at(r), y: /** @type {number} */ (r.latency_p99_ms) })),
+              },
             ],
             yFormat: (y) => decimal(y, 0),
             xFormat: time,
@@ -126,7 +162,12 @@ function tile(label, value, available, key) {
 function feedbackChart(report) {
   const totals = report.totals.feedback;
   if (totals === null) return h('p', {}, 'Feedback counts are not exported by this version of the service.');
-  const actions = [...FEEDBACK_ACTIONS.filter((a) => a in totals), ...Object.keys(totals).filter((a) => !FEEDBACK_ACTIONS.includes(a)).sort()];
+  const actions = [
+    ...FEEDBACK_ACTIONS.filter((a) => a in totals),
+    ...Object.keys(totals)
+      .filter((a) => !FEEDBACK_ACTIONS.includes(a))
+      .sort(),
+  ];
   if (actions.length === 0) return h('p', {}, 'No feedback since this replica started.');
   return barChart({
     title: 'Feedback events since the replica started, by action',

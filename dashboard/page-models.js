@@ -52,11 +52,7 @@ export const modelsPage = {
   title: 'Models',
   async render(root, _params, context) {
     const { versions, total } = await loadVersions();
-    root.append(
-      retrainSection(context),
-      chartsSection(versions),
-      versionsSection(versions, total, context),
-    );
+    root.append(retrainSection(context), chartsSection(versions), versionsSection(versions, total, context));
   },
 };
 
@@ -64,7 +60,12 @@ export const modelsPage = {
 function retrainSection(context) {
   const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Training progress' });
   const progressText = h('p', { class: 'progress-text', 'aria-live': 'polite' });
-  const select = h('select', { id: 'retrain-algorithm', name: 'algorithm' }, h('option', { value: '' }, 'Every enabled algorithm'), ALGORITHMS.map((a) => h('option', { value: a }, a)));
+  const select = h(
+    'select',
+    { id: 'retrain-algorithm', name: 'algorithm' },
+    h('option', { value: '' }, 'Every enabled algorithm'),
+    ALGORITHMS.map((a) => h('option', { value: a }, a)),
+  );
   const button = h('button', { type: 'submit' }, 'Retrain now');
 
   /** @param {Event} event */
@@ -73,7 +74,9 @@ function retrainSection(context) {
     button.disabled = true;
     try {
       const body = select.value === '' ? {} : { algorithm: select.value };
-      const started = /** @type {{ model_ids: number[] }} */ (await api('v1/model/retrain?async=true', { method: 'POST', body }));
+      const started = /** @type {{ model_ids: number[] }} */ (
+        await api('v1/model/retrain?async=true', { method: 'POST', body })
+      );
       const ids = started.model_ids;
       progress.max = ids.length;
       progress.value = 0;
@@ -87,7 +90,9 @@ function retrainSection(context) {
         progress.value = finished.length;
         progressText.textContent = `${finished.length} of ${ids.length} finished`;
       }
-      context.announce(`Retrain finished: ${finished.map((v) => `${v.algorithm} ${v.version} ${v.status}`).join(', ')}.`);
+      context.announce(
+        `Retrain finished: ${finished.map((v) => `${v.algorithm} ${v.version} ${v.status}`).join(', ')}.`,
+      );
       context.refresh();
     } catch (error) {
       progress.hidden = true;
@@ -152,7 +157,11 @@ function chartsSection(versions) {
     'section',
     { 'aria-labelledby': 'trend-heading' },
     h('h2', { id: 'trend-heading' }, 'Offline metrics over time'),
-    h('p', { class: 'hint' }, 'One point per trained version (rejected ones too), measured on the held-out feedback of its run.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'One point per trained version (rejected ones too), measured on the held-out feedback of its run.',
+    ),
     charts.length === 0 ? h('p', {}, 'No version has finished training yet.') : h('div', { class: 'cards' }, charts),
   );
 }
@@ -171,7 +180,9 @@ function versionsSection(versions, total, context) {
     const question = [
       `Activate ${version.algorithm} ${version.version}?`,
       current ? `It replaces ${current.version} for every ${version.algorithm} request at once.` : '',
-      version.status === 'rejected' ? `The evaluation gate rejected it: ${version.reason ?? 'no reason recorded'}.` : '',
+      version.status === 'rejected'
+        ? `The evaluation gate rejected it: ${version.reason ?? 'no reason recorded'}.`
+        : '',
     ].join(' ');
     if (!window.confirm(question.trim())) return;
     try {
@@ -200,17 +211,39 @@ function versionsSection(versions, total, context) {
     duration(v.training_duration_seconds),
     h('time', { datetime: v.created_at }, dateTime(v.created_at)),
     ACTIVATABLE.includes(v.status)
-      ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Activate ${v.algorithm} ${v.version}`, onclick: () => void activate(v) }, 'Activate')
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            'aria-label': `Activate ${v.algorithm} ${v.version}`,
+            onclick: () => void activate(v),
+          },
+          'Activate',
+        )
       : null,
   ]);
   return h(
     'section',
     { 'aria-labelledby': 'versions-heading' },
     h('h2', { id: 'versions-heading' }, 'Versions'),
-    total > versions.length ? h('p', { class: 'hint' }, `Showing the newest ${versions.length} of ${total} versions.`) : null,
+    total > versions.length
+      ? h('p', { class: 'hint' }, `Showing the newest ${versions.length} of ${total} versions.`)
+      : null,
     dataTable({
       caption: 'Model versions, newest first',
-      columns: ['Algorithm', 'Version', 'Status', 'NDCG@10', 'Recall@10', 'Coverage', 'Samples', 'Duration', 'Created', 'Action'],
+      columns: [
+        'Algorithm',
+        'Version',
+        'Status',
+        'NDCG@10',
+        'Recall@10',
+        'Coverage',
+        'Samples',
+        'Duration',
+        'Created',
+        'Action',
+      ],
       numeric: [3, 4, 5, 6, 7],
       rows,
       rowAttributes: (i) => ({ 'data-model-id': versions[i].id, 'data-status': versions[i].status }),

@@ -24,8 +24,19 @@ export const tryPage = {
   title: 'Try it',
   async render(root, params, context) {
     const userId = params[0] ?? '';
-    const [suggestions, shown] = await Promise.all([suggestedUsers(), userId === '' ? null : userSection(userId, context)]);
-    root.append(userForm(userId, suggestions), shown ?? h('p', { class: 'hint' }, 'Pick a user to see their feedback and every algorithm\'s recommendations side by side.'));
+    const [suggestions, shown] = await Promise.all([
+      suggestedUsers(),
+      userId === '' ? null : userSection(userId, context),
+    ]);
+    root.append(
+      userForm(userId, suggestions),
+      shown ??
+        h(
+          'p',
+          { class: 'hint' },
+          "Pick a user to see their feedback and every algorithm's recommendations side by side.",
+        ),
+    );
   },
 };
 
@@ -40,7 +51,16 @@ async function suggestedUsers() {
  * @param {string[]} suggestions
  */
 function userForm(userId, suggestions) {
-  const input = h('input', { id: 'try-user', name: 'user', type: 'text', list: 'try-users', value: userId, required: true, autocomplete: 'off', spellcheck: 'false' });
+  const input = h('input', {
+    id: 'try-user',
+    name: 'user',
+    type: 'text',
+    list: 'try-users',
+    value: userId,
+    required: true,
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   /** @param {Event} event */
   const submit = (event) => {
     event.preventDefault();
@@ -51,7 +71,11 @@ function userForm(userId, suggestions) {
     'form',
     { class: 'inline-form panel', onsubmit: submit },
     h('div', { class: 'field' }, h('label', { for: 'try-user' }, 'User id'), input),
-    h('datalist', { id: 'try-users' }, suggestions.map((id) => h('option', { value: id }))),
+    h(
+      'datalist',
+      { id: 'try-users' },
+      suggestions.map((id) => h('option', { value: id })),
+    ),
     h('button', { type: 'submit' }, 'Show'),
   );
 }
@@ -63,9 +87,14 @@ function userForm(userId, suggestions) {
 async function userSection(userId, context) {
   const id = encodeURIComponent(userId);
   const [feedback, ...columns] = await Promise.all([
-    api(`v1/users/${id}/feedback?limit=${FEEDBACK_SHOWN}`).then((body) => /** @type {{ feedback: FeedbackEvent[] }} */ (body).feedback),
+    api(`v1/users/${id}/feedback?limit=${FEEDBACK_SHOWN}`).then(
+      (body) => /** @type {{ feedback: FeedbackEvent[] }} */ (body).feedback,
+    ),
     ...ALGORITHMS.map((algorithm) =>
-      api('v1/recommendations', { method: 'POST', body: { user_id: userId, limit: RECOMMENDATIONS_PER_ALGORITHM, algorithm } }).then(
+      api('v1/recommendations', {
+        method: 'POST',
+        body: { user_id: userId, limit: RECOMMENDATIONS_PER_ALGORITHM, algorithm },
+      }).then(
         (body) => ({ algorithm, response: /** @type {RecommendationResponse} */ (body), error: null }),
         // One algorithm failing (no model yet, say) must not hide the others; a missing credential must.
         (error) => {
@@ -89,14 +118,22 @@ async function userSection(userId, context) {
         : dataTable({
             caption: `The newest ${feedback.length} events`,
             columns: ['When', 'Action', 'Item'],
-            rows: feedback.map((f) => [dateTime(f.context.timestamp), f.value === null ? f.action : `${f.action} (${f.value})`, names.get(f.event_id) ?? f.event_id]),
+            rows: feedback.map((f) => [
+              dateTime(f.context.timestamp),
+              f.value === null ? f.action : `${f.action} (${f.value})`,
+              names.get(f.event_id) ?? f.event_id,
+            ]),
           }),
     ),
     h(
       'section',
       { 'aria-labelledby': 'columns-heading' },
       h('h2', { id: 'columns-heading' }, 'Recommendations by algorithm'),
-      h('div', { class: 'columns' }, columns.map((c) => recommendationColumn(c.algorithm, c.response, c.error))),
+      h(
+        'div',
+        { class: 'columns' },
+        columns.map((c) => recommendationColumn(c.algorithm, c.response, c.error)),
+      ),
     ),
   );
 }
@@ -129,7 +166,9 @@ function recommendationColumn(algorithm, response, error) {
     'article',
     { class: 'card column', 'aria-labelledby': headingId, 'data-algorithm': algorithm },
     h('h3', { id: headingId }, algorithm),
-    response ? h('p', { class: 'cell-note' }, response.model_version ? `model ${response.model_version}` : 'no model version') : null,
+    response
+      ? h('p', { class: 'cell-note' }, response.model_version ? `model ${response.model_version}` : 'no model version')
+      : null,
     response?.fallback ? h('p', { class: 'cell-note fallback' }, response.fallback) : null,
     error ? h('p', { class: 'alert error' }, error) : null,
     response && response.recommendations.length === 0 ? h('p', {}, 'Nothing to recommend.') : null,

@@ -5,7 +5,10 @@ import { Knex } from 'knex';
  * served". Only activation sets activated_at, so a candidate that has one was active once.
  */
 export async function up(db: Knex): Promise<void> {
-  await db('model_versions').where({ status: 'candidate' }).whereNotNull('activated_at').update({ status: 'superseded' });
+  await db('model_versions')
+    .where({ status: 'candidate' })
+    .whereNotNull('activated_at')
+    .update({ status: 'superseded' });
 }
 
 export async function down(db: Knex): Promise<void> {

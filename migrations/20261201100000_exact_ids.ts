@@ -42,7 +42,10 @@ async function collateIds(db: Knex, collation: () => string | Promise<string>): 
       [table, ...columns],
     )) as [{ name: string; type: string; nullable: 'YES' | 'NO' }[]];
     if (found.length !== columns.length) throw new Error(`${table} lacks some of the id columns ${columns.join(', ')}`);
-    const changes = found.map((c) => `MODIFY \`${c.name}\` ${c.type} CHARACTER SET utf8mb4 COLLATE ${target} ${c.nullable === 'YES' ? 'NULL' : 'NOT NULL'}`);
+    const changes = found.map(
+      (c) =>
+        `MODIFY \`${c.name}\` ${c.type} CHARACTER SET utf8mb4 COLLATE ${target} ${c.nullable === 'YES' ? 'NULL' : 'NOT NULL'}`,
+    );
     await db.raw(`ALTER TABLE \`${table}\` ${changes.join(', ')}`);
   }
 }

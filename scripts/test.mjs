@@ -27,8 +27,12 @@ if (specs.length === 0) {
 // tests are over even if a handle it leaked (a timer, a socket) would keep it open. Either way a
 // hang fails, naming the file, instead of stalling the run.
 const FILE_TIMEOUT_MS = 15 * 60 * 1000;
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-force-exit', `--test-timeout=${FILE_TIMEOUT_MS}`, ...specs], {
-  stdio: 'inherit',
-  env: { TZ: 'UTC', ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
-});
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=1', '--test-force-exit', `--test-timeout=${FILE_TIMEOUT_MS}`, ...specs],
+  {
+    stdio: 'inherit',
+    env: { TZ: 'UTC', ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+  },
+);
 process.exit(result.status ?? 1);

@@ -26,7 +26,9 @@ async function bootstrap(): Promise<void> {
     const logger = new Logger('Bootstrap');
     logger.log(`ml-service listening on port ${config.port}${config.docsEnabled ? '; Swagger UI at /docs' : ''}`);
     if (config.environment === 'production' && !config.auth.required) {
-      logger.warn('AUTH_REQUIRED=false in production: anyone who can reach the service may retrain and activate models, change experiments and write the catalogue');
+      logger.warn(
+        'AUTH_REQUIRED=false in production: anyone who can reach the service may retrain and activate models, change experiments and write the catalogue',
+      );
     }
   } catch (error) {
     // Through the logger, so the failure is a JSON line with any credentials in it scrubbed.

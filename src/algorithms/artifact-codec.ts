@@ -61,7 +61,8 @@ export function decodeBundle(bytes: Uint8Array): Bundle {
   const buffer = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(buffer).set(bytes);
   const view = new DataView(buffer);
-  if (bytes.byteLength < 12 || view.getUint32(0, true) !== MAGIC) throw new CorruptArtifactError('not a model artifact');
+  if (bytes.byteLength < 12 || view.getUint32(0, true) !== MAGIC)
+    throw new CorruptArtifactError('not a model artifact');
   if (view.getUint32(4, true) !== FORMAT_VERSION) throw new CorruptArtifactError('unsupported artifact format version');
   const headerLength = view.getUint32(8, true);
   const header = JSON.parse(Buffer.from(buffer, 12, headerLength).toString('utf8')) as Record<string, unknown> & {

@@ -18,7 +18,13 @@ const RARE = IDF[1] / PAIR_NORM; // ≈ 0.769452
 
 function trainingData(): TrainingData {
   // Only i0 has ever been interacted with: every other item is new to feedback.
-  return trainingDataOf({ numUsers: 1, numItems: NUM_ITEMS, events: [[0, 0, 1, 1_000]], features: FEATURES, numFeatures: IDF.length });
+  return trainingDataOf({
+    numUsers: 1,
+    numItems: NUM_ITEMS,
+    events: [[0, 0, 1, 1_000]],
+    features: FEATURES,
+    numFeatures: IDF.length,
+  });
 }
 
 function profile(items: number[], declaredFeatures: number[] = []): UserProfile {
@@ -68,7 +74,10 @@ describe(contentBased.name, { timeout: 30_000 }, () => {
 
   it('should ignore declared features when `declared_weight` is 0, and unknown or repeated ones always', () => {
     assert.equal(scoresOf(load({ declared_weight: 0 }), profile([1], [1]), NUM_ITEMS)[3], -Infinity);
-    assert.deepEqual(scoresOf(load(), profile([], [1, 1, 99]), NUM_ITEMS), scoresOf(load(), profile([], [1]), NUM_ITEMS));
+    assert.deepEqual(
+      scoresOf(load(), profile([], [1, 1, 99]), NUM_ITEMS),
+      scoresOf(load(), profile([], [1]), NUM_ITEMS),
+    );
   });
 
   it('should explain an item by the feature contributing most to its score', () => {
@@ -81,6 +90,9 @@ describe(contentBased.name, { timeout: 30_000 }, () => {
   it('should serve the same scores from an artifact that went through the codec', () => {
     const artifact = contentBased.train(trainingData(), {});
     const user = profile([0], [1]);
-    assert.deepEqual(scoresOf(contentBased.load(roundTrip(artifact)), user, NUM_ITEMS), scoresOf(contentBased.load(artifact), user, NUM_ITEMS));
+    assert.deepEqual(
+      scoresOf(contentBased.load(roundTrip(artifact)), user, NUM_ITEMS),
+      scoresOf(contentBased.load(artifact), user, NUM_ITEMS),
+    );
   });
 });

@@ -10,10 +10,25 @@ import {
   unpackCsr,
 } from './similarity';
 import { DataShape, defaultsOf, FEATURE_CELLS_PER_ITEM, ParamSchema } from './params';
-import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import {
+  Algorithm,
+  AlgorithmParams,
+  Csr,
+  Evidence,
+  ModelArtifact,
+  Recommender,
+  TrainingData,
+  UserProfile,
+} from './types';
 
 const PARAMS: ParamSchema = {
-  declared_weight: { type: 'number', min: 0, max: 100, default: 1, meaning: "weight of the user's declared features against their history; 0 ignores them" },
+  declared_weight: {
+    type: 'number',
+    min: 0,
+    max: 100,
+    default: 1,
+    meaning: "weight of the user's declared features against their history; 0 ignores them",
+  },
 };
 const DEFAULTS = defaultsOf(PARAMS);
 

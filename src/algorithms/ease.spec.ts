@@ -14,7 +14,16 @@ const B = 1;
 const C = 2;
 
 function twoUsers(numItems = 3): TrainingData {
-  return trainingDataOf({ numUsers: 2, numItems, events: [[0, A, 1, 1], [0, B, 1, 2], [1, B, 1, 3], [1, C, 1, 4]] });
+  return trainingDataOf({
+    numUsers: 2,
+    numItems,
+    events: [
+      [0, A, 1, 1],
+      [0, B, 1, 2],
+      [1, B, 1, 3],
+      [1, C, 1, 4],
+    ],
+  });
 }
 
 function profile(items: number[], weights?: number[]): UserProfile {

@@ -1,15 +1,53 @@
 import { invertSpdInPlace } from './spd-inverse';
-import { csrValue, float32Array, int32Array, packCsr, positiveHistory, readCount, readNonNegative, unpackCsr } from './similarity';
+import {
+  csrValue,
+  float32Array,
+  int32Array,
+  packCsr,
+  positiveHistory,
+  readCount,
+  readNonNegative,
+  unpackCsr,
+} from './similarity';
 import { buildCsr, preferenceMatrix, topK } from './sparse';
 import { csrBytes, DataShape, defaultsOf, numberParam, ParamSchema } from './params';
-import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, NumericArray, Recommender, TrainingData, UserProfile } from './types';
+import {
+  Algorithm,
+  AlgorithmParams,
+  Csr,
+  Evidence,
+  ModelArtifact,
+  NumericArray,
+  Recommender,
+  TrainingData,
+  UserProfile,
+} from './types';
 
 /** λ tuned on ML-100K under the MS Recommenders protocol: NDCG@10 0.4855 at 400, within 0.005 of it over 250-800. */
 const PARAMS: ParamSchema = {
   lambda: { type: 'number', min: 0, max: 1000000, default: 400, meaning: 'L2 penalty on the item-item weights' },
-  max_items: { type: 'integer', min: 1, max: 20000, default: 5000, meaning: 'most items with feedback it will invert for (O(n³) time, 8·n² bytes); more and the run fails' },
-  dense_up_to: { type: 'integer', min: 0, max: 20000, default: 3000, meaning: 'keep the weights dense up to this many items, sparse above' },
-  keep_top: { type: 'integer', min: 1, max: 1000, atMostThe: 'items', default: 200, meaning: 'weights kept per item when sparse' },
+  max_items: {
+    type: 'integer',
+    min: 1,
+    max: 20000,
+    default: 5000,
+    meaning: 'most items with feedback it will invert for (O(n³) time, 8·n² bytes); more and the run fails',
+  },
+  dense_up_to: {
+    type: 'integer',
+    min: 0,
+    max: 20000,
+    default: 3000,
+    meaning: 'keep the weights dense up to this many items, sparse above',
+  },
+  keep_top: {
+    type: 'integer',
+    min: 1,
+    max: 1000,
+    atMostThe: 'items',
+    default: 200,
+    meaning: 'weights kept per item when sparse',
+  },
 };
 const DEFAULTS = defaultsOf(PARAMS);
 
@@ -32,7 +70,8 @@ export const ease: Algorithm = {
    */
   estimateBytes({ users, items, events }: DataShape, params: AlgorithmParams): number {
     const n = Math.min(items, numberParam(params, 'max_items'));
-    const weights = n <= numberParam(params, 'dense_up_to') ? 8 * n * n : 40 * n * Math.min(numberParam(params, 'keep_top'), n);
+    const weights =
+      n <= numberParam(params, 'dense_up_to') ? 8 * n * n : 40 * n * Math.min(numberParam(params, 'keep_top'), n);
     return csrBytes(users, events) + 8 * items + 8 * n * n + weights;
   },
 

@@ -10,7 +10,12 @@ import { assertScores, historyEvents, roundTrip, scoresOf, trainingDataOf, userP
 // so item_knn gives cos(0,1) = 2/√6 and cos(0,2) = 1/2 (see item-knn.spec).
 // Features:  i0 {f0, f2}   i1 {f0}   i2 {f2}   i3 {f1}   i4 {f0, f1}, so content_based gives, for a
 // history of i0: i0 1, i1 COMMON, i2 RARE, i4 COMMON² (see content-based.spec).
-const HISTORIES = [[0, 1, 2], [0, 1], [1, 2, 3], [3, 4]];
+const HISTORIES = [
+  [0, 1, 2],
+  [0, 1],
+  [1, 2, 3],
+  [3, 4],
+];
 const FEATURES = [[0, 2], [0], [2], [1], [0, 1]];
 const NUM_ITEMS = FEATURES.length;
 const IDF_COMMON = Math.log(6 / 4) + 1;
@@ -20,7 +25,13 @@ const RARE = IDF_RARE / Math.hypot(IDF_COMMON, IDF_RARE);
 const NOW = 1_700_000_000;
 
 function trainingData(): TrainingData {
-  return trainingDataOf({ numUsers: HISTORIES.length, numItems: NUM_ITEMS, events: historyEvents(HISTORIES, NOW), features: FEATURES, numFeatures: 3 });
+  return trainingDataOf({
+    numUsers: HISTORIES.length,
+    numItems: NUM_ITEMS,
+    events: historyEvents(HISTORIES, NOW),
+    features: FEATURES,
+    numFeatures: 3,
+  });
 }
 
 function profile(items: number[], declaredFeatures: number[] = [], userIndex = -1): UserProfile {
@@ -83,7 +94,10 @@ describe(hybrid.name, { timeout: 30_000 }, () => {
 
   it('should store every component under its prefix and pass prefixed params to it', () => {
     const artifact = hybrid.train(trainingData(), { 'cf.neighbours': 1, 'pop.half_life_days': 3 });
-    assert.deepEqual(new Set(Object.keys(artifact.arrays).map((name) => name.split('.')[0])), new Set(['cf', 'content', 'pop']));
+    assert.deepEqual(
+      new Set(Object.keys(artifact.arrays).map((name) => name.split('.')[0])),
+      new Set(['cf', 'content', 'pop']),
+    );
     const cf = componentArtifact(artifact, 'cf');
     assert.equal(cf.params.neighbours, 1);
     assert.equal(componentArtifact(artifact, 'pop').params.half_life_days, 3);
@@ -92,7 +106,10 @@ describe(hybrid.name, { timeout: 30_000 }, () => {
   });
 
   it('should offer the item_knn component’s similar items', () => {
-    assert.deepEqual(similarItems(load(), 1, 2)?.map((s) => s.item), [0, 2]);
+    assert.deepEqual(
+      similarItems(load(), 1, 2)?.map((s) => s.item),
+      [0, 2],
+    );
   });
 
   it('should reject an unknown collaborative algorithm and all-zero weights', () => {
@@ -101,7 +118,9 @@ describe(hybrid.name, { timeout: 30_000 }, () => {
   });
 
   it('should blend matrix factorization as its collaborative part when asked', () => {
-    const loaded = hybrid.load(roundTrip(hybrid.train(trainingData(), { collaborative: 'matrix_factorization', 'cf.factors': 2 })));
+    const loaded = hybrid.load(
+      roundTrip(hybrid.train(trainingData(), { collaborative: 'matrix_factorization', 'cf.factors': 2 })),
+    );
     const scores = new Float32Array(NUM_ITEMS).fill(-Infinity);
     loaded.score(profile([0]), scores);
     assert.ok(scores.some(Number.isFinite));

@@ -19,19 +19,39 @@ import {
   UserProfile,
 } from './types';
 
-
 const COLLABORATIVE: Partial<Record<AlgorithmName, Algorithm>> = {
   item_knn: itemKnn,
   collaborative_filtering: collaborativeFiltering,
   matrix_factorization: matrixFactorization,
   ease,
 };
-const LOADABLE: Partial<Record<AlgorithmName, Algorithm>> = { ...COLLABORATIVE, content_based: contentBased, popularity };
+const LOADABLE: Partial<Record<AlgorithmName, Algorithm>> = {
+  ...COLLABORATIVE,
+  content_based: contentBased,
+  popularity,
+};
 
 const PARAMS: ParamSchema = {
-  collaborative: { type: 'choice', choices: Object.keys(COLLABORATIVE), default: 'item_knn', meaning: 'the collaborative component; its params go in as cf.<name>' },
-  collaborative_weight: { type: 'number', min: 0, max: 100, default: 0.6, meaning: 'weight of the collaborative scores (renormalised with content_weight)' },
-  content_weight: { type: 'number', min: 0, max: 100, default: 0.4, meaning: 'weight of the content-based scores; its params go in as content.<name>, popularity\'s as pop.<name>' },
+  collaborative: {
+    type: 'choice',
+    choices: Object.keys(COLLABORATIVE),
+    default: 'item_knn',
+    meaning: 'the collaborative component; its params go in as cf.<name>',
+  },
+  collaborative_weight: {
+    type: 'number',
+    min: 0,
+    max: 100,
+    default: 0.6,
+    meaning: 'weight of the collaborative scores (renormalised with content_weight)',
+  },
+  content_weight: {
+    type: 'number',
+    min: 0,
+    max: 100,
+    default: 0.4,
+    meaning: "weight of the content-based scores; its params go in as content.<name>, popularity's as pop.<name>",
+  },
 };
 const DEFAULTS = defaultsOf(PARAMS);
 
@@ -73,7 +93,9 @@ export const hybrid: Algorithm = {
   /** The sum of its components' estimates: they train one after the other, but every artifact stays until the bundle is encoded. */
   estimateBytes(shape: DataShape, params: AlgorithmParams): number {
     return Object.entries(componentAlgorithms(params)).reduce(
-      (sum, [component, algorithm]) => sum + algorithm.estimateBytes(shape, { ...algorithm.defaults, ...componentParams(params, component as Component) }),
+      (sum, [component, algorithm]) =>
+        sum +
+        algorithm.estimateBytes(shape, { ...algorithm.defaults, ...componentParams(params, component as Component) }),
       0,
     );
   },
@@ -139,7 +161,9 @@ export const hybrid: Algorithm = {
         const blend = blendFor(profile);
         if (nothingScored(blend)) return pop.explain(profile, item);
         const fromCf = part(blend.cfScale, cfScores[item]);
-        return fromCf >= part(blend.contentScale, contentScores[item]) ? cf.explain(profile, item) : content.explain(profile, item);
+        return fromCf >= part(blend.contentScale, contentScores[item])
+          ? cf.explain(profile, item)
+          : content.explain(profile, item);
       },
     };
     if (hasItemSimilarity(cf)) {
@@ -169,7 +193,9 @@ function componentAlgorithms(params: Record<string, unknown>): Record<string, Al
 function collaborativeAlgorithm(name: string): Algorithm {
   const algorithm = isAlgorithmName(name) ? COLLABORATIVE[name] : undefined;
   if (!algorithm) {
-    throw new RangeError(`parameter "collaborative" must be one of ${Object.keys(COLLABORATIVE).join(', ')}, got "${name}"`);
+    throw new RangeError(
+      `parameter "collaborative" must be one of ${Object.keys(COLLABORATIVE).join(', ')}, got "${name}"`,
+    );
   }
   return algorithm;
 }
@@ -178,7 +204,8 @@ function collaborativeAlgorithm(name: string): Algorithm {
 function componentParams(params: AlgorithmParams, component: Component): AlgorithmParams {
   const prefix = `${component}.`;
   const picked: AlgorithmParams = {};
-  for (const [key, value] of Object.entries(params)) if (key.startsWith(prefix)) picked[key.slice(prefix.length)] = value;
+  for (const [key, value] of Object.entries(params))
+    if (key.startsWith(prefix)) picked[key.slice(prefix.length)] = value;
   return picked;
 }
 
@@ -205,12 +232,7 @@ function componentScores(recommender: Recommender, profile: UserProfile, scores:
 
 function componentRecord(meta: Record<string, unknown>, component: Component): ComponentRecord {
   const record = meta[component];
-  if (
-    !isObject(record) ||
-    !isAlgorithmName(record.algorithm) ||
-    !isObject(record.meta) ||
-    !isParams(record.params)
-  ) {
+  if (!isObject(record) || !isAlgorithmName(record.algorithm) || !isObject(record.meta) || !isParams(record.params)) {
     throw new TypeError(`hybrid artifact meta has no valid record for component "${component}"`);
   }
   return { algorithm: record.algorithm, params: record.params, meta: record.meta };

@@ -3,17 +3,35 @@ import assert from 'node:assert/strict';
 import { itemKnn, similarItems } from './item-knn';
 import { unpackCsr } from './similarity';
 import { AlgorithmParams, Csr, Recommender, TrainingData, UserProfile } from './types';
-import { assertClose, assertRow, Event, historyEvents, roundTrip, row, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
+import {
+  assertClose,
+  assertRow,
+  Event,
+  historyEvents,
+  roundTrip,
+  row,
+  scoresOf,
+  trainingDataOf,
+  userProfile,
+} from './spec-helpers';
 
 // Users × items, every cell 1:  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4}.
 // Item columns i0 {u0, u1}  i1 {u0, u1, u2}  i2 {u0, u2}  i3 {u2, u3}  i4 {u3}, so by hand:
 // cos(0,1) = 2/√6   cos(0,2) = 1/2   cos(1,2) = 2/√6   cos(1,3) = 1/√6   cos(2,3) = 1/2   cos(3,4) = 1/√2,
 // and every other pair 0.
-const HISTORIES = [[0, 1, 2], [0, 1], [1, 2, 3], [3, 4]];
+const HISTORIES = [
+  [0, 1, 2],
+  [0, 1],
+  [1, 2, 3],
+  [3, 4],
+];
 const NUM_ITEMS = 5;
 
 function trainingData(extra: Array<[user: number, item: number, weight: number]> = []): TrainingData {
-  const events = [...historyEvents(HISTORIES, 1_000), ...extra.map(([user, item, weight]): Event => [user, item, weight, 1_000])];
+  const events = [
+    ...historyEvents(HISTORIES, 1_000),
+    ...extra.map(([user, item, weight]): Event => [user, item, weight, 1_000]),
+  ];
   return trainingDataOf({ numUsers: HISTORIES.length, numItems: NUM_ITEMS, events });
 }
 
@@ -81,9 +99,15 @@ describe(itemKnn.name, { timeout: 30_000 }, () => {
   it('should list similar items best first, ties to the lower index', () => {
     const recommender = itemKnn.load(itemKnn.train(trainingData(), {}));
     const found = similarItems(recommender, 1, 2) ?? [];
-    assert.deepEqual(found.map((s) => s.item), [0, 2]);
+    assert.deepEqual(
+      found.map((s) => s.item),
+      [0, 2],
+    );
     assertClose(found[0].similarity, 2 / Math.sqrt(6));
-    assert.deepEqual(similarItems(recommender, 1, 10)?.map((s) => s.item), [0, 2, 3]);
+    assert.deepEqual(
+      similarItems(recommender, 1, 10)?.map((s) => s.item),
+      [0, 2, 3],
+    );
     assert.deepEqual(similarItems(recommender, 99, 3), []);
   });
 
@@ -95,6 +119,9 @@ describe(itemKnn.name, { timeout: 30_000 }, () => {
   it('should serve the same scores from an artifact that went through the codec', () => {
     const artifact = itemKnn.train(trainingData(), {});
     const user = profile([0, 3], [1, 2]);
-    assert.deepEqual(scoresOf(itemKnn.load(roundTrip(artifact)), user, NUM_ITEMS), scoresOf(itemKnn.load(artifact), user, NUM_ITEMS));
+    assert.deepEqual(
+      scoresOf(itemKnn.load(roundTrip(artifact)), user, NUM_ITEMS),
+      scoresOf(itemKnn.load(artifact), user, NUM_ITEMS),
+    );
   });
 });

@@ -14,12 +14,40 @@ import {
   unpackCsr,
 } from './similarity';
 import { csrBytes, DataShape, defaultsOf, numberParam, ParamSchema } from './params';
-import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import {
+  Algorithm,
+  AlgorithmParams,
+  Csr,
+  Evidence,
+  ModelArtifact,
+  Recommender,
+  TrainingData,
+  UserProfile,
+} from './types';
 
 const PARAMS: ParamSchema = {
-  neighbours: { type: 'integer', min: 1, max: 1000, atMostThe: 'items', default: 100, meaning: 'most similar items kept per item' },
-  min_similarity: { type: 'number', min: -1, max: 1, default: 0, meaning: 'items less similar (cosine) than this are not neighbours' },
-  shrinkage: { type: 'number', min: 0, max: 1000, default: 0, meaning: 'damps similarities resting on few common users: sim · n / (n + shrinkage)' },
+  neighbours: {
+    type: 'integer',
+    min: 1,
+    max: 1000,
+    atMostThe: 'items',
+    default: 100,
+    meaning: 'most similar items kept per item',
+  },
+  min_similarity: {
+    type: 'number',
+    min: -1,
+    max: 1,
+    default: 0,
+    meaning: 'items less similar (cosine) than this are not neighbours',
+  },
+  shrinkage: {
+    type: 'number',
+    min: 0,
+    max: 1000,
+    default: 0,
+    meaning: 'damps similarities resting on few common users: sim · n / (n + shrinkage)',
+  },
 };
 const DEFAULTS = defaultsOf(PARAMS);
 

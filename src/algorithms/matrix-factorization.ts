@@ -3,7 +3,16 @@ import { Mt19937 } from './mt19937';
 import { float32Array, positiveHistory, readCount, readNonNegative, readNumber } from './similarity';
 import { preferenceMatrix, transpose } from './sparse';
 import { csrBytes, DataShape, defaultsOf, numberParam, ParamSchema } from './params';
-import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import {
+  Algorithm,
+  AlgorithmParams,
+  Csr,
+  Evidence,
+  ModelArtifact,
+  Recommender,
+  TrainingData,
+  UserProfile,
+} from './types';
 
 /**
  * Tuned on ML-100K under the MS Recommenders protocol (NDCG@10 0.491): results there depend mostly
@@ -11,9 +20,28 @@ import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, Recommender, 
  * only 0.37-0.39. λ is absolute, not per interaction, so much denser data may want it retuned.
  */
 const PARAMS: ParamSchema = {
-  factors: { type: 'integer', min: 1, max: 512, atMostThe: 'items', default: 64, meaning: 'latent dimensions per user and item' },
-  iterations: { type: 'integer', min: 1, max: 100, default: 10, meaning: 'alternating least-squares sweeps (time grows linearly)' },
-  regularization: { type: 'number', min: 0, max: 100000, default: 25, meaning: 'L2 penalty λ on the factors (absolute, not per interaction)' },
+  factors: {
+    type: 'integer',
+    min: 1,
+    max: 512,
+    atMostThe: 'items',
+    default: 64,
+    meaning: 'latent dimensions per user and item',
+  },
+  iterations: {
+    type: 'integer',
+    min: 1,
+    max: 100,
+    default: 10,
+    meaning: 'alternating least-squares sweeps (time grows linearly)',
+  },
+  regularization: {
+    type: 'number',
+    min: 0,
+    max: 100000,
+    default: 25,
+    meaning: 'L2 penalty λ on the factors (absolute, not per interaction)',
+  },
   alpha: { type: 'number', min: 0, max: 1000, default: 2, meaning: 'confidence is 1 + alpha · summed weight' },
   seed: { type: 'integer', min: 0, max: 4294967295, default: 42, meaning: 'seed of the initial factors' },
   cg_steps: { type: 'integer', min: 1, max: 32, default: 3, meaning: 'conjugate-gradient steps per row and sweep' },
@@ -96,7 +124,8 @@ function readSettings(params: AlgorithmParams): Settings {
 
 function fitFactors(prefs: Csr, s: Settings): { userFactors: Float32Array; itemFactors: Float32Array } {
   const random = new Mt19937(s.seed);
-  const initial = (rows: number) => Float32Array.from({ length: rows * s.factors }, () => random.nextDouble() * INIT_SCALE);
+  const initial = (rows: number) =>
+    Float32Array.from({ length: rows * s.factors }, () => random.nextDouble() * INIT_SCALE);
   const userFactors = initial(prefs.rows);
   const itemFactors = initial(prefs.cols);
   const byItem = transpose(prefs);
@@ -128,7 +157,8 @@ function fingerprint(items: Int32Array, weights: Float32Array, start: number, en
 
 function historyFingerprints(prefs: Csr): Float64Array {
   const out = new Float64Array(prefs.rows);
-  for (let u = 0; u < prefs.rows; u++) out[u] = fingerprint(prefs.indices, prefs.values, prefs.indptr[u], prefs.indptr[u + 1]);
+  for (let u = 0; u < prefs.rows; u++)
+    out[u] = fingerprint(prefs.indices, prefs.values, prefs.indptr[u], prefs.indptr[u + 1]);
   return out;
 }
 
@@ -161,7 +191,8 @@ class FactorRecommender implements Recommender {
   constructor(artifact: ModelArtifact) {
     const settings = readSettings({ ...DEFAULTS, ...artifact.params });
     const fingerprints = artifact.arrays.historyFingerprint;
-    if (!(fingerprints instanceof Float64Array)) throw new TypeError('artifact array "historyFingerprint" is missing or not a Float64Array');
+    if (!(fingerprints instanceof Float64Array))
+      throw new TypeError('artifact array "historyFingerprint" is missing or not a Float64Array');
     this.factors = settings.factors;
     this.cgSteps = settings.cgSteps;
     this.numUsers = artifact.numUsers;

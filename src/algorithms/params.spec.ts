@@ -11,7 +11,8 @@ describe('paramProblems', { timeout: 30_000 }, () => {
   it('should accept every algorithm’s defaults', () => {
     const algorithms = Object.values(ALGORITHM_REGISTRY);
     assert.equal(algorithms.length, 7);
-    for (const algorithm of algorithms) assert.deepEqual(paramProblems(algorithm, algorithm.defaults), [], algorithm.name);
+    for (const algorithm of algorithms)
+      assert.deepEqual(paramProblems(algorithm, algorithm.defaults), [], algorithm.name);
   });
 
   it('should name the param and its range for values of the wrong kind or out of range', () => {
@@ -30,19 +31,35 @@ describe('paramProblems', { timeout: 30_000 }, () => {
   it('should hold counts to what the data has, when the data is known', () => {
     const shape = { users: 30, items: 40, events: 500 };
     assert.deepEqual(paramProblems(itemKnn, { neighbours: 40 }, shape), []);
-    assert.deepEqual(paramProblems(itemKnn, { neighbours: 41 }, shape), ['params.neighbours must be at most 40, the number of items in the training data, got 41']);
+    assert.deepEqual(paramProblems(itemKnn, { neighbours: 41 }, shape), [
+      'params.neighbours must be at most 40, the number of items in the training data, got 41',
+    ]);
     assert.deepEqual(paramProblems(ALGORITHM_REGISTRY.collaborative_filtering, { neighbours: 31 }, shape), [
       'params.neighbours must be at most 30, the number of users in the training data, got 31',
     ]);
   });
 
   it("should check hybrid's component params against the chosen component", () => {
-    assert.deepEqual(paramProblems(hybrid, { collaborative: 'ease', 'cf.lambda': 10, 'content.declared_weight': 2, 'pop.half_life_days': 3 }), []);
-    assert.deepEqual(paramProblems(hybrid, { collaborative: 'matrix_factorization', 'cf.factors': 600, 'cf.neighbours': 5 }), [
-      'params.cf.factors must be an integer between 1 and 512 and at most the number of items, got 600',
-      'params.cf.neighbours is not a parameter of matrix_factorization (known: factors, iterations, regularization, alpha, seed, cg_steps)',
-    ]);
-    assert.match(paramProblems(hybrid, { collaborative: 'popularity' })[0], /^params\.collaborative must be one of item_knn, collaborative_filtering, matrix_factorization, ease, got "popularity"$/);
+    assert.deepEqual(
+      paramProblems(hybrid, {
+        collaborative: 'ease',
+        'cf.lambda': 10,
+        'content.declared_weight': 2,
+        'pop.half_life_days': 3,
+      }),
+      [],
+    );
+    assert.deepEqual(
+      paramProblems(hybrid, { collaborative: 'matrix_factorization', 'cf.factors': 600, 'cf.neighbours': 5 }),
+      [
+        'params.cf.factors must be an integer between 1 and 512 and at most the number of items, got 600',
+        'params.cf.neighbours is not a parameter of matrix_factorization (known: factors, iterations, regularization, alpha, seed, cg_steps)',
+      ],
+    );
+    assert.match(
+      paramProblems(hybrid, { collaborative: 'popularity' })[0],
+      /^params\.collaborative must be one of item_knn, collaborative_filtering, matrix_factorization, ease, got "popularity"$/,
+    );
   });
 });
 
@@ -52,7 +69,10 @@ describe('estimateTrainingBytes', { timeout: 30_000 }, () => {
 
   it('should estimate matrix factorisation from the factors and the data', () => {
     // csr(1000, 20000) 164 004 + csr(500, 20000) 162 004 + 12·10·1500 180 000 + 32·10² 3 200 + 16·1000 16 000.
-    assert.equal(estimateTrainingBytes(matrixFactorization, { ...shape, items: 500 }, { factors: 10 }), 1.25 * (1_364_000 + 525_208));
+    assert.equal(
+      estimateTrainingBytes(matrixFactorization, { ...shape, items: 500 }, { factors: 10 }),
+      1.25 * (1_364_000 + 525_208),
+    );
   });
 
   it('should estimate item_knn with the neighbours the items allow', () => {

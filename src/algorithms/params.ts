@@ -42,18 +42,27 @@ export function defaultsOf(schema: ParamSchema): AlgorithmParams {
  * it allows; with `shape`, also values above what the data can use. Component parameters
  * (hybrid's `cf.neighbours`) are checked against the component's own schema.
  */
-export function paramProblems(algorithm: Algorithm, params: Record<string, unknown>, shape?: DataShape, prefix = ''): string[] {
+export function paramProblems(
+  algorithm: Algorithm,
+  params: Record<string, unknown>,
+  shape?: DataShape,
+  prefix = '',
+): string[] {
   const problems: string[] = [];
   const components = algorithm.components?.(params) ?? {};
   for (const [name, value] of Object.entries(params)) {
     const dot = name.indexOf('.');
     const component = dot > 0 ? components[name.slice(0, dot)] : undefined;
     if (component) {
-      problems.push(...paramProblems(component, { [name.slice(dot + 1)]: value }, shape, `${prefix}${name.slice(0, dot + 1)}`));
+      problems.push(
+        ...paramProblems(component, { [name.slice(dot + 1)]: value }, shape, `${prefix}${name.slice(0, dot + 1)}`),
+      );
       continue;
     }
     const spec = Object.hasOwn(algorithm.params, name) ? algorithm.params[name] : undefined;
-    const problem = spec ? valueProblem(spec, value, shape) : `is not a parameter of ${algorithm.name} (known: ${knownNames(algorithm, params).join(', ')})`;
+    const problem = spec
+      ? valueProblem(spec, value, shape)
+      : `is not a parameter of ${algorithm.name} (known: ${knownNames(algorithm, params).join(', ')})`;
     if (problem) problems.push(`params.${prefix}${name} ${problem}`);
   }
   return problems;
@@ -61,17 +70,27 @@ export function paramProblems(algorithm: Algorithm, params: Record<string, unkno
 
 function knownNames(algorithm: Algorithm, params: Record<string, unknown>): string[] {
   const own = Object.keys(algorithm.params);
-  const nested = Object.entries(algorithm.components?.(params) ?? {}).flatMap(([prefix, component]) => Object.keys(component.params).map((name) => `${prefix}.${name}`));
+  const nested = Object.entries(algorithm.components?.(params) ?? {}).flatMap(([prefix, component]) =>
+    Object.keys(component.params).map((name) => `${prefix}.${name}`),
+  );
   return [...own, ...nested];
 }
 
 function valueProblem(spec: ParamSpec, value: unknown, shape: DataShape | undefined): string | undefined {
   if (spec.type === 'choice') {
-    return typeof value === 'string' && spec.choices.includes(value) ? undefined : `must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(value)}`;
+    return typeof value === 'string' && spec.choices.includes(value)
+      ? undefined
+      : `must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(value)}`;
   }
   const range = `${spec.type === 'integer' ? 'an integer' : 'a number'} between ${spec.min} and ${spec.max}`;
   const dataBound = spec.atMostThe ? ` and at most the number of ${spec.atMostThe}` : '';
-  if (typeof value !== 'number' || !Number.isFinite(value) || (spec.type === 'integer' && !Number.isInteger(value)) || value < spec.min || value > spec.max) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    (spec.type === 'integer' && !Number.isInteger(value)) ||
+    value < spec.min ||
+    value > spec.max
+  ) {
     return `must be ${range}${dataBound}, got ${JSON.stringify(value)}`;
   }
   if (spec.atMostThe && shape && value > shape[spec.atMostThe]) {
@@ -109,5 +128,8 @@ const HEADROOM = 1.25;
  * 8 B per event — and 4 B per user, plus the algorithm's own arrays, see each `estimateBytes`).
  */
 export function estimateTrainingBytes(algorithm: Algorithm, shape: DataShape, params: AlgorithmParams): number {
-  return HEADROOM * (68 * shape.events + 4 * shape.users + algorithm.estimateBytes(shape, { ...algorithm.defaults, ...params }));
+  return (
+    HEADROOM *
+    (68 * shape.events + 4 * shape.users + algorithm.estimateBytes(shape, { ...algorithm.defaults, ...params }))
+  );
 }

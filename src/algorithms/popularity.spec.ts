@@ -15,11 +15,23 @@ type Feedback = [item: number, weight: number, time: number];
 
 // One unit of feedback each on i0 now, i1 one week (one default half-life) ago, i2 two weeks ago;
 // i3 only hidden; i4 never touched.
-const BASE_EVENTS: Feedback[] = [[0, 1, NOW], [1, 1, NOW - 7 * DAY], [2, 1, NOW - 14 * DAY], [3, -1, NOW]];
+const BASE_EVENTS: Feedback[] = [
+  [0, 1, NOW],
+  [1, 1, NOW - 7 * DAY],
+  [2, 1, NOW - 14 * DAY],
+  [3, -1, NOW],
+];
 
 function trainingData(events: Feedback[] = BASE_EVENTS): TrainingData {
   const ofUser0 = events.map(([item, weight, time]): Event => [0, item, weight, time]);
-  return trainingDataOf({ numUsers: 1, numItems: NUM_ITEMS, events: ofUser0, features: FEATURES, numFeatures: 2, referenceTime: NOW });
+  return trainingDataOf({
+    numUsers: 1,
+    numItems: NUM_ITEMS,
+    events: ofUser0,
+    features: FEATURES,
+    numFeatures: 2,
+    referenceTime: NOW,
+  });
 }
 
 function profile(declaredFeatures: number[] = [], cityIndex = -1): UserProfile {
@@ -36,16 +48,30 @@ describe(popularity.name, { timeout: 30_000 }, () => {
   });
 
   it('should decay by the configured `half_life_days`', () => {
-    assertScores(scoresOf(load({ half_life_days: 14 }), profile(), NUM_ITEMS), [1, Math.SQRT1_2, 0.5, -Infinity, -Infinity]);
+    assertScores(scoresOf(load({ half_life_days: 14 }), profile(), NUM_ITEMS), [
+      1,
+      Math.SQRT1_2,
+      0.5,
+      -Infinity,
+      -Infinity,
+    ]);
   });
 
   it('should sum positive weights and ignore negative feedback', () => {
-    const events: Feedback[] = [[0, 1, NOW], [3, 2, NOW], [3, -1, NOW], [3, 1, NOW]];
+    const events: Feedback[] = [
+      [0, 1, NOW],
+      [3, 2, NOW],
+      [3, -1, NOW],
+      [3, 1, NOW],
+    ];
     assertScores(scoresOf(load({}, events), profile(), NUM_ITEMS), [1 / 3, -Infinity, -Infinity, 1, -Infinity]);
   });
 
   it('should count an event stamped after the reference time as fresh', () => {
-    const events: Feedback[] = [[0, 1, NOW], [1, 1, NOW + 7 * DAY]];
+    const events: Feedback[] = [
+      [0, 1, NOW],
+      [1, 1, NOW + 7 * DAY],
+    ];
     assertScores(scoresOf(load({}, events), profile(), NUM_ITEMS), [1, 1, -Infinity, -Infinity, -Infinity]);
   });
 
@@ -75,6 +101,9 @@ describe(popularity.name, { timeout: 30_000 }, () => {
   it('should serve the same scores from an artifact that went through the codec', () => {
     const artifact = popularity.train(trainingData(), {});
     const user = profile([0]);
-    assert.deepEqual(scoresOf(popularity.load(roundTrip(artifact)), user, NUM_ITEMS), scoresOf(popularity.load(artifact), user, NUM_ITEMS));
+    assert.deepEqual(
+      scoresOf(popularity.load(roundTrip(artifact)), user, NUM_ITEMS),
+      scoresOf(popularity.load(artifact), user, NUM_ITEMS),
+    );
   });
 });

@@ -6,8 +6,20 @@ import { Algorithm, AlgorithmParams, Evidence, ModelArtifact, Recommender, Train
 const SECONDS_PER_DAY = 86_400;
 
 const PARAMS: ParamSchema = {
-  half_life_days: { type: 'number', min: 0.01, max: 3650, default: 7, meaning: 'an event counts half as much after this many days' },
-  preference_boost: { type: 'number', min: 0, max: 100, default: 0.5, meaning: "raise by this × the share of the user's declared features the item has" },
+  half_life_days: {
+    type: 'number',
+    min: 0.01,
+    max: 3650,
+    default: 7,
+    meaning: 'an event counts half as much after this many days',
+  },
+  preference_boost: {
+    type: 'number',
+    min: 0,
+    max: 100,
+    default: 0.5,
+    meaning: "raise by this × the share of the user's declared features the item has",
+  },
 };
 const DEFAULTS = defaultsOf(PARAMS);
 

@@ -30,7 +30,8 @@ export function readCount(params: AlgorithmParams, key: string): number {
 
 export function readString(params: AlgorithmParams, key: string): string {
   const value = params[key];
-  if (typeof value !== 'string') throw new TypeError(`parameter "${key}" must be a string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw new TypeError(`parameter "${key}" must be a string, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -58,7 +59,8 @@ export function int32Array(arrays: Record<string, NumericArray>, name: string): 
 
 export function float32Array(arrays: Record<string, NumericArray>, name: string): Float32Array {
   const array = arrays[name];
-  if (!(array instanceof Float32Array)) throw new TypeError(`artifact array "${name}" is missing or not a Float32Array`);
+  if (!(array instanceof Float32Array))
+    throw new TypeError(`artifact array "${name}" is missing or not a Float32Array`);
   return array;
 }
 
@@ -164,7 +166,8 @@ export interface Neighbours {
  * positions holds the kept ones, its root the worst of them.
  */
 export function selectTopK(ids: Int32Array, scores: Float32Array, count: number, k: number): Neighbours {
-  const isWorse = (a: number, b: number): boolean => scores[a] < scores[b] || (scores[a] === scores[b] && ids[a] > ids[b]);
+  const isWorse = (a: number, b: number): boolean =>
+    scores[a] < scores[b] || (scores[a] === scores[b] && ids[a] > ids[b]);
   const heap = new Int32Array(Math.min(k, count));
   for (let p = 0; p < heap.length; p++) heap[p] = p;
   for (let at = (heap.length >> 1) - 1; at >= 0; at--) siftDown(heap, at, isWorse);
@@ -231,7 +234,14 @@ export class NeighbourSearch {
   }
 
   /** Neighbours of the query held in `columns/values[start, end)`; `exclude` (the query's own row, or -1) is skipped. */
-  find(columns: Int32Array, values: Float32Array, start: number, end: number, queryNorm: number, exclude: number): Neighbours {
+  find(
+    columns: Int32Array,
+    values: Float32Array,
+    start: number,
+    end: number,
+    queryNorm: number,
+    exclude: number,
+  ): Neighbours {
     const count = this.accumulate(columns, values, start, end);
     const { dot, touched, passing, passingSimilarity, norms } = this;
     const { k, minSimilarity, shrinkage } = this.options;

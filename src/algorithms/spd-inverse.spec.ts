@@ -6,7 +6,11 @@ import { invertSpdInPlace } from './spd-inverse';
 
 /** MᵀM + I for a random M: symmetric positive definite. */
 function randomSpd(n: number, random: Mt19937): Matrix {
-  const m = Matrix.from1DArray(n, n, Float64Array.from({ length: n * n }, () => random.nextDouble() - 0.5));
+  const m = Matrix.from1DArray(
+    n,
+    n,
+    Float64Array.from({ length: n * n }, () => random.nextDouble() - 0.5),
+  );
   return m.transpose().mmul(m).add(Matrix.eye(n));
 }
 
@@ -20,7 +24,10 @@ describe('invertSpdInPlace', { timeout: 30_000 }, () => {
       const expected = inverse(a);
       for (let i = 0; i < n; i++) {
         for (let j = 0; j <= i; j++) {
-          assert.ok(Math.abs(lower[i * n + j] - expected.get(i, j)) < 1e-9, `A⁻¹[${i}][${j}] = ${lower[i * n + j]}, ml-matrix ${expected.get(i, j)}`);
+          assert.ok(
+            Math.abs(lower[i * n + j] - expected.get(i, j)) < 1e-9,
+            `A⁻¹[${i}][${j}] = ${lower[i * n + j]}, ml-matrix ${expected.get(i, j)}`,
+          );
         }
       }
     });

@@ -13,7 +13,14 @@ export function historyEvents(histories: number[][], time: number): Event[] {
 }
 
 /** Training data from events and each item's feature list (none by default), no cities. */
-export function trainingDataOf(options: { numUsers: number; numItems: number; events: Event[]; features?: number[][]; numFeatures?: number; referenceTime?: number }): TrainingData {
+export function trainingDataOf(options: {
+  numUsers: number;
+  numItems: number;
+  events: Event[];
+  features?: number[][];
+  numFeatures?: number;
+  referenceTime?: number;
+}): TrainingData {
   const { numUsers, numItems, events, features = [], numFeatures = 0 } = options;
   const pairs = features.flatMap((list, item) => list.map((feature) => [item, feature]));
   return {
@@ -38,7 +45,13 @@ export function trainingDataOf(options: { numUsers: number; numItems: number; ev
 }
 
 /** A user as serving hands them to a recommender: unknown (-1), weight 1 per item and no city unless told. */
-export function userProfile(options: { items?: number[]; weights?: number[]; userIndex?: number; declaredFeatures?: number[]; cityIndex?: number }): UserProfile {
+export function userProfile(options: {
+  items?: number[];
+  weights?: number[];
+  userIndex?: number;
+  declaredFeatures?: number[];
+  cityIndex?: number;
+}): UserProfile {
   const { items = [], userIndex = -1, declaredFeatures = [], cityIndex = -1 } = options;
   return {
     userIndex,

@@ -3,12 +3,26 @@ import assert from 'node:assert/strict';
 import { unpackCsr } from './similarity';
 import { AlgorithmParams, Csr, Recommender, TrainingData, UserProfile } from './types';
 import { collaborativeFiltering } from './user-knn';
-import { assertClose, assertRow, historyEvents, roundTrip, row, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
+import {
+  assertClose,
+  assertRow,
+  historyEvents,
+  roundTrip,
+  row,
+  scoresOf,
+  trainingDataOf,
+  userProfile,
+} from './spec-helpers';
 
 // Users × items, every cell 1:  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4}.
 // User norms √3, √2, √3, √2, so by hand:
 // cos(u0,u1) = 2/√6   cos(u0,u2) = 2/3   cos(u1,u2) = 1/√6   cos(u2,u3) = 1/√6, the other pairs 0.
-const HISTORIES = [[0, 1, 2], [0, 1], [1, 2, 3], [3, 4]];
+const HISTORIES = [
+  [0, 1, 2],
+  [0, 1],
+  [1, 2, 3],
+  [3, 4],
+];
 const NUM_ITEMS = 5;
 
 function trainingData(): TrainingData {
@@ -87,7 +101,10 @@ describe(collaborativeFiltering.name, { timeout: 30_000 }, () => {
     const artifact = collaborativeFiltering.train(trainingData(), {});
     const loaded = collaborativeFiltering.load(roundTrip(artifact));
     for (const user of [profile(1, [0, 1]), profile(-1, [3, 4])]) {
-      assert.deepEqual(scoresOf(loaded, user, NUM_ITEMS), scoresOf(collaborativeFiltering.load(artifact), user, NUM_ITEMS));
+      assert.deepEqual(
+        scoresOf(loaded, user, NUM_ITEMS),
+        scoresOf(collaborativeFiltering.load(artifact), user, NUM_ITEMS),
+      );
     }
   });
 });

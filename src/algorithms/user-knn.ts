@@ -17,12 +17,42 @@ import {
   vectorNorm,
 } from './similarity';
 import { csrBytes, DataShape, defaultsOf, numberParam, ParamSchema } from './params';
-import { Algorithm, AlgorithmParams, Csr, Evidence, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import {
+  Algorithm,
+  AlgorithmParams,
+  Csr,
+  Evidence,
+  ModelArtifact,
+  Recommender,
+  TrainingData,
+  UserProfile,
+} from './types';
 
 const PARAMS: ParamSchema = {
-  neighbours: { type: 'integer', min: 1, max: 1000, atMostThe: 'users', default: 50, meaning: 'most similar users kept per user' },
-  min_similarity: { type: 'number', min: -1, max: 1, default: 0.1, meaning: 'users less similar (cosine) than this are not neighbours (MIN_SIMILARITY_SCORE sets it for scheduled runs)' },
-  max_item_users: { type: 'integer', min: 1, max: 10000, atMostThe: 'users', default: 200, meaning: "an item's audience sampled when looking for neighbours" },
+  neighbours: {
+    type: 'integer',
+    min: 1,
+    max: 1000,
+    atMostThe: 'users',
+    default: 50,
+    meaning: 'most similar users kept per user',
+  },
+  min_similarity: {
+    type: 'number',
+    min: -1,
+    max: 1,
+    default: 0.1,
+    meaning:
+      'users less similar (cosine) than this are not neighbours (MIN_SIMILARITY_SCORE sets it for scheduled runs)',
+  },
+  max_item_users: {
+    type: 'integer',
+    min: 1,
+    max: 10000,
+    atMostThe: 'users',
+    default: 200,
+    meaning: "an item's audience sampled when looking for neighbours",
+  },
 };
 const DEFAULTS = defaultsOf(PARAMS);
 
@@ -53,7 +83,13 @@ export const collaborativeFiltering: Algorithm = {
   estimateBytes({ users, items, events }: DataShape, params: AlgorithmParams): number {
     const kept = Math.min(numberParam(params, 'neighbours'), users);
     const sampled = Math.min(events, items * numberParam(params, 'max_item_users'));
-    return 2 * csrBytes(users, events) + csrBytes(items, events) + 2 * csrBytes(items, sampled) + 24 * users + 32 * users * kept;
+    return (
+      2 * csrBytes(users, events) +
+      csrBytes(items, events) +
+      2 * csrBytes(items, sampled) +
+      24 * users +
+      32 * users * kept
+    );
   },
 
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact {

@@ -1,6 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { FitsTextColumn, IsId, Nested, OptionalStringList, OptionalText, OptionalTimestamp } from '../common/validation';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
+import {
+  FitsTextColumn,
+  IsId,
+  Nested,
+  OptionalStringList,
+  OptionalText,
+  OptionalTimestamp,
+} from '../common/validation';
 import { toIso } from '../domain/time';
 import { Item } from '../repositories/items.repository';
 import { User } from '../repositories/users.repository';

@@ -1,7 +1,15 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { ItemsRepository, ItemWrite } from '../repositories/items.repository';
 import { UsersRepository } from '../repositories/users.repository';
-import { BatchItemDto, ItemDto, ItemResponseDto, itemResponse, UserDto, UserResponseDto, userResponse } from './catalogue.dto';
+import {
+  BatchItemDto,
+  ItemDto,
+  ItemResponseDto,
+  itemResponse,
+  UserDto,
+  UserResponseDto,
+  userResponse,
+} from './catalogue.dto';
 import { ChangeEvents } from '../common/change-events';
 
 @Injectable()

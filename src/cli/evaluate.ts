@@ -4,7 +4,14 @@ import { parseArgs } from 'node:util';
 import { ALGORITHM_REGISTRY } from '../algorithms/registry';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
 import { EvaluationMetrics, Holdout, timeHoldoutOf, trainAndEvaluateHoldout } from '../evaluation/evaluate';
-import { MissingMovieLensError, MovieLens, Weighting, loadMovieLens, movieLensTrainingData, ratingEvents } from '../evaluation/movielens';
+import {
+  MissingMovieLensError,
+  MovieLens,
+  Weighting,
+  loadMovieLens,
+  movieLensTrainingData,
+  ratingEvents,
+} from '../evaluation/movielens';
 import { stratifiedSplitByItem } from '../evaluation/split';
 
 const USAGE =
@@ -15,10 +22,22 @@ const USAGE =
  * own computation on the same split, not a published figure.
  */
 const ANCHORS: { name: string; metrics: Omit<EvaluationMetrics, 'coverage' | 'users_evaluated'> }[] = [
-  { name: 'SAR (published)', metrics: { precision_at_10: 0.340615, recall_at_10: 0.185377, ndcg_at_10: 0.393819, map_at_10: 0.114038 } },
-  { name: 'BPR (published)', metrics: { precision_at_10: 0.388653, recall_at_10: 0.216555, ndcg_at_10: 0.444991, map_at_10: 0.133977 } },
-  { name: 'BiVAE (published)', metrics: { precision_at_10: 0.408165, recall_at_10: 0.220898, ndcg_at_10: 0.468673, map_at_10: 0.143562 } },
-  { name: 'MostPop (README)', metrics: { precision_at_10: 0.228738, recall_at_10: 0.113188, ndcg_at_10: 0.252353, map_at_10: NaN } },
+  {
+    name: 'SAR (published)',
+    metrics: { precision_at_10: 0.340615, recall_at_10: 0.185377, ndcg_at_10: 0.393819, map_at_10: 0.114038 },
+  },
+  {
+    name: 'BPR (published)',
+    metrics: { precision_at_10: 0.388653, recall_at_10: 0.216555, ndcg_at_10: 0.444991, map_at_10: 0.133977 },
+  },
+  {
+    name: 'BiVAE (published)',
+    metrics: { precision_at_10: 0.408165, recall_at_10: 0.220898, ndcg_at_10: 0.468673, map_at_10: 0.143562 },
+  },
+  {
+    name: 'MostPop (README)',
+    metrics: { precision_at_10: 0.228738, recall_at_10: 0.113188, ndcg_at_10: 0.252353, map_at_10: NaN },
+  },
 ];
 
 interface Options {
@@ -42,9 +61,11 @@ function parseOptions(argv: string[]): Options {
   if (!values.data) throw new UsageError('--data is required');
   const algorithms = values.algorithms.split(',').map((name) => name.trim());
   const unknown = algorithms.filter((name) => !(ALGORITHMS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new UsageError(`unknown algorithm(s) ${unknown.join(', ')}; known: ${ALGORITHMS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(`unknown algorithm(s) ${unknown.join(', ')}; known: ${ALGORITHMS.join(', ')}`);
   if (values.protocol !== 'ms' && values.protocol !== 'time') throw new UsageError('--protocol must be ms or time');
-  if (values.weights !== 'binary' && values.weights !== 'rating') throw new UsageError('--weights must be binary or rating');
+  if (values.weights !== 'binary' && values.weights !== 'rating')
+    throw new UsageError('--weights must be binary or rating');
   return {
     data: resolve(values.data),
     algorithms: algorithms as AlgorithmName[],
@@ -58,13 +79,18 @@ class UsageError extends Error {}
 /** The held-out protocol: MS Recommenders' per-item 75/25 split (seed 42), or our per-user time holdout. */
 function holdoutFor(movies: MovieLens, options: Options): Holdout {
   const everything = Int32Array.from({ length: movies.ratings.user.length }, (_, row) => row);
-  if (options.protocol === 'time') return timeHoldoutOf(movieLensTrainingData(movies, everything, options.weighting), 0.25);
+  if (options.protocol === 'time')
+    return timeHoldoutOf(movieLensTrainingData(movies, everything, options.weighting), 0.25);
   const split = stratifiedSplitByItem(movies.ratings.item, 0.75, 42);
-  return { train: movieLensTrainingData(movies, split.train, options.weighting), test: ratingEvents(movies, split.test, 'binary') };
+  return {
+    train: movieLensTrainingData(movies, split.train, options.weighting),
+    test: ratingEvents(movies, split.test, 'binary'),
+  };
 }
 
 function formatRow(name: string, m: Partial<EvaluationMetrics>, seconds?: number): string {
-  const cell = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(4)).padStart(8);
+  const cell = (value: number | undefined) =>
+    (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(4)).padStart(8);
   const time = (seconds === undefined ? '—' : seconds.toFixed(2)).padStart(8);
   return `${name.padEnd(24)}${cell(m.precision_at_10)}${cell(m.recall_at_10)}${cell(m.ndcg_at_10)}${cell(m.map_at_10)}${cell(m.coverage)}${time}`;
 }
@@ -73,9 +99,13 @@ function run(options: Options): void {
   if (!existsSync(options.data)) throw new UsageError(`data folder ${options.data} does not exist`);
   const movies = loadMovieLens(options.data);
   const holdout = holdoutFor(movies, options);
-  console.log(`${movies.layout}: ${movies.ratings.user.length} ratings, ${movies.numUsers} users, ${movies.numItems} items; ` +
-    `protocol ${options.protocol}, weights ${options.weighting}: ${holdout.train.events.user.length} train / ${holdout.test.user.length} test rows`);
-  console.log(`${'algorithm'.padEnd(24)}${['P@10', 'R@10', 'NDCG@10', 'MAP@10', 'cover', 'train s'].map((h) => h.padStart(8)).join('')}`);
+  console.log(
+    `${movies.layout}: ${movies.ratings.user.length} ratings, ${movies.numUsers} users, ${movies.numItems} items; ` +
+      `protocol ${options.protocol}, weights ${options.weighting}: ${holdout.train.events.user.length} train / ${holdout.test.user.length} test rows`,
+  );
+  console.log(
+    `${'algorithm'.padEnd(24)}${['P@10', 'R@10', 'NDCG@10', 'MAP@10', 'cover', 'train s'].map((h) => h.padStart(8)).join('')}`,
+  );
   for (const name of options.algorithms) {
     const algorithm = ALGORITHM_REGISTRY[name];
     // One algorithm refusing the data (EASE over max_items) should not cost the others' rows.

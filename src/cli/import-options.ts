@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 
 export type ImportInput =
-  | { format: 'movielens'; dir: string }
-  | { format: 'jsonl'; itemsFile?: string; feedbackFile?: string };
+  { format: 'movielens'; dir: string } | { format: 'jsonl'; itemsFile?: string; feedbackFile?: string };
 
 export interface ImportOptions {
   input: ImportInput;
@@ -40,13 +39,16 @@ export function parseImportOptions(argv: string[]): ImportOptions | undefined {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('--batch-size must be a positive integer');
   const dryRun = values['dry-run'];
   if (values.format === 'movielens') {
-    if (values.items !== undefined || values.feedback !== undefined) throw new UsageError('--items and --feedback are for --format jsonl');
+    if (values.items !== undefined || values.feedback !== undefined)
+      throw new UsageError('--items and --feedback are for --format jsonl');
     if (positionals.length !== 1) throw new UsageError('--format movielens takes exactly one folder');
     return { input: { format: 'movielens', dir: positionals[0] }, dryRun, batchSize };
   }
   if (values.format === 'jsonl') {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}: name files with --items and --feedback`);
-    if (values.items === undefined && values.feedback === undefined) throw new UsageError('--format jsonl needs --items, --feedback or both');
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument ${positionals[0]}: name files with --items and --feedback`);
+    if (values.items === undefined && values.feedback === undefined)
+      throw new UsageError('--format jsonl needs --items, --feedback or both');
     return { input: { format: 'jsonl', itemsFile: values.items, feedbackFile: values.feedback }, dryRun, batchSize };
   }
   throw new UsageError(values.format === undefined ? '--format is required' : '--format must be movielens or jsonl');

@@ -82,4 +82,3 @@ export async function runImport(options: ImportOptions): Promise<number> {
     await db?.destroy();
   }
 }
-

@@ -31,7 +31,13 @@ const REJECTS_SHOWN = 20;
  * skipped, never a reason to abandon the batch around it.
  */
 export class Importer {
-  readonly stats: ImportStats = { itemsImported: 0, feedbackAccepted: 0, feedbackStored: 0, rejected: 0, firstRejects: [] };
+  readonly stats: ImportStats = {
+    itemsImported: 0,
+    feedbackAccepted: 0,
+    feedbackStored: 0,
+    rejected: 0,
+    firstRejects: [],
+  };
   /** Keyed by id: one upsert must not name a row twice (SQLite refuses), and the later line wins, as the later of two PUTs would. */
   private readonly pendingItems = new Map<string, ItemWrite>();
   private pendingFeedback: InteractionWrite[] = [];

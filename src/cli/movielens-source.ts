@@ -4,7 +4,10 @@ import { loadMovieLens, MovieLens } from '../evaluation/movielens';
 import { ImportSource, SourceRecord } from './import-source';
 
 /** The files each layout needs; loadMovieLens also reads u.genre for the names of u.item's genre flags. */
-const LAYOUT_FILES = { 'ml-100k': ['u.data', 'u.item', 'u.genre'], 'ml-latest': ['ratings.csv', 'movies.csv'] } as const;
+const LAYOUT_FILES = {
+  'ml-100k': ['u.data', 'u.item', 'u.genre'],
+  'ml-latest': ['ratings.csv', 'movies.csv'],
+} as const;
 
 /** "unknown" is ML-100K's flag for "no genre", as "(no genres listed)" is ml-latest's: not a genre to recommend by. */
 const NO_GENRE = 'unknown';
@@ -20,11 +23,16 @@ export function movieLensSources(dir: string): ImportSource[] {
   const layout = existsSync(join(dir, LAYOUT_FILES['ml-100k'][0])) ? 'ml-100k' : 'ml-latest';
   const missing = LAYOUT_FILES[layout].filter((file) => !existsSync(join(dir, file)));
   if (missing.length === LAYOUT_FILES[layout].length) {
-    throw new Error(`no MovieLens data in ${dir}: expected u.data + u.item + u.genre (ML-100K) or ratings.csv + movies.csv (ml-latest)`);
+    throw new Error(
+      `no MovieLens data in ${dir}: expected u.data + u.item + u.genre (ML-100K) or ratings.csv + movies.csv (ml-latest)`,
+    );
   }
   if (missing.length > 0) throw new Error(`${dir} looks like ${layout} but lacks ${missing.join(', ')}`);
   const movies = loadMovieLens(dir);
-  return [itemSource(movies, movies.layout === 'ml-100k' ? readReleaseDates(dir) : new Map<number, string>()), feedbackSource(movies)];
+  return [
+    itemSource(movies, movies.layout === 'ml-100k' ? readReleaseDates(dir) : new Map<number, string>()),
+    feedbackSource(movies),
+  ];
 }
 
 function itemSource(movies: MovieLens, releaseDates: Map<number, string>): ImportSource {

@@ -49,10 +49,18 @@ export function shutDownGracefullyOnSignals(app: INestApplication, timing: Shutd
   process.on('SIGINT', onSignal);
 }
 
-async function shutDown(app: INestApplication, connections: OpenConnections, timing: ShutdownTiming, signal: NodeJS.Signals, logger: Logger): Promise<void> {
+async function shutDown(
+  app: INestApplication,
+  connections: OpenConnections,
+  timing: ShutdownTiming,
+  signal: NodeJS.Signals,
+  logger: Logger,
+): Promise<void> {
   app.get(ShutdownState).beginDraining();
   if (timing.delayMs > 0) {
-    logger.log(`${signal}: readiness now fails; still serving for ${timing.delayMs} ms while load balancers stop routing here`);
+    logger.log(
+      `${signal}: readiness now fails; still serving for ${timing.delayMs} ms while load balancers stop routing here`,
+    );
     await sleep(timing.delayMs);
   } else {
     logger.log(`${signal}: shutting down`);
@@ -65,7 +73,9 @@ async function shutDown(app: INestApplication, connections: OpenConnections, tim
   logger.log(`listener closed; answering the requests of ${connections.size} open connections`);
   if (!(await finished(connections, closed, deadline))) {
     const cut = connections.destroyAll();
-    logger.warn(`SHUTDOWN_TIMEOUT_MS (${timing.timeoutMs} ms) passed: cut ${cut.connections} connections, ${cut.requests} of them in the middle of a request`);
+    logger.warn(
+      `SHUTDOWN_TIMEOUT_MS (${timing.timeoutMs} ms) passed: cut ${cut.connections} connections, ${cut.requests} of them in the middle of a request`,
+    );
     await closed;
   }
   logger.log('all connections closed; running shutdown hooks');

@@ -14,7 +14,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, detail, extra } = this.describe(exception);
-    if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) this.logger.error(detail, (exception as Error)?.stack);
+    if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE)
+      this.logger.error(detail, (exception as Error)?.stack);
     if (!response.headersSent) response.status(status).json({ detail, ...extra });
   }
 

@@ -38,9 +38,11 @@ export function parseJsonBodies() {
 
 function unsupportedEncoding(req: Request): Error | null {
   const charset = /;\s*charset="?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return new UnsupportedMediaTypeException('JSON bodies must be UTF-8');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
+    return new UnsupportedMediaTypeException('JSON bodies must be UTF-8');
   const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding !== 'identity') return new UnsupportedMediaTypeException('compressed request bodies are not accepted');
+  if (encoding !== undefined && encoding !== 'identity')
+    return new UnsupportedMediaTypeException('compressed request bodies are not accepted');
   return null;
 }
 

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonShapeViolation } from './json-shape';
 
-const check = (json: string, maxDepth = 3, maxElements = 3, maxValues = 100) => jsonShapeViolation(Buffer.from(json), maxDepth, maxElements, maxValues);
+const check = (json: string, maxDepth = 3, maxElements = 3, maxValues = 100) =>
+  jsonShapeViolation(Buffer.from(json), maxDepth, maxElements, maxValues);
 
 describe('jsonShapeViolation', { timeout: 30_000 }, () => {
   it('should accept bodies at the bounds, whatever strings contain', () => {
@@ -14,7 +15,10 @@ describe('jsonShapeViolation', { timeout: 30_000 }, () => {
 
   it('should refuse nesting beyond the depth, naming where', () => {
     assert.equal(check('[[[[]]]]'), 'request body is nested deeper than 3 levels at [0][0][0]');
-    assert.equal(check('{"events":[{"context":{"x":1}}]}'), 'request body is nested deeper than 3 levels at events[0].context');
+    assert.equal(
+      check('{"events":[{"context":{"x":1}}]}'),
+      'request body is nested deeper than 3 levels at events[0].context',
+    );
     assert.equal(check('{"a":1,"b":{"c\\"d":[[]]}}'), 'request body is nested deeper than 3 levels at b.c\\"d[0]');
   });
 
@@ -27,7 +31,10 @@ describe('jsonShapeViolation', { timeout: 30_000 }, () => {
 
   it('should refuse more array elements and object members in all than the bound, empty containers adding none', () => {
     assert.equal(check('[[1,2],{"a":3,"b":4}]', 3, 3, 6), null);
-    assert.equal(check('[[1,2],{"a":3,"b":4}]', 3, 3, 5), 'request body must have at most 5 array elements and object members in all');
+    assert.equal(
+      check('[[1,2],{"a":3,"b":4}]', 3, 3, 5),
+      'request body must have at most 5 array elements and object members in all',
+    );
     assert.equal(check('[ [ ] , { } , "x" ]', 3, 3, 3), null);
   });
 

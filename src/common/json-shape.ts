@@ -78,8 +78,16 @@ export function jsonShapeViolation(
       inString = true;
       stringStart = i + 1;
     } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
-      if (open.length === maxDepth) return `request body is nested deeper than ${maxDepth} levels at ${pathOf(open, body)}`;
-      top = { isObject: byte === OPEN_OBJECT, isEmpty: true, commas: 0, expectsKey: byte === OPEN_OBJECT, keyStart: 0, keyEnd: 0 };
+      if (open.length === maxDepth)
+        return `request body is nested deeper than ${maxDepth} levels at ${pathOf(open, body)}`;
+      top = {
+        isObject: byte === OPEN_OBJECT,
+        isEmpty: true,
+        commas: 0,
+        expectsKey: byte === OPEN_OBJECT,
+        keyStart: 0,
+        keyEnd: 0,
+      };
       open.push(top);
     } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
       open.pop();
@@ -107,7 +115,11 @@ function pathOf(containers: Container[], body: Uint8Array): string {
   for (const c of containers) {
     if (!c.isObject) path += `[${c.commas}]`;
     else {
-      const key = Buffer.from(body.buffer, body.byteOffset + c.keyStart, Math.min(c.keyEnd - c.keyStart, MAX_KEY_IN_MESSAGE)).toString('utf8');
+      const key = Buffer.from(
+        body.buffer,
+        body.byteOffset + c.keyStart,
+        Math.min(c.keyEnd - c.keyStart, MAX_KEY_IN_MESSAGE),
+      ).toString('utf8');
       path += path === '' ? key : `.${key}`;
     }
   }

@@ -15,17 +15,36 @@ describe('loadConfig', { timeout: 30_000 }, () => {
 
   it('should read a MySQL DATABASE_URL with an encoded password', () => {
     const { database } = loadConfig({ DATABASE_URL: 'mysql://app:p%40ss@db.internal:3307/gigs' });
-    assert.deepEqual(database, { client: 'mysql', host: 'db.internal', port: 3307, user: 'app', password: 'p@ss', database: 'gigs' });
+    assert.deepEqual(database, {
+      client: 'mysql',
+      host: 'db.internal',
+      port: 3307,
+      user: 'app',
+      password: 'p@ss',
+      database: 'gigs',
+    });
   });
 
   it("should honour the seed contract's DB_* variables", () => {
     const { database } = loadConfig({ DB_HOST: 'db', DB_USER: 'app', DB_PASSWORD: 's3cret', DB_NAME: 'gigsdb' });
-    assert.deepEqual(database, { client: 'mysql', host: 'db', port: 3306, user: 'app', password: 's3cret', database: 'gigsdb' });
+    assert.deepEqual(database, {
+      client: 'mysql',
+      host: 'db',
+      port: 3306,
+      user: 'app',
+      password: 's3cret',
+      database: 'gigsdb',
+    });
   });
 
   it('should list every bad variable at once, without echoing a database password', () => {
     try {
-      loadConfig({ SERVICE_PORT: 'eighty', CACHE_TTL_SECONDS: '-1', SEED_DEMO_DATA: 'maybe', DATABASE_URL: 'postgres://u:hunter2@h/db' });
+      loadConfig({
+        SERVICE_PORT: 'eighty',
+        CACHE_TTL_SECONDS: '-1',
+        SEED_DEMO_DATA: 'maybe',
+        DATABASE_URL: 'postgres://u:hunter2@h/db',
+      });
       assert.fail('expected a ConfigError');
     } catch (error) {
       assert.ok(error instanceof ConfigError);
@@ -48,17 +67,28 @@ describe('loadConfig', { timeout: 30_000 }, () => {
   it('should budget 1 GiB for a training run unless told otherwise, and refuse a budget that is no number of megabytes', () => {
     assert.equal(loadConfig({}).training.memoryBudgetMb, 1024);
     assert.equal(loadConfig({ TRAINING_MEMORY_BUDGET_MB: '12288' }).training.memoryBudgetMb, 12288);
-    assert.throws(() => loadConfig({ TRAINING_MEMORY_BUDGET_MB: '2GB' }), /TRAINING_MEMORY_BUDGET_MB="2GB" must be an integer between 1 and 1048576/);
+    assert.throws(
+      () => loadConfig({ TRAINING_MEMORY_BUDGET_MB: '2GB' }),
+      /TRAINING_MEMORY_BUDGET_MB="2GB" must be an integer between 1 and 1048576/,
+    );
   });
 
   it('should refuse a default count above the maximum', () => {
-    assert.throws(() => loadConfig({ DEFAULT_RECOMMENDATION_COUNT: '50', MAX_RECOMMENDATION_COUNT: '10' }), /must not exceed/);
+    assert.throws(
+      () => loadConfig({ DEFAULT_RECOMMENDATION_COUNT: '50', MAX_RECOMMENDATION_COUNT: '10' }),
+      /must not exceed/,
+    );
   });
 
   it('should default to open access outside production, 500 requests a minute per user, 60,000 per API key, docs on and no CORS', () => {
     const config = loadConfig({});
     assert.deepEqual(config.auth, { required: false, jwt: null, apiKeys: [] });
-    assert.deepEqual(config.rateLimit, { perUserPerMinute: 500, perServicePerMinute: 60_000, authFailuresPerMinute: 20, redisUrl: null });
+    assert.deepEqual(config.rateLimit, {
+      perUserPerMinute: 500,
+      perServicePerMinute: 60_000,
+      authFailuresPerMinute: 20,
+      redisUrl: null,
+    });
     assert.equal(config.docsEnabled, true);
     assert.deepEqual(config.corsOrigins, []);
     assert.equal(config.metricsToken, null);
@@ -67,7 +97,10 @@ describe('loadConfig', { timeout: 30_000 }, () => {
   it('should wait before shutting down in production only, unless told otherwise', () => {
     assert.equal(loadConfig({}).shutdownDelayMs, 0);
     assert.equal(loadConfig({ ENVIRONMENT: 'production', AUTH_REQUIRED: 'false' }).shutdownDelayMs, 5000);
-    assert.equal(loadConfig({ ENVIRONMENT: 'production', AUTH_REQUIRED: 'false', SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs, 0);
+    assert.equal(
+      loadConfig({ ENVIRONMENT: 'production', AUTH_REQUIRED: 'false', SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs,
+      0,
+    );
   });
 
   it('should give open requests 10 s to finish after the delay, unless told otherwise', () => {
@@ -77,12 +110,18 @@ describe('loadConfig', { timeout: 30_000 }, () => {
   });
 
   it('should refuse AUTH_REQUIRED=true with no way to verify anyone', () => {
-    assert.throws(() => loadConfig({ AUTH_REQUIRED: 'true' }), /AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY .* or API_KEYS/);
+    assert.throws(
+      () => loadConfig({ AUTH_REQUIRED: 'true' }),
+      /AUTH_REQUIRED=true needs JWT_SECRET or JWT_PUBLIC_KEY .* or API_KEYS/,
+    );
     assert.equal(loadConfig({ AUTH_REQUIRED: 'true', API_KEYS: 'a-service-key-of-16+' }).auth.required, true);
   });
 
   it('should require authentication in production unless AUTH_REQUIRED=false says otherwise', () => {
-    assert.throws(() => loadConfig({ ENVIRONMENT: 'production' }), /ENVIRONMENT=production requires authentication .* or AUTH_REQUIRED=false to run open/);
+    assert.throws(
+      () => loadConfig({ ENVIRONMENT: 'production' }),
+      /ENVIRONMENT=production requires authentication .* or AUTH_REQUIRED=false to run open/,
+    );
     assert.equal(loadConfig({ ENVIRONMENT: 'production', API_KEYS: 'a-service-key-of-16+' }).auth.required, true);
     assert.equal(loadConfig({ ENVIRONMENT: 'production', AUTH_REQUIRED: 'false' }).auth.required, false);
   });
@@ -94,11 +133,25 @@ describe('loadConfig', { timeout: 30_000 }, () => {
   });
 
   it('should read the rate-limit budgets and a redis:// REDIS_URL, and refuse anything else', () => {
-    const { rateLimit } = loadConfig({ RATE_LIMIT_PER_MINUTE: '100', SERVICE_RATE_LIMIT_PER_MINUTE: '9000', AUTH_FAILURES_PER_MINUTE: '5', REDIS_URL: 'redis://:pw@redis.internal:6380/2' });
-    assert.deepEqual(rateLimit, { perUserPerMinute: 100, perServicePerMinute: 9000, authFailuresPerMinute: 5, redisUrl: 'redis://:pw@redis.internal:6380/2' });
+    const { rateLimit } = loadConfig({
+      RATE_LIMIT_PER_MINUTE: '100',
+      SERVICE_RATE_LIMIT_PER_MINUTE: '9000',
+      AUTH_FAILURES_PER_MINUTE: '5',
+      REDIS_URL: 'redis://:pw@redis.internal:6380/2',
+    });
+    assert.deepEqual(rateLimit, {
+      perUserPerMinute: 100,
+      perServicePerMinute: 9000,
+      authFailuresPerMinute: 5,
+      redisUrl: 'redis://:pw@redis.internal:6380/2',
+    });
     assert.equal(loadConfig({ REDIS_URL: 'rediss://redis.internal' }).rateLimit.redisUrl, 'rediss://redis.internal');
     try {
-      loadConfig({ REDIS_URL: 'http://:hunter2@redis.internal', AUTH_FAILURES_PER_MINUTE: '0', SERVICE_RATE_LIMIT_PER_MINUTE: 'lots' });
+      loadConfig({
+        REDIS_URL: 'http://:hunter2@redis.internal',
+        AUTH_FAILURES_PER_MINUTE: '0',
+        SERVICE_RATE_LIMIT_PER_MINUTE: 'lots',
+      });
       assert.fail('expected a ConfigError');
     } catch (error) {
       assert.ok(error instanceof ConfigError);
@@ -149,7 +202,10 @@ describe('loadConfig', { timeout: 30_000 }, () => {
   });
 
   it('should accept a list of exact CORS origins and nothing looser', () => {
-    assert.deepEqual(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).corsOrigins, ['https://app.example.com', 'http://localhost:3000']);
+    assert.deepEqual(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).corsOrigins, [
+      'https://app.example.com',
+      'http://localhost:3000',
+    ]);
     for (const origin of ['*', 'https://app.example.com/', 'app.example.com', 'https://*.example.com']) {
       assert.throws(() => loadConfig({ CORS_ORIGINS: origin }), /CORS_ORIGINS entry .* must be an origin/, origin);
     }

@@ -208,7 +208,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxyHops: read.number('TRUST_PROXY', { min: 0, max: 10, integer: true }),
   };
   if (!(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
-    read.problems.push(`DEFAULT_ALGORITHM=${JSON.stringify(config.defaultAlgorithm)} must be one of ${ALGORITHMS.join(', ')}`);
+    read.problems.push(
+      `DEFAULT_ALGORITHM=${JSON.stringify(config.defaultAlgorithm)} must be one of ${ALGORITHMS.join(', ')}`,
+    );
   }
   if (config.defaultRecommendationCount > maxRecommendationCount) {
     read.problems.push('DEFAULT_RECOMMENDATION_COUNT must not exceed MAX_RECOMMENDATION_COUNT');
@@ -226,7 +228,10 @@ function readAuth(read: EnvReader): AuthConfig {
   // Closed by default in production: running open there takes an explicit AUTH_REQUIRED=false.
   const required = read.boolean('AUTH_REQUIRED');
   const jwt = readJwt(read);
-  const apiKeys = (read.raw('API_KEYS') ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  const apiKeys = (read.raw('API_KEYS') ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
   if (apiKeys.some((key) => key.length < MIN_API_KEY_LENGTH)) {
     read.problems.push(`API_KEYS must be comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters each`);
   }
@@ -244,14 +249,19 @@ function readJwt(read: EnvReader): JwtConfig | null {
   const secret = read.raw('JWT_SECRET');
   // Kubernetes secrets and .env files often carry a PEM on one line, with literal \n for the newlines.
   const publicKey = read.raw('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
-  const claims = { issuer: read.raw('JWT_ISSUER'), audience: read.raw('JWT_AUDIENCE'), requireExp: read.boolean('JWT_REQUIRE_EXP') };
+  const claims = {
+    issuer: read.raw('JWT_ISSUER'),
+    audience: read.raw('JWT_AUDIENCE'),
+    requireExp: read.boolean('JWT_REQUIRE_EXP'),
+  };
   if (secret !== undefined && publicKey !== undefined) {
     read.problems.push('set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
     return null;
   }
   if (secret !== undefined) {
     // Values are never echoed: these are secrets.
-    if (secret.length < MIN_JWT_SECRET_LENGTH) read.problems.push(`JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+    if (secret.length < MIN_JWT_SECRET_LENGTH)
+      read.problems.push(`JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
     return { algorithm: 'HS256', key: secret, ...claims };
   }
   if (publicKey !== undefined) {
@@ -267,7 +277,8 @@ function readJwt(read: EnvReader): JwtConfig | null {
 
 function readMetricsToken(read: EnvReader): string | null {
   const token = read.raw('METRICS_TOKEN');
-  if (token !== undefined && token.length < MIN_METRICS_TOKEN_LENGTH) read.problems.push(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters`);
+  if (token !== undefined && token.length < MIN_METRICS_TOKEN_LENGTH)
+    read.problems.push(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters`);
   return token ?? null;
 }
 
@@ -296,9 +307,15 @@ function isRedisUrl(text: string): boolean {
 }
 
 function readCorsOrigins(read: EnvReader): string[] {
-  const origins = (read.raw('CORS_ORIGINS') ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  const origins = (read.raw('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of origins) {
-    if (!isOrigin(origin)) read.problems.push(`CORS_ORIGINS entry ${JSON.stringify(origin)} must be an origin such as https://app.example.com (no wildcards, paths or trailing slash)`);
+    if (!isOrigin(origin))
+      read.problems.push(
+        `CORS_ORIGINS entry ${JSON.stringify(origin)} must be an origin such as https://app.example.com (no wildcards, paths or trailing slash)`,
+      );
   }
   return origins;
 }
@@ -325,7 +342,11 @@ function readCron(read: EnvReader): string {
 }
 
 function readAlgorithms(read: EnvReader): AlgorithmName[] {
-  const names = read.string('ENABLED_ALGORITHMS').split(',').map((name) => name.trim()).filter(Boolean);
+  const names = read
+    .string('ENABLED_ALGORITHMS')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(ALGORITHMS as readonly string[]).includes(name));
   if (unknown.length > 0 || names.length === 0) {
     read.problems.push(`ENABLED_ALGORITHMS must be a comma-separated list of ${ALGORITHMS.join(', ')}`);
@@ -336,13 +357,15 @@ function readAlgorithms(read: EnvReader): AlgorithmName[] {
 
 function readModelVersion(read: EnvReader): string {
   const version = read.string('MODEL_VERSION');
-  if (!/^v\d+\.\d+\.\d+$/.test(version)) read.problems.push(`MODEL_VERSION=${JSON.stringify(version)} must look like v1.0.0`);
+  if (!/^v\d+\.\d+\.\d+$/.test(version))
+    read.problems.push(`MODEL_VERSION=${JSON.stringify(version)} must look like v1.0.0`);
   return version;
 }
 
 function readDatabase(read: EnvReader): DatabaseConfig {
   const host = read.raw('DB_HOST');
-  if (read.raw('DATABASE_URL') !== undefined || host === undefined) return parseDatabaseUrl(read.string('DATABASE_URL'), read);
+  if (read.raw('DATABASE_URL') !== undefined || host === undefined)
+    return parseDatabaseUrl(read.string('DATABASE_URL'), read);
   return {
     client: 'mysql',
     host,
@@ -356,7 +379,8 @@ function readDatabase(read: EnvReader): DatabaseConfig {
 function parseDatabaseUrl(url: string, read: EnvReader): DatabaseConfig {
   if (url.startsWith('sqlite:')) {
     const filename = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (filename === '') read.problems.push('DATABASE_URL=sqlite: needs a file path, e.g. sqlite:./data/ml-service.sqlite');
+    if (filename === '')
+      read.problems.push('DATABASE_URL=sqlite: needs a file path, e.g. sqlite:./data/ml-service.sqlite');
     return { client: 'sqlite', filename };
   }
   try {
@@ -385,14 +409,20 @@ function readFeedbackWeights(read: EnvReader): Record<FeedbackAction, number> {
     const weights = { ...DEFAULT_FEEDBACK_WEIGHTS };
     for (const [action, weight] of Object.entries(overrides)) {
       // Number.isFinite also refuses 1e999, which JSON.parse reads as Infinity.
-      if (!(FEEDBACK_ACTIONS as readonly string[]).includes(action) || typeof weight !== 'number' || !Number.isFinite(weight)) {
+      if (
+        !(FEEDBACK_ACTIONS as readonly string[]).includes(action) ||
+        typeof weight !== 'number' ||
+        !Number.isFinite(weight)
+      ) {
         throw new Error(`${action}`);
       }
       weights[action as FeedbackAction] = weight;
     }
     return weights;
   } catch {
-    read.problems.push(`FEEDBACK_WEIGHTS must be a JSON object mapping actions (${FEEDBACK_ACTIONS.join(', ')}) to finite numbers`);
+    read.problems.push(
+      `FEEDBACK_WEIGHTS must be a JSON object mapping actions (${FEEDBACK_ACTIONS.join(', ')}) to finite numbers`,
+    );
     return { ...DEFAULT_FEEDBACK_WEIGHTS };
   }
 }

@@ -1,7 +1,8 @@
 import { CONFIG_VARIABLES, ConfigVariable } from './variables';
 
 /** Where README's generated Configuration table starts and ends. */
-export const TABLE_START = '<!-- config-table:start (generated from src/config/variables.ts: npm run config:example) -->';
+export const TABLE_START =
+  '<!-- config-table:start (generated from src/config/variables.ts: npm run config:example) -->';
 export const TABLE_END = '<!-- config-table:end -->';
 
 const entries = Object.entries(CONFIG_VARIABLES) as [string, ConfigVariable][];
@@ -16,7 +17,8 @@ export function renderEnvExample(): string {
   ];
   const blocks = entries.map(([name, variable]) => {
     const lines = wrap(plainText(variable.meaning), 98).map((line) => `# ${line}`);
-    if (variable.productionDefault !== undefined) lines.push(`# Default under ENVIRONMENT=production: ${variable.productionDefault}`);
+    if (variable.productionDefault !== undefined)
+      lines.push(`# Default under ENVIRONMENT=production: ${variable.productionDefault}`);
     lines.push(`# ${name}=${variable.default ?? ''}`);
     return lines.join('\n');
   });
@@ -25,7 +27,9 @@ export function renderEnvExample(): string {
 
 /** README's Configuration table, one row per variable. */
 export function renderConfigTable(): string {
-  const rows = entries.map(([name, variable]) => `| \`${name}\` | ${markdownDefault(variable)} | ${variable.meaning} |`);
+  const rows = entries.map(
+    ([name, variable]) => `| \`${name}\` | ${markdownDefault(variable)} | ${variable.meaning} |`,
+  );
   return [TABLE_START, '| variable | default | meaning |', '|---|---|---|', ...rows, TABLE_END].join('\n');
 }
 

@@ -39,7 +39,8 @@ export const CONFIG_VARIABLES = {
   DEFAULT_RECOMMENDATION_COUNT: { default: 20, meaning: '`limit` when the request has none' },
   MAX_RECOMMENDATION_COUNT: {
     default: 100,
-    meaning: 'largest `limit` accepted (400 above it); paging reaches 10 times as far (`offset + limit` ≤ 1,000 by default)',
+    meaning:
+      'largest `limit` accepted (400 above it); paging reaches 10 times as far (`offset + limit` ≤ 1,000 by default)',
   },
   MIN_SIMILARITY_SCORE: {
     default: 0.1,
@@ -58,7 +59,10 @@ export const CONFIG_VARIABLES = {
     meaning: 'version given to the first model of each algorithm; later runs bump the patch number',
   },
   MIN_TRAINING_SAMPLES: { default: 10, meaning: 'fewer feedback events than this and training does not start' },
-  ENABLED_ALGORITHMS: { default: ALGORITHMS.join(','), meaning: 'comma-separated; what a retrain without `algorithm` trains' },
+  ENABLED_ALGORITHMS: {
+    default: ALGORITHMS.join(','),
+    meaning: 'comma-separated; what a retrain without `algorithm` trains',
+  },
   TRAINING_THREADS: {
     default: 1,
     meaning: 'worker threads for training (one leaves a core for serving on a 2-core box)',

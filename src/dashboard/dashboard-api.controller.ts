@@ -21,7 +21,10 @@ export class DashboardApiController {
   ) {}
 
   @Get('live')
-  @ApiOkResponse({ type: LiveReportDto, description: "This replica's request rate, latency, errors, cache hits and feedback, from its own metrics" })
+  @ApiOkResponse({
+    type: LiveReportDto,
+    description: "This replica's request rate, latency, errors, cache hits and feedback, from its own metrics",
+  })
   async live(): Promise<LiveReportDto> {
     // Telemetry's registry belongs to this application instance and is exposed only as text.
     // A metric not (yet) in it comes out as null rather than failing the page.

@@ -59,7 +59,12 @@ describe('readTotals', { timeout: 30_000 }, () => {
   });
 
   it('should give null for a metric the service does not export', () => {
-    assert.deepEqual(readTotals(parsePrometheusText('')), { requests: null, latency: null, cache: null, feedback: null });
+    assert.deepEqual(readTotals(parsePrometheusText('')), {
+      requests: null,
+      latency: null,
+      cache: null,
+      feedback: null,
+    });
   });
 });
 
@@ -87,7 +92,14 @@ describe('histogramQuantile', { timeout: 30_000 }, () => {
 });
 
 describe('LiveStats', { timeout: 30_000 }, () => {
-  const totals = (requests: number, feedback: number, latency = [{ le: 0.01, count: requests }, { le: Infinity, count: requests }]): MetricTotals => ({
+  const totals = (
+    requests: number,
+    feedback: number,
+    latency = [
+      { le: 0.01, count: requests },
+      { le: Infinity, count: requests },
+    ],
+  ): MetricTotals => ({
     requests: { total: requests, serverErrors: 0, clientErrors: requests / 10 },
     latency,
     cache: { hits: requests / 2, misses: requests / 2 },

@@ -23,7 +23,12 @@ export interface MetricTotals {
   feedback: Record<string, number> | null;
 }
 
-const ZERO: MetricTotals = { requests: { total: 0, serverErrors: 0, clientErrors: 0 }, latency: [], cache: { hits: 0, misses: 0 }, feedback: {} };
+const ZERO: MetricTotals = {
+  requests: { total: 0, serverErrors: 0, clientErrors: 0 },
+  latency: [],
+  cache: { hits: 0, misses: 0 },
+  feedback: {},
+};
 
 /**
  * The API is what an operator watches; the dashboard's own polling, probes and scrapes would
@@ -122,7 +127,10 @@ function describe(current: MetricTotals, base: MetricTotals, seconds: number, no
     clientErrors: current.requests.clientErrors - (base.requests?.clientErrors ?? 0),
   };
   const latency = current.latency && subtractBuckets(current.latency, base.latency ?? []);
-  const cache = current.cache && { hits: current.cache.hits - (base.cache?.hits ?? 0), misses: current.cache.misses - (base.cache?.misses ?? 0) };
+  const cache = current.cache && {
+    hits: current.cache.hits - (base.cache?.hits ?? 0),
+    misses: current.cache.misses - (base.cache?.misses ?? 0),
+  };
   const feedback = current.feedback;
   const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
   const milliseconds = (q: number) => {
@@ -139,7 +147,10 @@ function describe(current: MetricTotals, base: MetricTotals, seconds: number, no
     latency_p99_ms: milliseconds(0.99),
     cache_hit_rate: cache && share(cache.hits, cache.hits + cache.misses),
     feedback_per_second:
-      feedback && Object.fromEntries(Object.entries(feedback).map(([action, n]) => [action, (n - (base.feedback?.[action] ?? 0)) / seconds])),
+      feedback &&
+      Object.fromEntries(
+        Object.entries(feedback).map(([action, n]) => [action, (n - (base.feedback?.[action] ?? 0)) / seconds]),
+      ),
     totals: {
       requests: current.requests?.total ?? null,
       server_errors: current.requests?.serverErrors ?? null,
@@ -148,7 +159,12 @@ function describe(current: MetricTotals, base: MetricTotals, seconds: number, no
       cache_misses: current.cache?.misses ?? null,
       feedback,
     },
-    available: { requests: current.requests !== null, latency: current.latency !== null, cache: current.cache !== null, feedback: feedback !== null },
+    available: {
+      requests: current.requests !== null,
+      latency: current.latency !== null,
+      cache: current.cache !== null,
+      feedback: feedback !== null,
+    },
   };
 }
 

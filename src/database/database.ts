@@ -85,7 +85,11 @@ export function knexConfig(config: DatabaseConfig, role: ConnectionRole = 'servi
 
 function migrationConfig(): Knex.MigratorConfig {
   // Compiled migrations live in dist/migrations, two levels above dist/src/database.
-  return { directory: join(__dirname, '..', '..', 'migrations'), loadExtensions: ['.js'], tableName: 'knex_migrations' };
+  return {
+    directory: join(__dirname, '..', '..', 'migrations'),
+    loadExtensions: ['.js'],
+    tableName: 'knex_migrations',
+  };
 }
 
 export function isMysql(db: Knex): boolean {
@@ -98,7 +102,18 @@ export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
   return (
     error.name === 'KnexTimeoutError' ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN'].includes(code) ||
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EHOSTUNREACH',
+      'ENOTFOUND',
+      'PROTOCOL_CONNECTION_LOST',
+      'ER_CON_COUNT_ERROR',
+      'SQLITE_BUSY',
+      'SQLITE_IOERR',
+      'SQLITE_CANTOPEN',
+    ].includes(code) ||
     /connect|connection (is )?closed|Connection lost/i.test(error.message)
   );
 }

@@ -19,9 +19,13 @@ export async function migrateToLatest(db: Knex): Promise<[number, string[]]> {
   const connection: unknown = await client.acquireConnection();
   const lockName = "LEFT(CONCAT('ml_service_migrations.', DATABASE()), 64)";
   try {
-    const [rows] = await db.raw<[{ taken: number | null }[]]>(`SELECT GET_LOCK(${lockName}, ?) AS taken`, [MIGRATION_LOCK_WAIT_SECONDS]).connection(connection);
+    const [rows] = await db
+      .raw<[{ taken: number | null }[]]>(`SELECT GET_LOCK(${lockName}, ?) AS taken`, [MIGRATION_LOCK_WAIT_SECONDS])
+      .connection(connection);
     if (rows[0].taken !== 1) {
-      throw new Error(`another instance has been migrating this database for over ${MIGRATION_LOCK_WAIT_SECONDS} s; is it stuck?`);
+      throw new Error(
+        `another instance has been migrating this database for over ${MIGRATION_LOCK_WAIT_SECONDS} s; is it stuck?`,
+      );
     }
     try {
       return await migrate();

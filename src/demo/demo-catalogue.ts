@@ -67,7 +67,7 @@ export function buildDemoData(now: number, seed = 42): DemoData {
     const genre = genres[n % genres.length];
     const city = pick(cities);
     const artist = pick(GENRES[genre]);
-    const startsAt = n < 8 ? now - (1 + n) * DAY : now + Math.floor((1 + random() * 60) * DAY / 3600000) * 3600000;
+    const startsAt = n < 8 ? now - (1 + n) * DAY : now + Math.floor(((1 + random() * 60) * DAY) / 3600000) * 3600000;
     items.push({
       id: `evt_${String(n + 1).padStart(3, '0')}`,
       name: `${pick(SHOW_NAMES[genre])} with ${artist}`,

@@ -19,8 +19,20 @@ const DEMO_EXPERIMENT: Omit<ExperimentWrite, 'startAt'> = {
   status: 'active',
   variants: [
     { variant_id: 'control', name: 'Baseline', algorithm: 'popularity', params: {}, traffic_percentage: 40 },
-    { variant_id: 'collaborative_filtering', name: 'Collaborative Filtering', algorithm: 'collaborative_filtering', params: {}, traffic_percentage: 30 },
-    { variant_id: 'content_based', name: 'Content-Based', algorithm: 'content_based', params: {}, traffic_percentage: 30 },
+    {
+      variant_id: 'collaborative_filtering',
+      name: 'Collaborative Filtering',
+      algorithm: 'collaborative_filtering',
+      params: {},
+      traffic_percentage: 30,
+    },
+    {
+      variant_id: 'content_based',
+      name: 'Content-Based',
+      algorithm: 'content_based',
+      params: {},
+      traffic_percentage: 30,
+    },
   ],
   metricsTracked: [...METRICS],
   forcedAssignments: {},

@@ -14,11 +14,18 @@ import { stratifiedSplitByItem } from './split';
 const ML_100K = sharedDataDir('ml-100k');
 const noMl100k = existsSync(join(ML_100K, 'u.data')) ? false : 'no MovieLens data at ../shared/data/ml-100k';
 
-const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-4, `${actual} ≉ ${expected}`);
+const close = (actual: number, expected: number) =>
+  assert.ok(Math.abs(actual - expected) < 1e-4, `${actual} ≉ ${expected}`);
 
 function csr(rows: number, cols: number, cells: [row: number, col: number][]) {
   const ones = new Float32Array(cells.length).fill(1);
-  return buildCsr(rows, cols, Int32Array.from(cells, (c) => c[0]), Int32Array.from(cells, (c) => c[1]), ones);
+  return buildCsr(
+    rows,
+    cols,
+    Int32Array.from(cells, (c) => c[0]),
+    Int32Array.from(cells, (c) => c[1]),
+    ones,
+  );
 }
 
 /** Ranks items by index, lowest first, for everyone. */
@@ -31,7 +38,11 @@ const byIndex: Recommender = {
 describe('evaluateRecommender', { timeout: 300_000 }, () => {
   it('should rank without training items and average over users with relevant items', () => {
     const train = csr(3, 5, [[0, 0]]);
-    const test = csr(3, 5, [[0, 1], [0, 4], [1, 0]]);
+    const test = csr(3, 5, [
+      [0, 1],
+      [0, 4],
+      [1, 0],
+    ]);
     const metrics = evaluateRecommender(byIndex, train, test, { k: 10, numItems: 5 });
     // User 0 gets 1, 2, 3, 4 (hits at ranks 1 and 4); user 1 gets 0..4 (hit at rank 1); user 2 has no test items.
     assert.equal(metrics.users_evaluated, 2);
@@ -94,7 +105,10 @@ describe('trainAndEvaluate', { timeout: 300_000 }, () => {
     before(() => {
       const movies = loadMovieLens(ML_100K);
       const split = stratifiedSplitByItem(movies.ratings.item, 0.75, 42);
-      holdout = { train: movieLensTrainingData(movies, split.train, 'binary'), test: ratingEvents(movies, split.test, 'binary') };
+      holdout = {
+        train: movieLensTrainingData(movies, split.train, 'binary'),
+        test: ratingEvents(movies, split.test, 'binary'),
+      };
     });
 
     it('should pass the published BiVAE NDCG@10 with EASE', () => {

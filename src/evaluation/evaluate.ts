@@ -32,7 +32,12 @@ export interface Holdout {
  * with the training items removed, and averages the top-k metrics over those users.
  * `train` and `test` are user × item; a cell of `test` marks a relevant item.
  */
-export function evaluateRecommender(recommender: Recommender, train: Csr, test: Csr, options: EvaluationOptions): EvaluationMetrics {
+export function evaluateRecommender(
+  recommender: Recommender,
+  train: Csr,
+  test: Csr,
+  options: EvaluationOptions,
+): EvaluationMetrics {
   const { k, numItems } = options;
   const scores = new Float32Array(numItems);
   const lists: Int32Array[] = [];
@@ -92,7 +97,13 @@ export function relevanceMatrix(test: EventLog, train: Csr): Csr {
       keepItem.push(all.indices[k]);
     }
   }
-  return buildCsr(train.rows, train.cols, Int32Array.from(keepUser), Int32Array.from(keepItem), new Float32Array(keepUser.length).fill(1));
+  return buildCsr(
+    train.rows,
+    train.cols,
+    Int32Array.from(keepUser),
+    Int32Array.from(keepItem),
+    new Float32Array(keepUser.length).fill(1),
+  );
 }
 
 /** Trains on `holdout.train`, evaluates on `holdout.test`; the seconds cover training only. */

@@ -10,7 +10,8 @@ import {
   recallAtK,
 } from './metrics';
 
-const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-4, `${actual} ≉ ${expected}`);
+const close = (actual: number, expected: number) =>
+  assert.ok(Math.abs(actual - expected) < 1e-4, `${actual} ≉ ${expected}`);
 
 describe('ranking metrics', { timeout: 300_000 }, () => {
   // Hits at ranks 2 and 5 out of three relevant items.

@@ -8,7 +8,9 @@ import { sharedDataDir } from './shared-data';
 const ML_100K = sharedDataDir('ml-100k');
 const ML_LATEST = sharedDataDir('ml-latest-small');
 const noMl100k = existsSync(join(ML_100K, 'u.data')) ? false : 'no MovieLens data at ../shared/data/ml-100k';
-const noMlLatest = existsSync(join(ML_LATEST, 'ratings.csv')) ? false : 'no MovieLens data at ../shared/data/ml-latest-small';
+const noMlLatest = existsSync(join(ML_LATEST, 'ratings.csv'))
+  ? false
+  : 'no MovieLens data at ../shared/data/ml-latest-small';
 
 describe('splitCsvLine', { timeout: 300_000 }, () => {
   it('should honour quoted fields and doubled quotes', () => {
@@ -33,8 +35,14 @@ describe('loadMovieLens', { timeout: 300_000 }, () => {
     assert.equal(movies.titles[miserables], 'Misérables, Les (1995)');
     // Toy Story: Animation, Children's, Comedy.
     const toyStory = movies.itemIds.indexOf(1);
-    const genres = movies.itemFeatures.indices.subarray(movies.itemFeatures.indptr[toyStory], movies.itemFeatures.indptr[toyStory + 1]);
-    assert.deepEqual(Array.from(genres, (g) => movies.genres[g]), ['Animation', "Children's", 'Comedy']);
+    const genres = movies.itemFeatures.indices.subarray(
+      movies.itemFeatures.indptr[toyStory],
+      movies.itemFeatures.indptr[toyStory + 1],
+    );
+    assert.deepEqual(
+      Array.from(genres, (g) => movies.genres[g]),
+      ['Animation', "Children's", 'Comedy'],
+    );
   });
 
   it('should read ml-latest-small (header, CRLF, quoted titles, | genres)', { skip: noMlLatest }, () => {
@@ -53,7 +61,10 @@ describe('loadMovieLens', { timeout: 300_000 }, () => {
     const rows = Int32Array.of(0, 1, 2, 3);
     const data = movieLensTrainingData(movies, rows, 'rating');
     const times = [...data.events.time];
-    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+    );
     assert.equal(data.referenceTime, times[times.length - 1]);
     assert.deepEqual([...data.events.weight].sort(), Array.from(rows, (row) => movies.ratings.rating[row]).sort());
     const binary = movieLensTrainingData(movies, rows, 'binary').events.weight;

@@ -56,7 +56,9 @@ export function loadMovieLens(dir: string): MovieLens {
   if (existsSync(join(dir, 'ratings.csv'))) {
     return encode('ml-latest', readRatings(join(dir, 'ratings.csv'), ',', true), readMoviesLatest(dir));
   }
-  throw new MissingMovieLensError(`no MovieLens data in ${dir}: expected u.data (ML-100K) or ratings.csv (ml-latest-small)`);
+  throw new MissingMovieLensError(
+    `no MovieLens data in ${dir}: expected u.data (ML-100K) or ratings.csv (ml-latest-small)`,
+  );
 }
 
 function lines(path: string, encoding: BufferEncoding): string[] {

@@ -25,7 +25,10 @@ describe('Mt19937', { timeout: 300_000 }, () => {
   it("should draw NumPy's np.random.seed(42) doubles", () => {
     const random = new Mt19937(42);
     const draws = [random.nextDouble(), random.nextDouble(), random.nextDouble()];
-    assert.deepEqual(draws.map((d) => d.toFixed(8)), ['0.37454012', '0.95071431', '0.73199394']);
+    assert.deepEqual(
+      draws.map((d) => d.toFixed(8)),
+      ['0.37454012', '0.95071431', '0.73199394'],
+    );
   });
 });
 
@@ -50,9 +53,14 @@ describe('stratifiedSplitByItem', { timeout: 300_000 }, () => {
     const split = stratifiedSplitByItem(movies.ratings.item, 0.75, 42);
     assert.equal(split.train.length, 75_066);
     assert.equal(split.test.length, 24_934);
-    const pairs = Array.from(split.test, (row) => [movies.userIds[movies.ratings.user[row]], movies.itemIds[movies.ratings.item[row]]]);
+    const pairs = Array.from(split.test, (row) => [
+      movies.userIds[movies.ratings.user[row]],
+      movies.itemIds[movies.ratings.item[row]],
+    ]);
     pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    const digest = createHash('sha256').update(pairs.map((p) => p.join('\t')).join('\n')).digest('hex');
+    const digest = createHash('sha256')
+      .update(pairs.map((p) => p.join('\t')).join('\n'))
+      .digest('hex');
     assert.equal(digest, '0618341d09f2d612dd89ea78dbfb85fa85123956286726985048eb3f668eafd1');
   });
 });
@@ -76,10 +84,27 @@ describe('timeHoldout', { timeout: 300_000 }, () => {
     assert.deepEqual([...test.item], [4]);
   });
 
-  it('should hold out at least one event but never all of a user\'s events', () => {
-    const { train, test } = timeHoldout(log([[0, 1, 1], [0, 2, 1]]), 0.01);
+  it("should hold out at least one event but never all of a user's events", () => {
+    const { train, test } = timeHoldout(
+      log([
+        [0, 1, 1],
+        [0, 2, 1],
+      ]),
+      0.01,
+    );
     assert.deepEqual([...train.item], [1]);
     assert.deepEqual([...test.item], [2]);
-    assert.deepEqual([...timeHoldout(log([[0, 1, 1], [0, 2, 1]]), 0.99).train.item], [1]);
+    assert.deepEqual(
+      [
+        ...timeHoldout(
+          log([
+            [0, 1, 1],
+            [0, 2, 1],
+          ]),
+          0.99,
+        ).train.item,
+      ],
+      [1],
+    );
   });
 });

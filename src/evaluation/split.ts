@@ -13,7 +13,11 @@ export interface EventSplit {
  * in train. Events are in time order, so "latest" is "last in the log". Held-out negative events
  * are dropped: they are neither training signal (they are in the future) nor relevant.
  */
-export function timeHoldout(events: EventLog, fraction: number, evaluated: (user: number) => boolean = () => true): EventSplit {
+export function timeHoldout(
+  events: EventLog,
+  fraction: number,
+  evaluated: (user: number) => boolean = () => true,
+): EventSplit {
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`holdout fraction must be in (0, 1), got ${fraction}`);
   const quota = holdoutQuota(events, fraction, evaluated);
   const heldOut = new Uint8Array(events.user.length);
@@ -40,7 +44,9 @@ function holdoutQuota(events: EventLog, fraction: number, evaluated: (user: numb
     count[user]++;
     if (events.weight[e] > 0) positive[user]++;
   });
-  return count.map((n, user) => (positive[user] >= 2 && evaluated(user) ? Math.min(n - 1, Math.max(1, Math.round(fraction * n))) : 0));
+  return count.map((n, user) =>
+    positive[user] >= 2 && evaluated(user) ? Math.min(n - 1, Math.max(1, Math.round(fraction * n))) : 0,
+  );
 }
 
 function selectEvents(events: EventLog, keep: (event: number) => boolean): EventLog {

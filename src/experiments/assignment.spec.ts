@@ -42,7 +42,10 @@ describe('variantForBucket', { timeout: 30_000 }, () => {
   });
 
   it('should leave buckets past a split below 100% outside the experiment', () => {
-    const half = [{ variant_id: 'a', traffic_percentage: 25 }, { variant_id: 'b', traffic_percentage: 25 }];
+    const half = [
+      { variant_id: 'a', traffic_percentage: 25 },
+      { variant_id: 'b', traffic_percentage: 25 },
+    ];
     assert.equal(variantForBucket(4999, half)?.variant_id, 'b');
     assert.equal(variantForBucket(5000, half), null);
     assert.equal(variantForBucket(0, []), null);
@@ -63,7 +66,10 @@ describe('variantForBucket', { timeout: 30_000 }, () => {
   });
 
   it('should reject a split over 100%, a negative share and an out-of-range bucket for every bucket', () => {
-    const over = [{ variant_id: 'a', traffic_percentage: 60 }, { variant_id: 'b', traffic_percentage: 50 }];
+    const over = [
+      { variant_id: 'a', traffic_percentage: 60 },
+      { variant_id: 'b', traffic_percentage: 50 },
+    ];
     assert.throws(() => variantForBucket(0, over), RangeError);
     assert.throws(() => variantForBucket(0, [{ variant_id: 'a', traffic_percentage: -1 }]), RangeError);
     assert.throws(() => variantForBucket(ASSIGNMENT_BUCKETS, SEEDED_SPLIT), RangeError);
@@ -76,7 +82,11 @@ describe('assignVariant', { timeout: 30_000 }, () => {
     for (const user of syntheticUsers(200)) {
       const first = assignVariant('rec_algorithm_v1', user, SEEDED_SPLIT);
       // A fresh copy of the split, as another replica would load it from the database.
-      const again = assignVariant('rec_algorithm_v1', user, SEEDED_SPLIT.map((v) => ({ ...v })));
+      const again = assignVariant(
+        'rec_algorithm_v1',
+        user,
+        SEEDED_SPLIT.map((v) => ({ ...v })),
+      );
       assert.equal(again?.variant_id, first?.variant_id);
     }
   });

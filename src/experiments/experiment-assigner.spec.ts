@@ -9,7 +9,13 @@ import { ExperimentAssigner } from './experiment-assigner';
 
 const HALVES: ExperimentVariant[] = [
   { variant_id: 'control', name: 'Control', algorithm: 'popularity', params: {}, traffic_percentage: 50 },
-  { variant_id: 'treatment', name: 'Treatment', algorithm: 'item_knn', params: { neighbours: 50 }, traffic_percentage: 50 },
+  {
+    variant_id: 'treatment',
+    name: 'Treatment',
+    algorithm: 'item_knn',
+    params: { neighbours: 50 },
+    traffic_percentage: 50,
+  },
 ];
 
 function experiment(id: string, changes: Partial<ExperimentWrite> = {}): ExperimentWrite {
@@ -86,7 +92,10 @@ describe('ExperimentAssigner', { timeout: 30_000 }, () => {
     assert.equal((await assigner.assign('qa_1'))?.variantId, 'treatment');
     assert.equal((await assigner.assign('qa_2'))?.variantId, 'control');
     assert.equal(await repository.countAssignments('exp'), 0);
-    assert.equal((await assigner.assign('constructor'))?.variantId, assignVariant('exp', 'constructor', HALVES)?.variant_id);
+    assert.equal(
+      (await assigner.assign('constructor'))?.variantId,
+      assignVariant('exp', 'constructor', HALVES)?.variant_id,
+    );
   });
 
   it('should pick the named active experiment, else the only active one, else none', async () => {
@@ -99,8 +108,15 @@ describe('ExperimentAssigner', { timeout: 30_000 }, () => {
     await reset(experiment('a'), experiment('paused', { status: 'paused' }));
     await assigner.reload();
     assert.equal((await assigner.assign('u1'))?.experimentId, 'a');
-    assert.equal(await assigner.assign('u1', 'paused'), undefined, 'a named experiment that is not running never falls back to another');
-    await assert.rejects(assigner.assign('u1', 'unknown'), (error: Error) => error instanceof NotFoundException && /experiment unknown not found/.test(error.message));
+    assert.equal(
+      await assigner.assign('u1', 'paused'),
+      undefined,
+      'a named experiment that is not running never falls back to another',
+    );
+    await assert.rejects(
+      assigner.assign('u1', 'unknown'),
+      (error: Error) => error instanceof NotFoundException && /experiment unknown not found/.test(error.message),
+    );
   });
 
   it('should find an experiment created elsewhere since its last reload', async () => {

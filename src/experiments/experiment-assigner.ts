@@ -43,7 +43,9 @@ export class ExperimentAssigner {
       const experiment = await this.choose(experimentId);
       if (!experiment) return undefined;
       // hasOwn: a user called "constructor" must not find Object.prototype's.
-      const forced = Object.hasOwn(experiment.forcedAssignments, userId) ? experiment.forcedAssignments[userId] : undefined;
+      const forced = Object.hasOwn(experiment.forcedAssignments, userId)
+        ? experiment.forcedAssignments[userId]
+        : undefined;
       const variantId = forced ?? (await this.storedVariant(experiment, userId));
       const variant = experiment.variants.find((v) => v.variant_id === variantId);
       return variant && { experimentId: experiment.id, variantId: variant.variant_id, algorithm: variant.algorithm };

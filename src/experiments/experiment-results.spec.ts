@@ -8,7 +8,10 @@ function variant(variant_id: string, traffic_percentage: number): ExperimentVari
   return { variant_id, name: variant_id, algorithm: 'popularity', params: {}, traffic_percentage };
 }
 
-function experiment(variants: ExperimentVariant[], metricsTracked: Experiment['metricsTracked'] = ['click_through_rate', 'save_rate', 'hide_rate']): Experiment {
+function experiment(
+  variants: ExperimentVariant[],
+  metricsTracked: Experiment['metricsTracked'] = ['click_through_rate', 'save_rate', 'hide_rate'],
+): Experiment {
   return {
     id: 'exp',
     name: 'Test',
@@ -35,7 +38,10 @@ function counts(participants: number, clickers: number, savers = 0, hiders = 0):
 }
 
 function assertClose(actual: number | null, expected: number, tolerance: number, label = ''): void {
-  assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance, `${label} expected ${expected} ± ${tolerance}, got ${actual}`);
+  assert.ok(
+    actual !== null && Math.abs(actual - expected) <= tolerance,
+    `${label} expected ${expected} ± ${tolerance}, got ${actual}`,
+  );
 }
 
 describe('computeResults', { timeout: 30_000 }, () => {
@@ -67,7 +73,10 @@ describe('computeResults', { timeout: 30_000 }, () => {
     const lift = relativeLift({ successes: 100, trials: 1000 }, { successes: 140, trials: 1000 });
     assert.deepEqual(ctr?.lift_ci, [lift.low, lift.high]);
     assert.equal(treatment.statistical_significance?.vs_control.by_metric.save_rate.is_significant, false);
-    assert.match(results.summary, /^treatment lifts click-through rate by 40% \(95% CI \d+%–\d+%\), significant \(n=2,000\)\.$/);
+    assert.match(
+      results.summary,
+      /^treatment lifts click-through rate by 40% \(95% CI \d+%–\d+%\), significant \(n=2,000\)\.$/,
+    );
   });
 
   it('should keep the seed contract fields at the top of vs_control for the primary metric', () => {
@@ -94,9 +103,13 @@ describe('computeResults', { timeout: 30_000 }, () => {
       counts: new Map(Object.entries(arms)),
       attributionHours: 24,
     });
-    const raw = [arms.a, arms.b, arms.c].map((t) => twoProportionZTest(t.users.click, t.participants, 200, 2000).pValue);
+    const raw = [arms.a, arms.b, arms.c].map(
+      (t) => twoProportionZTest(t.users.click, t.participants, 200, 2000).pValue,
+    );
     const adjusted = holmAdjust(raw);
-    const reported = results.variants.slice(1).map((v) => v.statistical_significance?.vs_control.by_metric.click_through_rate);
+    const reported = results.variants
+      .slice(1)
+      .map((v) => v.statistical_significance?.vs_control.by_metric.click_through_rate);
     assert.deepEqual(
       reported.map((r) => r?.p_value),
       raw,

@@ -15,8 +15,16 @@ export const CONFIDENCE_LEVEL = 0.95;
 /** Strict on purpose: with many looks at a live experiment, 0.05 would cry wolf every few weeks. */
 const SRM_P_THRESHOLD = 0.001;
 
-const METRIC_ACTION: Record<MetricName, AttributedAction> = { click_through_rate: 'click', save_rate: 'save', hide_rate: 'hide' };
-const METRIC_LABEL: Record<MetricName, string> = { click_through_rate: 'click-through rate', save_rate: 'save rate', hide_rate: 'hide rate' };
+const METRIC_ACTION: Record<MetricName, AttributedAction> = {
+  click_through_rate: 'click',
+  save_rate: 'save',
+  hide_rate: 'hide',
+};
+const METRIC_LABEL: Record<MetricName, string> = {
+  click_through_rate: 'click-through rate',
+  save_rate: 'save rate',
+  hide_rate: 'hide rate',
+};
 
 export interface VariantCounts {
   /** Users assigned to the variant. */
@@ -35,7 +43,12 @@ export interface ResultsInput {
   attributionHours: number;
 }
 
-const NO_DATA: VariantCounts = { participants: 0, impressions: 0, events: { click: 0, save: 0, hide: 0 }, users: { click: 0, save: 0, hide: 0 } };
+const NO_DATA: VariantCounts = {
+  participants: 0,
+  impressions: 0,
+  events: { click: 0, save: 0, hide: 0 },
+  users: { click: 0, save: 0, hide: 0 },
+};
 
 export function computeResults({ experiment, counts, attributionHours }: ResultsInput): ExperimentResultsDto {
   const control = controlVariantOf(experiment.variants);
@@ -81,7 +94,11 @@ export function computeResults({ experiment, counts, attributionHours }: Results
     variants.map((v) => v.participants),
     variants.map((v) => v.traffic_percentage),
   );
-  const sampleRatioMismatch = { chi_square: srm.statistic, p_value: srm.pValue, detected: srm.pValue < SRM_P_THRESHOLD };
+  const sampleRatioMismatch = {
+    chi_square: srm.statistic,
+    p_value: srm.pValue,
+    detected: srm.pValue < SRM_P_THRESHOLD,
+  };
   return {
     experiment_id: experiment.id,
     name: experiment.name,
@@ -145,14 +162,25 @@ function summarise(
   const findings = variants.flatMap((v) => {
     const byMetric = v.statistical_significance?.vs_control.by_metric;
     if (!byMetric || !control) return [];
-    return tracked.filter((metric) => byMetric[metric].is_significant).map((metric) => describeFinding(v, control, metric, byMetric[metric]));
+    return tracked
+      .filter((metric) => byMetric[metric].is_significant)
+      .map((metric) => describeFinding(v, control, metric, byMetric[metric]));
   });
   const n = participants.toLocaleString('en-US');
-  sentences.push(findings.length === 0 ? `No variant differs significantly from control yet (n=${n}).` : `${findings.join('; ')} (n=${n}).`);
+  sentences.push(
+    findings.length === 0
+      ? `No variant differs significantly from control yet (n=${n}).`
+      : `${findings.join('; ')} (n=${n}).`,
+  );
   return sentences.join(' ');
 }
 
-function describeFinding(v: VariantResultDto, control: VariantResultDto, metric: MetricName, comparison: ComparisonDto): string {
+function describeFinding(
+  v: VariantResultDto,
+  control: VariantResultDto,
+  metric: MetricName,
+  comparison: ComparisonDto,
+): string {
   const label = METRIC_LABEL[metric];
   const lift = comparison.relative_lift;
   if (lift === null) {
@@ -161,7 +189,10 @@ function describeFinding(v: VariantResultDto, control: VariantResultDto, metric:
     return `${v.variant_id} has a ${rate > baseline ? 'higher' : 'lower'} ${label} than control (${percent(rate)} vs ${percent(baseline)}), significant`;
   }
   const [low, high] = comparison.lift_ci;
-  const interval = low === null || high === null ? '' : ` (95% CI ${low < 0 ? `${percent(low)} to ${percent(high)}` : `${percent(low)}–${percent(high)}`})`;
+  const interval =
+    low === null || high === null
+      ? ''
+      : ` (95% CI ${low < 0 ? `${percent(low)} to ${percent(high)}` : `${percent(low)}–${percent(high)}`})`;
   return `${v.variant_id} ${lift >= 0 ? 'lifts' : 'lowers'} ${label} by ${percent(Math.abs(lift))}${interval}, significant`;
 }
 

@@ -51,7 +51,10 @@ export class ExperimentsController {
   @AdminOnly()
   @ApiOkResponse({ type: ExperimentResponseDto })
   @ApiNotFoundResponse({ description: 'No such experiment' })
-  @ApiConflictResponse({ description: 'Illegal status transition, completed experiment, removing an assigned variant, or a concurrent change' })
+  @ApiConflictResponse({
+    description:
+      'Illegal status transition, completed experiment, removing an assigned variant, or a concurrent change',
+  })
   update(@Param() { id }: ExperimentIdParamDto, @Body() dto: UpdateExperimentDto): Promise<ExperimentResponseDto> {
     return this.experiments.update(id, dto);
   }
@@ -59,7 +62,10 @@ export class ExperimentsController {
   @Get(':id/results')
   @ApiOkResponse({ type: ExperimentResultsDto })
   @ApiNotFoundResponse({ description: 'No such experiment' })
-  results(@Param() { id }: ExperimentIdParamDto, @Query() { attribution_hours }: ResultsQueryDto): Promise<ExperimentResultsDto> {
+  results(
+    @Param() { id }: ExperimentIdParamDto,
+    @Query() { attribution_hours }: ResultsQueryDto,
+  ): Promise<ExperimentResultsDto> {
     return this.experiments.results(id, attribution_hours);
   }
 }

@@ -47,7 +47,9 @@ function IsAlgorithmParams(options?: ValidationOptions) {
           Object.entries(value).every(
             ([key, v]) =>
               key.length <= 100 &&
-              ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 200)),
+              ((typeof v === 'number' && Number.isFinite(v)) ||
+                typeof v === 'boolean' ||
+                (typeof v === 'string' && v.length <= 200)),
           ),
         defaultMessage: () => `$property must be an object of at most ${MAX_PARAMS} numbers, strings or booleans`,
       },
@@ -65,7 +67,9 @@ function IsForcedAssignments(options?: ValidationOptions) {
         validate: (value: unknown) =>
           isPlainObject(value) &&
           Object.keys(value).length <= MAX_FORCED_ASSIGNMENTS &&
-          Object.entries(value).every(([userId, variantId]) => ID_PATTERN.test(userId) && typeof variantId === 'string'),
+          Object.entries(value).every(
+            ([userId, variantId]) => ID_PATTERN.test(userId) && typeof variantId === 'string',
+          ),
         defaultMessage: () => `$property must map at most ${MAX_FORCED_ASSIGNMENTS} user ids to variant ids`,
       },
     },
@@ -74,7 +78,11 @@ function IsForcedAssignments(options?: ValidationOptions) {
 }
 
 export class VariantDto {
-  @ApiProperty({ example: 'control', maxLength: 100, description: 'Unique within the experiment. The variant "control", or else the first one, is the baseline' })
+  @ApiProperty({
+    example: 'control',
+    maxLength: 100,
+    description: 'Unique within the experiment. The variant "control", or else the first one, is the baseline',
+  })
   @IsString()
   @Matches(VARIANT_ID_PATTERN, { message: '$property must be 1-100 characters without whitespace' })
   variant_id: string;
@@ -100,13 +108,21 @@ export class VariantDto {
   @IsAlgorithmParams()
   params?: AlgorithmParams;
 
-  @ApiProperty({ example: 40, minimum: 0.01, maximum: 100, description: 'Share of users in percent (at most two decimals); the variants add up to 100' })
+  @ApiProperty({
+    example: 40,
+    minimum: 0.01,
+    maximum: 100,
+    description: 'Share of users in percent (at most two decimals); the variants add up to 100',
+  })
   @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
   @Min(0.01)
   @Max(100)
   traffic_percentage: number;
 
-  @ApiPropertyOptional({ example: true, description: `Read-only, as GET shows it; if sent it must match the control ${CONTROL_VARIANT_RULE}` })
+  @ApiPropertyOptional({
+    example: true,
+    description: `Read-only, as GET shows it; if sent it must match the control ${CONTROL_VARIANT_RULE}`,
+  })
   @IsOptional()
   @IsBoolean()
   is_control?: boolean;
@@ -121,7 +137,12 @@ class ExperimentFieldsDto {
   @MaxLength(5000)
   description?: string;
 
-  @ApiPropertyOptional({ enum: METRICS, isArray: true, example: ['click_through_rate', 'save_rate'], description: 'The first is the primary metric; default: all' })
+  @ApiPropertyOptional({
+    enum: METRICS,
+    isArray: true,
+    example: ['click_through_rate', 'save_rate'],
+    description: 'The first is the primary metric; default: all',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -138,7 +159,10 @@ class ExperimentFieldsDto {
   @FitsTextColumn()
   forced_assignments?: Record<string, string>;
 
-  @ApiPropertyOptional({ example: 'control', description: `Read-only, as GET shows it; if sent it must name the control ${CONTROL_VARIANT_RULE}` })
+  @ApiPropertyOptional({
+    example: 'control',
+    description: `Read-only, as GET shows it; if sent it must name the control ${CONTROL_VARIANT_RULE}`,
+  })
   @IsOptional()
   @IsString()
   control_variant?: string;
@@ -180,7 +204,10 @@ export class CreateExperimentDto extends ExperimentFieldsDto {
 }
 
 export class UpdateExperimentDto extends ExperimentFieldsDto {
-  @ApiPropertyOptional({ example: 'rec_algorithm_v2', description: 'Read-only, as GET shows it; if sent it must be the id in the path' })
+  @ApiPropertyOptional({
+    example: 'rec_algorithm_v2',
+    description: 'Read-only, as GET shows it; if sent it must be the id in the path',
+  })
   @IsOptional()
   @IsString()
   experiment_id?: string;
@@ -204,7 +231,8 @@ export class UpdateExperimentDto extends ExperimentFieldsDto {
     type: [VariantDto],
     minItems: 2,
     maxItems: 20,
-    description: 'Replaces the list. Users already assigned keep their variant; no variant id can be removed once users are assigned',
+    description:
+      'Replaces the list. Users already assigned keep their variant; no variant id can be removed once users are assigned',
   })
   @IsOptional()
   @IsArray()
@@ -262,9 +290,11 @@ export class ExperimentResponseDto {
   @ApiProperty({ enum: EXPERIMENT_STATUSES, example: 'active' }) status: ExperimentStatus;
   @ApiProperty({ type: [VariantResponseDto] }) variants: VariantResponseDto[];
   @ApiProperty({ example: 'control' }) control_variant: string;
-  @ApiProperty({ enum: METRICS, isArray: true, example: ['click_through_rate', 'save_rate', 'hide_rate'] }) metrics_tracked: MetricName[];
+  @ApiProperty({ enum: METRICS, isArray: true, example: ['click_through_rate', 'save_rate', 'hide_rate'] })
+  metrics_tracked: MetricName[];
   @ApiProperty({ example: {} }) forced_assignments: Record<string, string>;
-  @ApiProperty({ ...DATE, example: '2026-02-01T00:00:00.000Z', description: 'When it first became active' }) start_date: string | null;
+  @ApiProperty({ ...DATE, example: '2026-02-01T00:00:00.000Z', description: 'When it first became active' })
+  start_date: string | null;
   @ApiProperty({ ...DATE, example: null, description: 'When it was completed' }) end_date: string | null;
   @ApiProperty({ example: '2026-02-01T00:00:00.000Z' }) created_at: string;
   @ApiProperty({ example: '2026-02-01T00:00:00.000Z' }) updated_at: string;
@@ -279,26 +309,44 @@ const PER_PARTICIPANT =
   'Participants are the unit: the user is what assignment randomises, so users (not impressions, which repeat per user) are the independent trials the z-test assumes.';
 
 export class MetricRatesDto {
-  @ApiProperty({ example: 0.12, description: `Share of participants with at least one attributed click. ${PER_PARTICIPANT}` })
+  @ApiProperty({
+    example: 0.12,
+    description: `Share of participants with at least one attributed click. ${PER_PARTICIPANT}`,
+  })
   click_through_rate: number;
-  @ApiProperty({ example: 0.08, description: 'Share of participants with at least one attributed save' }) save_rate: number;
-  @ApiProperty({ example: 0.01, description: 'Share of participants with at least one attributed hide' }) hide_rate: number;
+  @ApiProperty({ example: 0.08, description: 'Share of participants with at least one attributed save' })
+  save_rate: number;
+  @ApiProperty({ example: 0.01, description: 'Share of participants with at least one attributed hide' })
+  hide_rate: number;
 }
 
 export class MetricIntervalsDto {
-  @ApiProperty({ ...INTERVAL, example: [0.11, 0.13], description: '95% Wilson score interval [low, high]' }) click_through_rate: [number, number];
+  @ApiProperty({ ...INTERVAL, example: [0.11, 0.13], description: '95% Wilson score interval [low, high]' })
+  click_through_rate: [number, number];
   @ApiProperty({ ...INTERVAL, example: [0.07, 0.09] }) save_rate: [number, number];
   @ApiProperty({ ...INTERVAL, example: [0.007, 0.014] }) hide_rate: [number, number];
 }
 
 export class ComparisonDto {
-  @ApiProperty({ example: 0.023, description: 'Two-sided pooled two-proportion z-test against control' }) p_value: number;
-  @ApiProperty({ example: 0.046, description: 'Holm-adjusted across the treatments, for this metric' }) p_value_adjusted: number;
+  @ApiProperty({ example: 0.023, description: 'Two-sided pooled two-proportion z-test against control' })
+  p_value: number;
+  @ApiProperty({ example: 0.046, description: 'Holm-adjusted across the treatments, for this metric' })
+  p_value_adjusted: number;
   @ApiProperty({ example: true, description: 'p_value_adjusted < 1 − confidence_level' }) is_significant: boolean;
   @ApiProperty({ example: CONFIDENCE_LEVEL }) confidence_level: number;
-  @ApiProperty({ type: Number, example: 0.25, nullable: true, description: 'treatment rate / control rate − 1; null while control has no successes' })
+  @ApiProperty({
+    type: Number,
+    example: 0.25,
+    nullable: true,
+    description: 'treatment rate / control rate − 1; null while control has no successes',
+  })
   relative_lift: number | null;
-  @ApiProperty({ ...INTERVAL, example: [0.04, 0.48], description: 'Interval of relative_lift (log rate ratio); nulls until both arms have successes. Not multiplicity-adjusted' })
+  @ApiProperty({
+    ...INTERVAL,
+    example: [0.04, 0.48],
+    description:
+      'Interval of relative_lift (log rate ratio); nulls until both arms have successes. Not multiplicity-adjusted',
+  })
   lift_ci: [number | null, number | null];
 }
 
@@ -309,7 +357,11 @@ export class ComparisonsByMetricDto {
 }
 
 export class VsControlDto extends ComparisonDto {
-  @ApiProperty({ enum: METRICS, example: 'click_through_rate', description: 'The primary metric (first of metrics_tracked) that the fields above describe' })
+  @ApiProperty({
+    enum: METRICS,
+    example: 'click_through_rate',
+    description: 'The primary metric (first of metrics_tracked) that the fields above describe',
+  })
   metric: MetricName;
   @ApiProperty({ type: ComparisonsByMetricDto }) by_metric: ComparisonsByMetricDto;
 }
@@ -324,7 +376,8 @@ export class VariantResultDto {
   @ApiProperty({ enum: ALGORITHMS }) algorithm: AlgorithmName;
   @ApiProperty({ example: 30 }) traffic_percentage: number;
   @ApiProperty({ example: false }) is_control: boolean;
-  @ApiProperty({ example: 3763, description: 'Users assigned to the variant (forced QA users excluded)' }) participants: number;
+  @ApiProperty({ example: 3763, description: 'Users assigned to the variant (forced QA users excluded)' })
+  participants: number;
   @ApiProperty({ example: 11020, description: 'Recommendation responses shown to participants' }) impressions: number;
   @ApiProperty({ example: 702, description: 'Attributed click events' }) clicks: number;
   @ApiProperty({ example: 455, description: 'Attributed save events' }) saves: number;
@@ -339,7 +392,11 @@ export class VariantResultDto {
 }
 
 export class SampleRatioMismatchDto {
-  @ApiProperty({ example: 1.3, description: "Pearson's chi-square of participants against the configured traffic split" }) chi_square: number;
+  @ApiProperty({
+    example: 1.3,
+    description: "Pearson's chi-square of participants against the configured traffic split",
+  })
+  chi_square: number;
   @ApiProperty({ example: 0.52 }) p_value: number;
   @ApiProperty({
     example: false,
@@ -363,7 +420,8 @@ export class ExperimentResultsDto {
   @ApiProperty({ example: CONFIDENCE_LEVEL }) confidence_level: number;
   @ApiProperty({ type: [VariantResultDto] }) variants: VariantResultDto[];
   @ApiProperty({ type: SampleRatioMismatchDto }) sample_ratio_mismatch: SampleRatioMismatchDto;
-  @ApiProperty({ example: 'collaborative_filtering lifts save rate by 12% (95% CI 4%–20%), significant (n=12,543)' }) summary: string;
+  @ApiProperty({ example: 'collaborative_filtering lifts save rate by 12% (95% CI 4%–20%), significant (n=12,543)' })
+  summary: string;
 }
 
 export function experimentResponse(e: Experiment): ExperimentResponseDto {

@@ -1,7 +1,14 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AlgorithmParams } from '../algorithms/types';
 import { CONTROL_VARIANT_RULE, controlVariantOf, METRICS } from '../domain/experiments';
-import { Experiment, ExperimentChanges, ExperimentsRepository, ExperimentStatus, ExperimentVariant, ExperimentWrite } from '../repositories/experiments.repository';
+import {
+  Experiment,
+  ExperimentChanges,
+  ExperimentsRepository,
+  ExperimentStatus,
+  ExperimentVariant,
+  ExperimentWrite,
+} from '../repositories/experiments.repository';
 import { AttributedFeedback, ImpressionsRepository } from '../repositories/impressions.repository';
 import { ExperimentAssigner } from './experiment-assigner';
 import { computeResults, VariantCounts } from './experiment-results';
@@ -58,22 +65,27 @@ export class ExperimentsService {
       startAt: status === 'active' ? Date.now() : null,
       endAt: null,
     };
-    if (!(await this.experiments.create(experiment))) throw new ConflictException(`experiment ${dto.experiment_id} already exists`);
+    if (!(await this.experiments.create(experiment)))
+      throw new ConflictException(`experiment ${dto.experiment_id} already exists`);
     await this.assigner.reload();
     return this.get(dto.experiment_id);
   }
 
   async update(id: string, dto: UpdateExperimentDto): Promise<ExperimentResponseDto> {
     if (dto.experiment_id !== undefined && dto.experiment_id !== id) {
-      throw new BadRequestException(`experiment_id ${dto.experiment_id} does not match the experiment ${id} in the path: an id never changes`);
+      throw new BadRequestException(
+        `experiment_id ${dto.experiment_id} does not match the experiment ${id} in the path: an id never changes`,
+      );
     }
     const updated = await this.experiments.update(id, async (current, trx) => {
-      if (current.status === 'completed') throw new ConflictException(`experiment ${id} is completed and can no longer change`);
+      if (current.status === 'completed')
+        throw new ConflictException(`experiment ${id} is completed and can no longer change`);
       const changes: ExperimentChanges = {};
       if (dto.name !== undefined) changes.name = dto.name;
       if (dto.description !== undefined) changes.description = dto.description;
       if (dto.metrics_tracked !== undefined) changes.metricsTracked = dto.metrics_tracked;
-      if (dto.status !== undefined && dto.status !== current.status) Object.assign(changes, transition(current, dto.status));
+      if (dto.status !== undefined && dto.status !== current.status)
+        Object.assign(changes, transition(current, dto.status));
       if (dto.variants !== undefined) {
         changes.variants = checkVariants(dto.variants, current.variants);
         const removed = current.variants.filter((v) => !changes.variants?.some((n) => n.variant_id === v.variant_id));
@@ -84,11 +96,15 @@ export class ExperimentsService {
         }
       }
       checkControlVariant(dto.control_variant, changes.variants ?? current.variants);
-      changes.forcedAssignments = checkForced(dto.forced_assignments ?? current.forcedAssignments, changes.variants ?? current.variants);
+      changes.forcedAssignments = checkForced(
+        dto.forced_assignments ?? current.forcedAssignments,
+        changes.variants ?? current.variants,
+      );
       return changes;
     });
     if (updated === undefined) throw new NotFoundException(`experiment ${id} not found`);
-    if (updated === false) throw new ConflictException(`experiment ${id} was changed by another request meanwhile; retry`);
+    if (updated === false)
+      throw new ConflictException(`experiment ${id} was changed by another request meanwhile; retry`);
     await this.assigner.reload();
     return experimentResponse(updated);
   }
@@ -100,7 +116,11 @@ export class ExperimentsService {
       this.impressions.countByVariant(id),
       this.impressions.attributedFeedback(id, attributionHours * 3600_000),
     ]);
-    return computeResults({ experiment, counts: variantCounts(experiment, participants, impressions, feedback), attributionHours });
+    return computeResults({
+      experiment,
+      counts: variantCounts(experiment, participants, impressions, feedback),
+      attributionHours,
+    });
   }
 
   private async find(id: string): Promise<Experiment> {
@@ -113,7 +133,9 @@ export class ExperimentsService {
 function transition(current: Experiment, to: ExperimentStatus): ExperimentChanges {
   if (!TRANSITIONS[current.status].includes(to)) {
     const allowed = TRANSITIONS[current.status].join(' or ');
-    throw new ConflictException(`status: experiment ${current.id} cannot go from ${current.status} to ${to} (allowed: ${allowed})`);
+    throw new ConflictException(
+      `status: experiment ${current.id} cannot go from ${current.status} to ${to} (allowed: ${allowed})`,
+    );
   }
   const now = Date.now();
   if (to === 'active') return { status: to, startAt: current.startAt ?? now };
@@ -125,17 +147,22 @@ function transition(current: Experiment, to: ExperimentStatus): ExperimentChange
 function checkVariants(dtos: VariantDto[], stored: ExperimentVariant[] = []): ExperimentVariant[] {
   const seen = new Set<string>();
   for (const dto of dtos) {
-    if (seen.has(dto.variant_id)) throw new BadRequestException(`variants: variant_id ${dto.variant_id} appears more than once`);
+    if (seen.has(dto.variant_id))
+      throw new BadRequestException(`variants: variant_id ${dto.variant_id} appears more than once`);
     seen.add(dto.variant_id);
   }
   const total = dtos.reduce((sum, dto) => sum + dto.traffic_percentage, 0);
   if (Math.abs(total - 100) > PERCENT_TOLERANCE) {
-    throw new BadRequestException(`variants: traffic_percentage must add up to 100, got ${Math.round(total * 100) / 100}`);
+    throw new BadRequestException(
+      `variants: traffic_percentage must add up to 100, got ${Math.round(total * 100) / 100}`,
+    );
   }
   const control = controlVariantOf(dtos);
   return dtos.map((dto, index) => {
     if (dto.is_control !== undefined && dto.is_control !== (dto === control)) {
-      throw new BadRequestException(`variants.${index}.is_control is ${dto.is_control}, but the control is ${control.variant_id} ${CONTROL_VARIANT_RULE}`);
+      throw new BadRequestException(
+        `variants.${index}.is_control is ${dto.is_control}, but the control is ${control.variant_id} ${CONTROL_VARIANT_RULE}`,
+      );
     }
     return {
       variant_id: dto.variant_id,
@@ -150,7 +177,8 @@ function checkVariants(dtos: VariantDto[], stored: ExperimentVariant[] = []): Ex
 /** is_control and control_variant are read-only: they may be sent back as GET shows them, not changed. */
 function checkControlVariant(named: string | undefined, variants: ExperimentVariant[]): void {
   const control = controlVariantOf(variants).variant_id;
-  if (named !== undefined && named !== control) throw new BadRequestException(`control_variant is ${named}, but the control is ${control} ${CONTROL_VARIANT_RULE}`);
+  if (named !== undefined && named !== control)
+    throw new BadRequestException(`control_variant is ${named}, but the control is ${control} ${CONTROL_VARIANT_RULE}`);
 }
 
 /**
@@ -177,7 +205,9 @@ function sameParams(a: AlgorithmParams, b: AlgorithmParams): boolean {
 function checkForced(forced: Record<string, string>, variants: ExperimentVariant[]): Record<string, string> {
   for (const [userId, variantId] of Object.entries(forced)) {
     if (!variants.some((v) => v.variant_id === variantId)) {
-      throw new BadRequestException(`forced_assignments: user ${userId} is pinned to ${variantId}, which is not a variant of this experiment`);
+      throw new BadRequestException(
+        `forced_assignments: user ${userId} is pinned to ${variantId}, which is not a variant of this experiment`,
+      );
     }
   }
   return forced;

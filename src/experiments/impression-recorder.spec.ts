@@ -74,10 +74,7 @@ describe('ImpressionRecorder', { timeout: 30_000 }, () => {
     );
     assert.ok(rows.every((r) => Number(r.created_at) >= before && Number(r.created_at) <= Date.now()));
     const items = await db('impression_items').where({ user_id: 'user_1' });
-    assert.deepEqual(
-      items.map((r) => r.item_id).sort(),
-      ['item_1', 'item_2'],
-    );
+    assert.deepEqual(items.map((r) => r.item_id).sort(), ['item_1', 'item_2']);
     await recorder.onApplicationShutdown();
   });
 

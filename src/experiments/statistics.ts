@@ -212,9 +212,14 @@ export function holmAdjust(pValues: readonly number[]): number[] {
  * are normalised by their sum, so traffic percentages can be passed as they are. Every share must
  * be positive: a variant with no traffic share has nothing to be compared against.
  */
-export function chiSquareGoodnessOfFit(observed: readonly number[], expectedProportions: readonly number[]): ChiSquareResult {
+export function chiSquareGoodnessOfFit(
+  observed: readonly number[],
+  expectedProportions: readonly number[],
+): ChiSquareResult {
   if (observed.length !== expectedProportions.length) {
-    throw new RangeError(`observed has ${observed.length} categories, expected proportions ${expectedProportions.length}`);
+    throw new RangeError(
+      `observed has ${observed.length} categories, expected proportions ${expectedProportions.length}`,
+    );
   }
   if (observed.length < 2) throw new RangeError('a goodness-of-fit test needs at least two categories');
   if (observed.some((count) => !Number.isInteger(count) || count < 0)) {

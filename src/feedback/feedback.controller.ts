@@ -4,7 +4,13 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { OwnUser } from '../common/auth/access.decorators';
 import { IdParamDto } from '../common/validation';
-import { FeedbackBatchDto, FeedbackBatchRecordedDto, FeedbackDto, FeedbackListDto, FeedbackRecordedDto } from './feedback.dto';
+import {
+  FeedbackBatchDto,
+  FeedbackBatchRecordedDto,
+  FeedbackDto,
+  FeedbackListDto,
+  FeedbackRecordedDto,
+} from './feedback.dto';
 import { FeedbackService } from './feedback.service';
 
 class FeedbackListQueryDto {

@@ -17,7 +17,10 @@ import { FEEDBACK_ACTIONS, FeedbackAction } from '../domain/feedback-actions';
 import { Interaction } from '../repositories/interactions.repository';
 
 export class FeedbackContextDto {
-  @ApiPropertyOptional({ description: 'The recommendation_id of the response that showed the item', example: 'rec_2f1c…' })
+  @ApiPropertyOptional({
+    description: 'The recommendation_id of the response that showed the item',
+    example: 'rec_2f1c…',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -57,7 +60,10 @@ export class FeedbackDto {
 }
 
 export class BatchFeedbackDto extends FeedbackDto {
-  @ApiPropertyOptional({ description: 'Client-chosen id, scoped to the user; an event whose user already stored this id is skipped', example: 'fb_0001' })
+  @ApiPropertyOptional({
+    description: 'Client-chosen id, scoped to the user; an event whose user already stored this id is skipped',
+    example: 'fb_0001',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(191)
@@ -81,7 +87,8 @@ export class FeedbackRecordedDto {
 export class FeedbackBatchRecordedDto extends FeedbackRecordedDto {
   @ApiProperty({ example: 1000, description: 'Events in the request' }) received: number;
   @ApiProperty({ example: 998, description: 'Events newly stored' }) stored: number;
-  @ApiProperty({ example: 2, description: 'Events skipped because their user had already stored their feedback_id' }) duplicates: number;
+  @ApiProperty({ example: 2, description: 'Events skipped because their user had already stored their feedback_id' })
+  duplicates: number;
 }
 
 export class FeedbackEventDto {
@@ -90,7 +97,11 @@ export class FeedbackEventDto {
   @ApiProperty({ example: 'evt_789' }) event_id: string;
   @ApiProperty({ enum: FEEDBACK_ACTIONS }) action: FeedbackAction;
   @ApiProperty({ nullable: true, example: null }) value: number | null;
-  @ApiProperty({ type: FeedbackContextDto }) context: { recommendation_id: string | null; position: number | null; timestamp: string };
+  @ApiProperty({ type: FeedbackContextDto }) context: {
+    recommendation_id: string | null;
+    position: number | null;
+    timestamp: string;
+  };
   @ApiProperty({ example: '2026-11-23T12:00:00.123Z' }) received_at: string;
 }
 
@@ -106,7 +117,11 @@ export function feedbackEventResponse(e: Interaction): FeedbackEventDto {
     event_id: e.itemId,
     action: e.action,
     value: e.value,
-    context: { recommendation_id: e.recommendationId, position: e.position, timestamp: new Date(e.occurredAt).toISOString() },
+    context: {
+      recommendation_id: e.recommendationId,
+      position: e.position,
+      timestamp: new Date(e.occurredAt).toISOString(),
+    },
     received_at: new Date(e.receivedAt).toISOString(),
   };
 }

@@ -17,7 +17,8 @@ function recordingWrite(fails: (items: string[]) => Error | undefined = () => un
   return { groups, write };
 }
 
-const settled = (promises: Promise<void>[]) => Promise.allSettled(promises).then((results) => results.map((r) => r.status));
+const settled = (promises: Promise<void>[]) =>
+  Promise.allSettled(promises).then((results) => results.map((r) => r.status));
 
 describe('GroupCommit', { timeout: 30_000 }, () => {
   it('should write items added together as one group, and those added during the write as the next', async () => {
@@ -47,7 +48,9 @@ describe('GroupCommit', { timeout: 30_000 }, () => {
   });
 
   it('should retry the members of a failed group one by one, so only the bad one fails', async () => {
-    const { groups, write } = recordingWrite((items) => (items.includes('bad') ? new Error('constraint failed') : undefined));
+    const { groups, write } = recordingWrite((items) =>
+      items.includes('bad') ? new Error('constraint failed') : undefined,
+    );
     const commit = new GroupCommit(write);
     const outcomes = await settled(['a', 'bad', 'c'].map((item) => commit.add(item)));
     assert.deepEqual(outcomes, ['fulfilled', 'rejected', 'fulfilled']);

@@ -19,7 +19,10 @@ export default function decodeArtifact({ chunks, checksum }: DecodeArtifactReque
   if (checksum === null || sha256(bytes) !== checksum) return { corrupt: 'does not match its checksum' };
   try {
     const bundle = decodeBundle(bytes);
-    return transferring({ bundle }, Object.values(bundle.arrays).map((array) => array.buffer));
+    return transferring(
+      { bundle },
+      Object.values(bundle.arrays).map((array) => array.buffer),
+    );
   } catch (error) {
     if (error instanceof CorruptArtifactError) return { corrupt: error.message };
     throw error;

@@ -54,16 +54,28 @@ interface BundleHeader {
  * Verifies the checksum and decodes the stored chunks (on the decoder's thread), then wraps the
  * bundle's arrays; throws CorruptArtifactError on any mismatch.
  */
-export async function loadModel(version: ModelVersion, chunks: Uint8Array[], decoder: ArtifactDecoder): Promise<LoadedModel> {
+export async function loadModel(
+  version: ModelVersion,
+  chunks: Uint8Array[],
+  decoder: ArtifactDecoder,
+): Promise<LoadedModel> {
   const decoded = await decoder.decode(chunks, version.checksum);
-  if ('corrupt' in decoded) throw new CorruptArtifactError(`artifact of model ${version.id} (${version.version}) ${decoded.corrupt}`);
+  if ('corrupt' in decoded)
+    throw new CorruptArtifactError(`artifact of model ${version.id} (${version.version}) ${decoded.corrupt}`);
   const { header, arrays } = decoded.bundle;
   const h = header as unknown as BundleHeader;
   const modelArrays: Record<string, NumericArray> = {};
   for (const [name, array] of Object.entries(arrays)) {
     if (name.startsWith('model.')) modelArrays[name.slice('model.'.length)] = array;
   }
-  const artifact: ModelArtifact = { algorithm: h.algorithm, params: h.params, numUsers: h.numUsers, numItems: h.numItems, arrays: modelArrays, meta: h.meta };
+  const artifact: ModelArtifact = {
+    algorithm: h.algorithm,
+    params: h.params,
+    numUsers: h.numUsers,
+    numItems: h.numItems,
+    arrays: modelArrays,
+    meta: h.meta,
+  };
   return {
     id: version.id,
     version: version.version,

@@ -40,7 +40,8 @@ export class ModelRegistryController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiAcceptedResponse({
     type: ModelVersionDto,
-    description: 'Cancel requested: its trainer, on whichever replica, stops it within seconds and the version ends `cancelled`; poll /v1/models/:id',
+    description:
+      'Cancel requested: its trainer, on whichever replica, stops it within seconds and the version ends `cancelled`; poll /v1/models/:id',
   })
   @ApiNotFoundResponse({ description: 'No such model version' })
   @ApiConflictResponse({ description: 'The version is not training' })

@@ -51,14 +51,19 @@ export class ModelMetricsDto {
 
 /** The same metrics in /v1/model/info, which also keeps the contract's name for MAP@10. */
 export class ValidationMetricsDto extends ModelMetricsDto {
-  @ApiProperty({ example: 0.18, description: "MAP@10 under the contract's name: always equal to map_at_10" }) map: number;
+  @ApiProperty({ example: 0.18, description: "MAP@10 under the contract's name: always equal to map_at_10" })
+  map: number;
 }
 
 export class ModelVersionDto {
   @ApiProperty({ example: 3 }) id: number;
   @ApiProperty({ example: 'v1.0.2' }) version: string;
   @ApiProperty({ enum: ALGORITHMS }) algorithm: string;
-  @ApiProperty({ enum: MODEL_STATUSES, description: 'superseded: was active until another version of its algorithm was activated; activating it again is a rollback' })
+  @ApiProperty({
+    enum: MODEL_STATUSES,
+    description:
+      'superseded: was active until another version of its algorithm was activated; activating it again is a rollback',
+  })
   status: string;
   @ApiProperty({ example: { neighbours: 100 } }) params: Record<string, unknown>;
   @ApiProperty({ nullable: true, type: ModelMetricsDto }) metrics: Record<string, number> | null;
@@ -69,7 +74,8 @@ export class ModelVersionDto {
   @ApiProperty({ nullable: true, example: 1048576 }) artifact_bytes: number | null;
   @ApiProperty({ nullable: true, example: null, description: 'Why the gate rejected it' }) reason: string | null;
   @ApiProperty({ nullable: true, example: null, description: 'Why training failed or stopped' }) error: string | null;
-  @ApiProperty({ example: false, description: 'A cancel was requested; the trainer stops it within seconds' }) cancel_requested: boolean;
+  @ApiProperty({ example: false, description: 'A cancel was requested; the trainer stops it within seconds' })
+  cancel_requested: boolean;
   @ApiProperty({ example: '2026-11-23T02:00:00.000Z' }) created_at: string;
   @ApiProperty({ nullable: true }) finished_at: string | null;
   @ApiProperty({ nullable: true }) activated_at: string | null;
@@ -88,9 +94,11 @@ export class ModelInfoDto {
   @ApiProperty({ example: '2026-11-23T02:00:00Z', nullable: true }) last_trained: string | null;
   @ApiProperty({ example: 15432 }) training_samples: number;
   @ApiProperty({ type: ValidationMetricsDto, nullable: true }) validation_metrics: ValidationMetricsDto | null;
-  @ApiProperty({ example: 245678, description: 'Recommendations served by this replica since it started' }) prediction_count: number;
+  @ApiProperty({ example: 245678, description: 'Recommendations served by this replica since it started' })
+  prediction_count: number;
   @ApiProperty({ example: 2.5 }) avg_latency_ms: number;
-  @ApiProperty({ type: [ModelVersionDto], description: 'The active version of every algorithm' }) active_models: ModelVersionDto[];
+  @ApiProperty({ type: [ModelVersionDto], description: 'The active version of every algorithm' })
+  active_models: ModelVersionDto[];
 }
 
 export function modelVersionResponse(m: ModelVersion): ModelVersionDto {

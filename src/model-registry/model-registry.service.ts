@@ -3,7 +3,14 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
 import { Telemetry } from '../telemetry/telemetry';
 import { ModelActivator } from './model-activator';
-import { ModelInfoDto, ModelListDto, ModelListQueryDto, ModelVersionDto, modelVersionResponse, validationMetrics } from './model-registry.dto';
+import {
+  ModelInfoDto,
+  ModelListDto,
+  ModelListQueryDto,
+  ModelVersionDto,
+  modelVersionResponse,
+  validationMetrics,
+} from './model-registry.dto';
 
 @Injectable()
 export class ModelRegistryService {
@@ -34,7 +41,12 @@ export class ModelRegistryService {
   async list(query: ModelListQueryDto): Promise<ModelListDto> {
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
-    const { models, total } = await this.models.list({ status: query.status, algorithm: query.algorithm, limit, offset });
+    const { models, total } = await this.models.list({
+      status: query.status,
+      algorithm: query.algorithm,
+      limit,
+      offset,
+    });
     return { models: models.map(modelVersionResponse), total, limit, offset };
   }
 
@@ -51,7 +63,9 @@ export class ModelRegistryService {
   async cancel(id: number): Promise<ModelVersionDto> {
     await this.getVersion(id);
     if (!(await this.models.requestCancel(id))) {
-      throw new ConflictException(`model ${id} is ${(await this.getVersion(id)).status}; only a training version can be cancelled`);
+      throw new ConflictException(
+        `model ${id} is ${(await this.getVersion(id)).status}; only a training version can be cancelled`,
+      );
     }
     return modelVersionResponse(await this.getVersion(id));
   }

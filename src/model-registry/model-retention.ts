@@ -19,7 +19,9 @@ export class ModelRetention {
   async archiveOld(algorithms: AlgorithmName[]): Promise<void> {
     for (const algorithm of new Set(algorithms)) {
       const { models } = await this.models.list({ algorithm, limit: 10_000, offset: 0 });
-      const withArtifacts = models.filter((m) => m.status !== 'archived' && m.status !== 'training' && m.checksum !== null);
+      const withArtifacts = models.filter(
+        (m) => m.status !== 'archived' && m.status !== 'training' && m.checksum !== null,
+      );
       for (const old of withArtifacts.slice(this.config.training.retention)) {
         if (old.status === 'active') continue;
         await this.models.deleteArtifact(old.id);

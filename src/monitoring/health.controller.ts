@@ -51,8 +51,12 @@ export class HealthController {
    * brings the feedback its first model is trained on. Until then it serves cold-start lists.
    */
   @Get(['health/ready', 'ready'])
-  @ApiOkResponse({ description: 'Database reachable (or, while it is down, a model in memory); the loaded model versions, or none yet' })
-  @ApiServiceUnavailableResponse({ description: '`{"detail": "not ready", "details": {...}}`, or `{"detail": "shutting down"}`' })
+  @ApiOkResponse({
+    description: 'Database reachable (or, while it is down, a model in memory); the loaded model versions, or none yet',
+  })
+  @ApiServiceUnavailableResponse({
+    description: '`{"detail": "not ready", "details": {...}}`, or `{"detail": "shutting down"}`',
+  })
   async ready(): Promise<HealthCheckResult> {
     if (this.shutdown.draining) throw new ServiceUnavailableException({ detail: 'shutting down' });
     const loaded = this.models.all();
@@ -71,7 +75,8 @@ export class HealthController {
   private modelState(loaded: LoadedModel[]) {
     const indicator = this.indicators.check('model');
     const versions = Object.fromEntries(loaded.map((m) => [m.algorithm, m.version]));
-    if (loaded.length === 0) return indicator.up({ versions, message: 'no model loaded yet: serving popularity from the database' });
+    if (loaded.length === 0)
+      return indicator.up({ versions, message: 'no model loaded yet: serving popularity from the database' });
     return indicator.up({ versions });
   }
 }

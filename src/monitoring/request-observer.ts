@@ -35,7 +35,9 @@ export function observeRequests(telemetry: Telemetry, shutdown: ShutdownState) {
       const path = req.originalUrl.split('?')[0];
       const entry = { method: req.method, path, endpoint, status, duration_ms: Math.round(seconds * 1e4) / 10 };
       const message = `${req.method} ${path} ${status}`;
-      runWithRequestId(requestId, () => (QUIET_PATHS.test(path) ? logger.debug(message, entry) : logger.log(message, entry)));
+      runWithRequestId(requestId, () =>
+        QUIET_PATHS.test(path) ? logger.debug(message, entry) : logger.log(message, entry),
+      );
     });
     runWithRequestId(requestId, next);
   };

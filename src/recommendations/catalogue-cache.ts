@@ -5,7 +5,10 @@ import { LoadedModel } from '../model-registry/loaded-model';
 import { ItemMetadataDto } from './recommendations.dto';
 
 /** What serving needs of an item: filters, and the response metadata built once per catalogue change. */
-export type CatalogueItem = Pick<Item, 'id' | 'name' | 'type' | 'city' | 'venue' | 'startsAt' | 'genres' | 'artists' | 'updatedAt'> & {
+export type CatalogueItem = Pick<
+  Item,
+  'id' | 'name' | 'type' | 'city' | 'venue' | 'startsAt' | 'genres' | 'artists' | 'updatedAt'
+> & {
   readonly metadata: ItemMetadataDto;
 };
 
@@ -51,7 +54,10 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
-    this.timers.push(setInterval(() => void this.reload(), FULL_RELOAD_MS), setInterval(() => void this.catchUp(), CATCH_UP_MS));
+    this.timers.push(
+      setInterval(() => void this.reload(), FULL_RELOAD_MS),
+      setInterval(() => void this.catchUp(), CATCH_UP_MS),
+    );
     for (const timer of this.timers) timer.unref();
   }
 
@@ -116,7 +122,9 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
     this.catchingUp = true;
     try {
       const changed = await this.repository.getChangedSince(Date.now() - CATCH_UP_OVERLAP_MS);
-      const stale = changed.filter(({ id, updatedAt }) => this.seen.get(id) !== updatedAt && this.items.get(id)?.updatedAt !== updatedAt);
+      const stale = changed.filter(
+        ({ id, updatedAt }) => this.seen.get(id) !== updatedAt && this.items.get(id)?.updatedAt !== updatedAt,
+      );
       this.seen = new Map(changed.map(({ id, updatedAt }) => [id, updatedAt]));
       if (stale.length > 0) await this.events.itemsChanged(stale.map(({ id }) => id));
     } catch (error) {

@@ -80,7 +80,10 @@ export class ExclusionLog implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.failing) this.logger.log('reading the interaction log again');
       this.failing = false;
     } catch (error) {
-      if (!this.failing) this.logger.warn(`cannot read the interaction log, serving exclusions recorded up to now: ${(error as Error).message}`);
+      if (!this.failing)
+        this.logger.warn(
+          `cannot read the interaction log, serving exclusions recorded up to now: ${(error as Error).message}`,
+        );
       this.failing = true;
     } finally {
       this.reading = false;

@@ -50,7 +50,18 @@ describe(Exclusions.name, { timeout: 30_000 }, () => {
   beforeEach(async () => db('interactions').delete());
 
   const store = (userId: string, itemId: string, action: FeedbackAction, times = 1) =>
-    interactions.append(Array.from({ length: times }, () => ({ feedbackId: null, userId, itemId, action, value: null, recommendationId: null, position: null, occurredAt: Date.now() })));
+    interactions.append(
+      Array.from({ length: times }, () => ({
+        feedbackId: null,
+        userId,
+        itemId,
+        action,
+        value: null,
+        recommendationId: null,
+        position: null,
+        occurredAt: Date.now(),
+      })),
+    );
 
   it('should find a hide behind more than RECENT_EVENTS newer events, and only those after the snapshot', async () => {
     await store('u0', 'old', 'save');
@@ -64,7 +75,11 @@ describe(Exclusions.name, { timeout: 30_000 }, () => {
     assert.equal(events.recent.length, RECENT_EVENTS);
     assert.deepEqual([...events.excludedSince], ['hidden']);
     assert.equal(events.newestId, (await interactions.getMaxId()) - 1);
-    assert.deepEqual([...(await sut.read('u0', 0)).excludedSince].sort(), ['hidden', 'old'], 'before any model: the whole history');
+    assert.deepEqual(
+      [...(await sut.read('u0', 0)).excludedSince].sort(),
+      ['hidden', 'old'],
+      'before any model: the whole history',
+    );
     assert.deepEqual(await sut.read('nobody', 0), { recent: [], excludedSince: new Set(), newestId: 0 });
   });
 
@@ -87,12 +102,24 @@ describe(Exclusions.name, { timeout: 30_000 }, () => {
     assert.deepEqual(sut.fromMemory('u0', 0).excludedSince, new Set(['here']));
 
     await log.tail();
-    assert.deepEqual(sut.fromMemory('u0', 0).excludedSince, new Set(['here', 'elsewhere']), 'the log from the oldest snapshot on');
+    assert.deepEqual(
+      sut.fromMemory('u0', 0).excludedSince,
+      new Set(['here', 'elsewhere']),
+      'the log from the oldest snapshot on',
+    );
     const elsewhereId = (await interactions.getMaxId()) - 1;
-    assert.deepEqual(sut.fromMemory('u0', elsewhereId).excludedSince, new Set(['here']), 'not yet seen by the tail: newer than any snapshot');
+    assert.deepEqual(
+      sut.fromMemory('u0', elsewhereId).excludedSince,
+      new Set(['here']),
+      'not yet seen by the tail: newer than any snapshot',
+    );
 
     models.set(snapshot(elsewhereId, 'item_knn'));
-    assert.deepEqual(sut.fromMemory('u0', 0).excludedSince, new Set(['here', 'elsewhere']), 'the popularity snapshot is older and still serves');
+    assert.deepEqual(
+      sut.fromMemory('u0', 0).excludedSince,
+      new Set(['here', 'elsewhere']),
+      'the popularity snapshot is older and still serves',
+    );
     models.set(snapshot(elsewhereId, 'popularity'));
     assert.deepEqual(sut.fromMemory('u0', 0).excludedSince, new Set(['here']), 'every snapshot holds it now');
   });

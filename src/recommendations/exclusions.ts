@@ -41,7 +41,13 @@ export class Exclusions {
     const excludedSince = new Set(recent.filter((e) => e.id > sinceId && excludesItem(e.action)).map((e) => e.itemId));
     const oldestRead = recent[recent.length - 1];
     if (recent.length === RECENT_EVENTS && oldestRead.id > sinceId + 1) {
-      for (const item of await this.interactions.getItemIdsOfUserBetween(userId, sinceId, oldestRead.id, EXCLUDING_ACTIONS)) excludedSince.add(item);
+      for (const item of await this.interactions.getItemIdsOfUserBetween(
+        userId,
+        sinceId,
+        oldestRead.id,
+        EXCLUDING_ACTIONS,
+      ))
+        excludedSince.add(item);
     }
     return { recent, excludedSince, newestId: recent[0]?.id ?? 0 };
   }

@@ -28,7 +28,13 @@ function fixture(): { model: LoadedModel; view: CatalogueView; context: UserCont
       ['cork', 1],
     ]),
   };
-  const profile = { userIndex: 0, items: new Int32Array(), weights: new Float32Array(), declaredFeatures: new Int32Array(), cityIndex: -1 };
+  const profile = {
+    userIndex: 0,
+    items: new Int32Array(),
+    weights: new Float32Array(),
+    declaredFeatures: new Int32Array(),
+    cityIndex: -1,
+  };
   return { model, view, context: { profile, excluded: new Set(), lastAction: new Map(), city: null } };
 }
 
@@ -39,7 +45,9 @@ describe('rankItems', { timeout: 30_000 }, () => {
     const { model, view, context } = fixture();
     assert.deepEqual(ranked(model, context, view, { now: NOW, city: null }, 4), [1, 5, 7, 4]);
     assert.deepEqual(ranked(model, context, view, { now: NOW, city: null }, 20), [1, 5, 7, 4, 0, 2, 6]);
-    assert.deepEqual(rankItems(model, context, view, { now: NOW, city: null }, 1), [{ index: 1, score: 0.8999999761581421 }]);
+    assert.deepEqual(rankItems(model, context, view, { now: NOW, city: null }, 1), [
+      { index: 1, score: 0.8999999761581421 },
+    ]);
   });
 
   it('should drop excluded, taken, deleted and started items and keep the city asked for', () => {

@@ -28,7 +28,13 @@ const scoreArrays = new WeakMap<LoadedModel, Float32Array>();
  * ties to the lower index. One pass over the scores: an item that cannot beat the current
  * `count`-th best (most of them, for sparse scorers) costs one comparison.
  */
-export function rankItems(model: LoadedModel, context: UserContext, view: CatalogueView, filters: RankFilters, count: number): RankedItem[] {
+export function rankItems(
+  model: LoadedModel,
+  context: UserContext,
+  view: CatalogueView,
+  filters: RankFilters,
+  count: number,
+): RankedItem[] {
   const scores = scoreArrayFor(model);
   model.recommender.score(context.profile, scores);
   for (const item of context.excluded) scores[item] = -Infinity;

@@ -46,7 +46,9 @@ export class RecommendationsController {
   async recommendBatch(@Body() dto: BatchRecommendationRequestDto): Promise<BatchRecommendationResponseDto> {
     const results = [];
     for (const userId of dto.user_ids) {
-      results.push(await this.recommendations.recommend({ userId, limit: dto.limit, city: dto.city, algorithm: dto.algorithm }));
+      results.push(
+        await this.recommendations.recommend({ userId, limit: dto.limit, city: dto.city, algorithm: dto.algorithm }),
+      );
     }
     return { results, count: results.length };
   }
@@ -55,7 +57,10 @@ export class RecommendationsController {
   @OwnUser('params.id')
   @ApiOkResponse({ type: RecommendationResponseDto })
   @ApiNotFoundResponse({ description: UNKNOWN_EXPERIMENT })
-  recommendFor(@Param() { id }: IdParamDto, @Query() query: RecommendationQueryDto): Promise<RecommendationResponseDto> {
+  recommendFor(
+    @Param() { id }: IdParamDto,
+    @Query() query: RecommendationQueryDto,
+  ): Promise<RecommendationResponseDto> {
     return this.recommendations.recommend({
       userId: id,
       limit: query.limit,

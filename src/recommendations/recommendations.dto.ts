@@ -1,12 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
 import { PreferencesDto } from '../catalogue/catalogue.dto';
 import { ID_PATTERN, IsId, Nested, OptionalText, OptionalTimestamp } from '../common/validation';
 
 export class RecommendationContextDto {
-  @ApiPropertyOptional({ type: PreferencesDto, description: 'Preferences for this request, added to the stored profile' })
+  @ApiPropertyOptional({
+    type: PreferencesDto,
+    description: 'Preferences for this request, added to the stored profile',
+  })
   @IsOptional()
   @Nested(() => PreferencesDto)
   user_preferences?: PreferencesDto;
@@ -19,7 +33,10 @@ export class RecommendationContextDto {
 }
 
 class PagingDto {
-  @ApiPropertyOptional({ description: 'How many items (default DEFAULT_RECOMMENDATION_COUNT, at most MAX_RECOMMENDATION_COUNT)', example: 10 })
+  @ApiPropertyOptional({
+    description: 'How many items (default DEFAULT_RECOMMENDATION_COUNT, at most MAX_RECOMMENDATION_COUNT)',
+    example: 10,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -125,11 +142,15 @@ export class RecommendationResponseDto {
   @ApiProperty({ example: 'user_123' }) user_id: string;
   @ApiProperty({ example: '6f1c2e0a-3b9d-4c55-9a57-1f0f3f1f2b7d' }) recommendation_id: string;
   @ApiProperty({ type: [RecommendedItemDto] }) recommendations: RecommendedItemDto[];
-  @ApiProperty({ example: 'v1.0.3', nullable: true, description: 'The model version that produced the list' }) model_version: string | null;
+  @ApiProperty({ example: 'v1.0.3', nullable: true, description: 'The model version that produced the list' })
+  model_version: string | null;
   @ApiProperty({ example: 'hybrid' }) algorithm: string;
   @ApiProperty({ example: 'rec_algorithm_v1', nullable: true }) ab_experiment: string | null;
   @ApiProperty({ example: 'collaborative_filtering', nullable: true }) variant: string | null;
-  @ApiPropertyOptional({ example: 'hybrid has no model yet; served popularity', description: 'Present when the service fell back to a simpler source' })
+  @ApiPropertyOptional({
+    example: 'hybrid has no model yet; served popularity',
+    description: 'Present when the service fell back to a simpler source',
+  })
   fallback?: string;
   @ApiProperty({ example: 3.21 }) latency_ms: number;
 }

@@ -1,4 +1,11 @@
-import { BadRequestException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { similarItems } from '../algorithms/item-knn';
 import { AlgorithmName } from '../algorithms/types';
@@ -70,13 +77,17 @@ export class RecommendationsService {
     const limit = this.checkLimit(request.limit);
     const offset = this.checkOffset(request.offset, limit);
     const now = request.currentTime ? Date.parse(request.currentTime) : Date.now();
-    const assignment = request.algorithm ? undefined : await this.experiments.assign(request.userId, request.experimentId);
+    const assignment = request.algorithm
+      ? undefined
+      : await this.experiments.assign(request.userId, request.experimentId);
     const algorithm = request.algorithm ?? assignment?.algorithm ?? (this.config.defaultAlgorithm as AlgorithmName);
 
     // A request with its own clock or preferences is one of a kind; everything else may be cached.
     const cacheable = !request.currentTime && !request.preferences;
     const key = `${request.userId}|${algorithm}|${request.city ?? ''}|${limit}|${offset}`;
-    const cached = cacheable ? await this.cache.get(request.userId, key, () => this.interactions.getNewestIdOfUser(request.userId)) : undefined;
+    const cached = cacheable
+      ? await this.cache.get(request.userId, key, () => this.interactions.getNewestIdOfUser(request.userId))
+      : undefined;
     if (cacheable) this.telemetry.cacheLookup(cached !== undefined);
     let body = cached;
     if (!body) {
@@ -115,7 +126,8 @@ export class RecommendationsService {
   /** Every request ranks offset + limit items, so paging stops PAGEABLE_LISTS full lists deep. */
   private checkOffset(offset: number | undefined, limit: number): number {
     const deepest = PAGEABLE_LISTS * this.config.maxRecommendationCount;
-    if (offset !== undefined && offset + limit > deepest) throw new BadRequestException(`offset + limit must not be greater than ${deepest}`);
+    if (offset !== undefined && offset + limit > deepest)
+      throw new BadRequestException(`offset + limit must not be greater than ${deepest}`);
     return offset ?? 0;
   }
 
@@ -123,14 +135,27 @@ export class RecommendationsService {
    * The list and its cache stamp: the user's newest interaction id as seen by the one read the
    * exclusions came from (none when the database could not be read: such a list is not cached).
    */
-  private async compute(request: RecommendationRequest, wanted: AlgorithmName, limit: number, offset: number, now: number): Promise<{ list: RankedList; stamp?: number }> {
+  private async compute(
+    request: RecommendationRequest,
+    wanted: AlgorithmName,
+    limit: number,
+    offset: number,
+    now: number,
+  ): Promise<{ list: RankedList; stamp?: number }> {
     const city = request.city?.toLowerCase() ?? null;
     const sources = [wanted, ...FALLBACKS.filter((a) => a !== wanted)]
       .map((algorithm) => this.models.get(algorithm))
       .filter((m): m is LoadedModel => m !== undefined);
-    const reading = await this.contexts.read(request.userId, sources.length === 0 ? 0 : Math.min(...sources.map((m) => m.lastInteractionId)));
+    const reading = await this.contexts.read(
+      request.userId,
+      sources.length === 0 ? 0 : Math.min(...sources.map((m) => m.lastInteractionId)),
+    );
     const stamp = reading.degraded ? undefined : reading.events.newestId;
-    if (sources.length === 0) return { list: await this.popularityWithoutModel(request.userId, reading.events.excludedSince, city, limit, offset, now), stamp };
+    if (sources.length === 0)
+      return {
+        list: await this.popularityWithoutModel(request.userId, reading.events.excludedSince, city, limit, offset, now),
+        stamp,
+      };
 
     const picked: RecommendedItemDto[] = [];
     const taken = new Set<string>();
@@ -142,7 +167,8 @@ export class RecommendationsService {
       const view = this.catalogue.viewFor(model);
       // Popularity for a user without a city filter looks in their home city first, then anywhere;
       // each pass ranks after the previous one has placed its items, so none comes twice.
-      const cities = model.algorithm === 'popularity' && city === null && context.city ? [context.city.toLowerCase(), null] : [city];
+      const cities =
+        model.algorithm === 'popularity' && city === null && context.city ? [context.city.toLowerCase(), null] : [city];
       const strength = evidenceStrength(model, context.profile.items.length, context.profile.declaredFeatures.length);
       let top: number | undefined;
       let placed = 0;
@@ -157,13 +183,22 @@ export class RecommendationsService {
             event_id: id,
             score: round(score, 4),
             confidence: round(clamp01(top !== undefined && top > 0 ? (score / top) * strength : strength / 2), 3),
-            reason: reasonFor(model.recommender.explain(context.profile, index), model, this.catalogue, context.lastAction, request.city ?? context.city),
+            reason: reasonFor(
+              model.recommender.explain(context.profile, index),
+              model,
+              this.catalogue,
+              context.lastAction,
+              request.city ?? context.city,
+            ),
             algorithm: model.algorithm,
             metadata: (this.catalogue.get(id) as CatalogueItem).metadata,
           });
         }
       }
-      if (model.algorithm !== wanted && placed > 0) notes.push(`${wanted} ${this.models.get(wanted) ? 'had too few items' : 'has no model yet'}; added ${model.algorithm}`);
+      if (model.algorithm !== wanted && placed > 0)
+        notes.push(
+          `${wanted} ${this.models.get(wanted) ? 'had too few items' : 'has no model yet'}; added ${model.algorithm}`,
+        );
     }
     if (notes.length > 0) this.logger.debug(`user ${request.userId}: ${notes.join('; ')}`);
     const primary = sources[0];
@@ -178,12 +213,24 @@ export class RecommendationsService {
   }
 
   /** Before the first model exists: the most saved/clicked items of the last 30 days, straight from the database, less the user's exclusions. */
-  private async popularityWithoutModel(userId: string, excluded: Set<string>, city: string | null, limit: number, offset: number, now: number): Promise<RankedList> {
+  private async popularityWithoutModel(
+    userId: string,
+    excluded: Set<string>,
+    city: string | null,
+    limit: number,
+    offset: number,
+    now: number,
+  ): Promise<RankedList> {
     const counts = await this.interactions.getPopularItemIds(now - 30 * DAY_MS, 1000);
     const recommendations = counts
       .filter(({ itemId }) => !excluded.has(itemId))
       .map(({ itemId, count }) => ({ item: this.catalogue.get(itemId), count }))
-      .filter(({ item }) => item && !(item.startsAt !== null && item.startsAt <= now) && (city === null || item.city?.toLowerCase() === city))
+      .filter(
+        ({ item }) =>
+          item &&
+          !(item.startsAt !== null && item.startsAt <= now) &&
+          (city === null || item.city?.toLowerCase() === city),
+      )
       .slice(offset, offset + limit)
       .map(({ item, count }, rank, all) => ({
         event_id: (item as CatalogueItem).id,

@@ -61,7 +61,12 @@ export class UserContextBuilder {
     }
   }
 
-  build(model: LoadedModel, userId: string, { events, user, degraded }: UserReading, requestPreferences?: DeclaredPreferences): UserContext {
+  build(
+    model: LoadedModel,
+    userId: string,
+    { events, user, degraded }: UserReading,
+    requestPreferences?: DeclaredPreferences,
+  ): UserContext {
     const userIndex = model.userIndex.get(userId) ?? -1;
     const weights = new Map<number, number>();
     if (userIndex >= 0) {
@@ -71,7 +76,10 @@ export class UserContextBuilder {
     const lastAction = this.applyRecent(model, events.recent, weights);
 
     const items = [...weights].filter(([, w]) => w > 0);
-    const preferences = { genres: [...(user?.preferences.genres ?? []), ...(requestPreferences?.genres ?? [])], artists: [...(user?.preferences.artists ?? []), ...(requestPreferences?.artists ?? [])] };
+    const preferences = {
+      genres: [...(user?.preferences.genres ?? []), ...(requestPreferences?.genres ?? [])],
+      artists: [...(user?.preferences.artists ?? []), ...(requestPreferences?.artists ?? [])],
+    };
     const city = user?.city ?? null;
     return {
       profile: {
@@ -89,21 +97,31 @@ export class UserContextBuilder {
   }
 
   /** Events are newest first; the snapshot already holds those up to lastInteractionId. Returns the latest action per item. */
-  private applyRecent(model: LoadedModel, recent: RecentSignal[], weights: Map<number, number>): Map<number, FeedbackAction> {
+  private applyRecent(
+    model: LoadedModel,
+    recent: RecentSignal[],
+    weights: Map<number, number>,
+  ): Map<number, FeedbackAction> {
     const lastAction = new Map<number, FeedbackAction>();
     for (const event of recent) {
       const item = model.itemIndex.get(event.itemId);
       if (item === undefined) continue;
       if (!lastAction.has(item)) lastAction.set(item, event.action);
       if (event.id <= model.lastInteractionId) continue;
-      weights.set(item, (weights.get(item) ?? 0) + signalWeight(event.action, event.value, this.config.feedbackWeights));
+      weights.set(
+        item,
+        (weights.get(item) ?? 0) + signalWeight(event.action, event.value, this.config.feedbackWeights),
+      );
     }
     return lastAction;
   }
 }
 
 function declaredFeatures(model: LoadedModel, preferences: DeclaredPreferences): Int32Array {
-  const keys = [...(preferences.genres ?? []).map((g) => feature('genre', g).key), ...(preferences.artists ?? []).map((a) => feature('artist', a).key)];
+  const keys = [
+    ...(preferences.genres ?? []).map((g) => feature('genre', g).key),
+    ...(preferences.artists ?? []).map((a) => feature('artist', a).key),
+  ];
   const indices = keys.map((key) => model.featureIndex.get(key)).filter((i): i is number => i !== undefined);
   return Int32Array.from(new Set(indices));
 }

@@ -110,7 +110,9 @@ export class ExperimentsRepository {
 
   /** The variant stored at the user's first exposure, if any. */
   async getAssignedVariant(experimentId: string, userId: string): Promise<string | undefined> {
-    const row = await this.db('experiment_assignments').where({ experiment_id: experimentId, user_id: userId }).first<{ variant_id: string } | undefined>('variant_id');
+    const row = await this.db('experiment_assignments')
+      .where({ experiment_id: experimentId, user_id: userId })
+      .first<{ variant_id: string } | undefined>('variant_id');
     return row?.variant_id;
   }
 
@@ -127,7 +129,10 @@ export class ExperimentsRepository {
   }
 
   async countAssignments(experimentId: string, trx: Knex = this.db): Promise<number> {
-    const row = await trx('experiment_assignments').where({ experiment_id: experimentId }).count<{ n: number | string }[]>({ n: '*' }).first();
+    const row = await trx('experiment_assignments')
+      .where({ experiment_id: experimentId })
+      .count<{ n: number | string }[]>({ n: '*' })
+      .first();
     return Number(row?.n ?? 0);
   }
 

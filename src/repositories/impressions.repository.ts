@@ -79,7 +79,10 @@ export class ImpressionsRepository {
   async countByVariant(experimentId: string): Promise<Map<string, number>> {
     const rows = await this.db('experiment_assignments as a')
       .join('impressions as m', (on) =>
-        on.on('m.experiment_id', 'a.experiment_id').andOn('m.user_id', 'a.user_id').andOn('m.variant_id', 'a.variant_id'),
+        on
+          .on('m.experiment_id', 'a.experiment_id')
+          .andOn('m.user_id', 'a.user_id')
+          .andOn('m.variant_id', 'a.variant_id'),
       )
       .where('a.experiment_id', experimentId)
       .groupBy('a.variant_id')
@@ -106,26 +109,30 @@ export class ImpressionsRepository {
       .where((either) => {
         either
           .where((byId) => {
-            byId.whereNotNull('i.recommendation_id').whereExists(
-              db('impressions as m')
-                .select(db.raw('1'))
-                .where('m.recommendation_id', db.ref('i.recommendation_id'))
-                .where('m.experiment_id', db.ref('a.experiment_id'))
-                .where('m.user_id', db.ref('a.user_id'))
-                .where('m.variant_id', db.ref('a.variant_id')),
-            );
+            byId
+              .whereNotNull('i.recommendation_id')
+              .whereExists(
+                db('impressions as m')
+                  .select(db.raw('1'))
+                  .where('m.recommendation_id', db.ref('i.recommendation_id'))
+                  .where('m.experiment_id', db.ref('a.experiment_id'))
+                  .where('m.user_id', db.ref('a.user_id'))
+                  .where('m.variant_id', db.ref('a.variant_id')),
+              );
           })
           .orWhere((byWindow) => {
-            byWindow.whereNull('i.recommendation_id').whereExists(
-              db('impression_items as s')
-                .select(db.raw('1'))
-                .where('s.experiment_id', db.ref('a.experiment_id'))
-                .where('s.user_id', db.ref('a.user_id'))
-                .where('s.item_id', db.ref('i.item_id'))
-                .where('s.variant_id', db.ref('a.variant_id'))
-                .where('s.shown_at', '<=', db.ref('i.occurred_at'))
-                .whereRaw('?? >= ?? - ?', ['s.shown_at', 'i.occurred_at', windowMs]),
-            );
+            byWindow
+              .whereNull('i.recommendation_id')
+              .whereExists(
+                db('impression_items as s')
+                  .select(db.raw('1'))
+                  .where('s.experiment_id', db.ref('a.experiment_id'))
+                  .where('s.user_id', db.ref('a.user_id'))
+                  .where('s.item_id', db.ref('i.item_id'))
+                  .where('s.variant_id', db.ref('a.variant_id'))
+                  .where('s.shown_at', '<=', db.ref('i.occurred_at'))
+                  .whereRaw('?? >= ?? - ?', ['s.shown_at', 'i.occurred_at', windowMs]),
+              );
           });
       })
       .groupBy('a.variant_id', 'i.action')

@@ -6,4 +6,12 @@ import { LeasesRepository } from './leases.repository';
 import { ModelsRepository } from './models.repository';
 import { UsersRepository } from './users.repository';
 
-export const REPOSITORIES = [ItemsRepository, UsersRepository, InteractionsRepository, ModelsRepository, LeasesRepository, ExperimentsRepository, ImpressionsRepository];
+export const REPOSITORIES = [
+  ItemsRepository,
+  UsersRepository,
+  InteractionsRepository,
+  ModelsRepository,
+  LeasesRepository,
+  ExperimentsRepository,
+  ImpressionsRepository,
+];

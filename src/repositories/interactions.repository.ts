@@ -71,7 +71,9 @@ export class InteractionsRepository {
     if (events.length === 0) return 0;
     const receivedAt = Date.now();
     const newItemIds = this.knownItems.withoutKnown(events.map((e) => e.itemId));
-    const stored = isMysql(this.db) ? await this.appendWithKnex(events, newItemIds, receivedAt) : await this.appendOnSqlite(events, newItemIds, receivedAt);
+    const stored = isMysql(this.db)
+      ? await this.appendWithKnex(events, newItemIds, receivedAt)
+      : await this.appendOnSqlite(events, newItemIds, receivedAt);
     // A write inside a caller's transaction may yet roll back, so its ids are not noted.
     if (!this.db.isTransaction) this.knownItems.note(newItemIds);
     return stored;
@@ -87,7 +89,12 @@ export class InteractionsRepository {
       try {
         return await this.insertOnMysql(events, newItemIds, receivedAt);
       } catch (error) {
-        if (this.db.isTransaction || attempt === DEADLOCK_ATTEMPTS || (error as { code?: string }).code !== 'ER_LOCK_DEADLOCK') throw error;
+        if (
+          this.db.isTransaction ||
+          attempt === DEADLOCK_ATTEMPTS ||
+          (error as { code?: string }).code !== 'ER_LOCK_DEADLOCK'
+        )
+          throw error;
       }
     }
   }
@@ -105,7 +112,11 @@ export class InteractionsRepository {
       let stored = 0;
       for (let start = 0; start < events.length; start += 500) {
         const rows = events.slice(start, start + 500).map((e) => toRow(e, receivedAt));
-        const { sql, bindings } = trx('interactions').insert(rows).onConflict(['user_id', 'feedback_id']).ignore().toSQL();
+        const { sql, bindings } = trx('interactions')
+          .insert(rows)
+          .onConflict(['user_id', 'feedback_id'])
+          .ignore()
+          .toSQL();
         // Raw, for the count: knex answers an insert on MySQL with the insert id alone.
         const [result] = (await trx.raw(sql, bindings)) as [{ affectedRows: number }];
         stored += result.affectedRows;
@@ -118,44 +129,75 @@ export class InteractionsRepository {
   private async appendOnSqlite(events: InteractionWrite[], newItemIds: string[], receivedAt: number): Promise<number> {
     const [, stored] = await insertIgnoringConflicts(this.db, [
       { table: 'items', conflictColumns: ['id'], rows: placeholderRows(newItemIds, receivedAt) },
-      { table: 'interactions', conflictColumns: ['user_id', 'feedback_id'], rows: events.map((e) => toRow(e, receivedAt)) },
+      {
+        table: 'interactions',
+        conflictColumns: ['user_id', 'feedback_id'],
+        rows: events.map((e) => toRow(e, receivedAt)),
+      },
     ]);
     return stored;
   }
 
   /** A user's events, newest first. */
   async getByUserId(userId: string, limit: number): Promise<Interaction[]> {
-    const rows = await this.db<InteractionRow>('interactions').where({ user_id: userId }).orderBy('id', 'desc').limit(limit);
+    const rows = await this.db<InteractionRow>('interactions')
+      .where({ user_id: userId })
+      .orderBy('id', 'desc')
+      .limit(limit);
     return rows.map(toInteraction);
   }
 
   /** A user's newest events, only the columns serving needs: read on every recommendation request. */
-  async getRecentSignals(userId: string, limit: number): Promise<Pick<Interaction, 'id' | 'itemId' | 'action' | 'value'>[]> {
+  async getRecentSignals(
+    userId: string,
+    limit: number,
+  ): Promise<Pick<Interaction, 'id' | 'itemId' | 'action' | 'value'>[]> {
     type SignalRow = Pick<InteractionRow, 'id' | 'item_id' | 'action' | 'value'>;
     const rows = this.reader
-      ? (prepared(this.reader, 'SELECT id, item_id, action, value FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT ?').all(userId, limit) as SignalRow[])
-      : await this.db<InteractionRow>('interactions').where({ user_id: userId }).orderBy('id', 'desc').limit(limit).select('id', 'item_id', 'action', 'value');
-    return rows.map((row) => ({ id: Number(row.id), itemId: row.item_id, action: row.action, value: row.value === null ? null : Number(row.value) }));
+      ? (prepared(
+          this.reader,
+          'SELECT id, item_id, action, value FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT ?',
+        ).all(userId, limit) as SignalRow[])
+      : await this.db<InteractionRow>('interactions')
+          .where({ user_id: userId })
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .select('id', 'item_id', 'action', 'value');
+    return rows.map((row) => ({
+      id: Number(row.id),
+      itemId: row.item_id,
+      action: row.action,
+      value: row.value === null ? null : Number(row.value),
+    }));
   }
 
   /** The id of the user's newest event, 0 if none: one seek on the (user_id, id …) index. */
   async getNewestIdOfUser(userId: string): Promise<number> {
     const row: { id: number } | undefined = this.reader
-      ? (prepared(this.reader, 'SELECT id FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT 1').get(userId) as { id: number } | undefined)
+      ? (prepared(this.reader, 'SELECT id FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT 1').get(userId) as
+          { id: number } | undefined)
       : await this.db('interactions').where({ user_id: userId }).orderBy('id', 'desc').first('id');
     return Number(row?.id ?? 0);
   }
 
   /** Items of the user's events with an id in (afterId, beforeId) and one of `actions`: a range of the (user_id, id …) index, which carries both columns. */
-  async getItemIdsOfUserBetween(userId: string, afterId: number, beforeId: number, actions: readonly FeedbackAction[]): Promise<string[]> {
+  async getItemIdsOfUserBetween(
+    userId: string,
+    afterId: number,
+    beforeId: number,
+    actions: readonly FeedbackAction[],
+  ): Promise<string[]> {
     const rows: { item_id: string }[] = this.reader
-      ? (prepared(this.reader, `SELECT item_id FROM interactions WHERE user_id = ? AND id > ? AND id < ? AND action IN (${actions.map(() => '?').join(', ')})`).all(
-          userId,
-          afterId,
-          beforeId,
-          ...actions,
-        ) as { item_id: string }[])
-      : await this.db('interactions').where({ user_id: userId }).andWhere('id', '>', afterId).andWhere('id', '<', beforeId).whereIn('action', actions).select('item_id');
+      ? (prepared(
+          this.reader,
+          `SELECT item_id FROM interactions WHERE user_id = ? AND id > ? AND id < ? AND action IN (${actions.map(() => '?').join(', ')})`,
+        ).all(userId, afterId, beforeId, ...actions) as { item_id: string }[])
+      : await this.db('interactions')
+          .where({ user_id: userId })
+          .andWhere('id', '>', afterId)
+          .andWhere('id', '<', beforeId)
+          .whereIn('action', actions)
+          .select('item_id');
     return rows.map((row) => row.item_id);
   }
 
@@ -174,7 +216,10 @@ export class InteractionsRepository {
 
   /** Users with the newest feedback, newest first; read by primary key, cheap on any size of log. */
   async getRecentUserIds(limit: number, scanRows = 500): Promise<string[]> {
-    const rows = await this.db('interactions').select<{ user_id: string }[]>('user_id').orderBy('id', 'desc').limit(scanRows);
+    const rows = await this.db('interactions')
+      .select<{ user_id: string }[]>('user_id')
+      .orderBy('id', 'desc')
+      .limit(scanRows);
     return [...new Set(rows.map((row) => row.user_id))].slice(0, limit);
   }
 
@@ -184,7 +229,10 @@ export class InteractionsRepository {
   }
 
   async count(window?: Omit<InteractionWindow, 'maxId'>): Promise<number> {
-    const row = await this.db('interactions').modify(inWindow(window)).count<{ n: number | string }[]>({ n: '*' }).first();
+    const row = await this.db('interactions')
+      .modify(inWindow(window))
+      .count<{ n: number | string }[]>({ n: '*' })
+      .first();
     return Number(row?.n ?? 0);
   }
 
@@ -192,13 +240,21 @@ export class InteractionsRepository {
    * The shape of the snapshot a training run on `window` reads: its events, their distinct users,
    * and the items it encodes (the live catalogue plus any item the events name).
    */
-  async countTrainingData(window?: Omit<InteractionWindow, 'maxId'>): Promise<{ users: number; items: number; events: number }> {
+  async countTrainingData(
+    window?: Omit<InteractionWindow, 'maxId'>,
+  ): Promise<{ users: number; items: number; events: number }> {
     const counts = await this.db('interactions')
       .modify(inWindow(window))
-      .first<{ events: number | string; users: number | string }>(this.db.raw('count(*) as events'), this.db.raw('count(distinct user_id) as users'));
-    const items = this.db('items').whereNull('deleted_at').select('id').union((q) => {
-      q.from('interactions').modify(inWindow(window)).select('item_id');
-    });
+      .first<{ events: number | string; users: number | string }>(
+        this.db.raw('count(*) as events'),
+        this.db.raw('count(distinct user_id) as users'),
+      );
+    const items = this.db('items')
+      .whereNull('deleted_at')
+      .select('id')
+      .union((q) => {
+        q.from('interactions').modify(inWindow(window)).select('item_id');
+      });
     const row = await this.db.from(items.as('known')).count<{ n: number | string }[]>({ n: '*' }).first();
     return { users: Number(counts?.users ?? 0), items: Number(row?.n ?? 0), events: Number(counts?.events ?? 0) };
   }
@@ -260,7 +316,9 @@ function toInteraction(row: InteractionRow): Interaction {
   };
 }
 
-function toTrainingEvent(row: Pick<InteractionRow, 'id' | 'user_id' | 'item_id' | 'action' | 'value' | 'occurred_at'>): TrainingEvent {
+function toTrainingEvent(
+  row: Pick<InteractionRow, 'id' | 'user_id' | 'item_id' | 'action' | 'value' | 'occurred_at'>,
+): TrainingEvent {
   return {
     id: Number(row.id),
     userId: row.user_id,

@@ -58,7 +58,10 @@ export class ItemsRepository {
 
   /** Ids and change times of the real (not placeholder) items written or deleted since `since`. */
   async getChangedSince(since: number): Promise<{ id: string; updatedAt: number }[]> {
-    const rows = await this.db<ItemRow>('items').where('updated_at', '>=', since).andWhere('is_placeholder', false).select('id', 'updated_at');
+    const rows = await this.db<ItemRow>('items')
+      .where('updated_at', '>=', since)
+      .andWhere('is_placeholder', false)
+      .select('id', 'updated_at');
     return rows.map((row) => ({ id: row.id, updatedAt: Number(row.updated_at) }));
   }
 
@@ -81,19 +84,42 @@ export class ItemsRepository {
   async upsert(items: ItemWrite[], trx: Knex = this.db): Promise<void> {
     if (items.length === 0) return;
     const now = Date.now();
-    const rows = items.map((item) => ({ ...toRow(item), is_placeholder: false, created_at: now, updated_at: now, deleted_at: null }));
+    const rows = items.map((item) => ({
+      ...toRow(item),
+      is_placeholder: false,
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    }));
     for (const chunk of chunks(rows)) {
       await trx('items')
         .insert(chunk)
         .onConflict('id')
-        .merge(['name', 'type', 'city', 'venue', 'starts_at', 'ends_at', 'genres', 'artists', 'tags', 'metadata', 'is_placeholder', 'updated_at', 'deleted_at']);
+        .merge([
+          'name',
+          'type',
+          'city',
+          'venue',
+          'starts_at',
+          'ends_at',
+          'genres',
+          'artists',
+          'tags',
+          'metadata',
+          'is_placeholder',
+          'updated_at',
+          'deleted_at',
+        ]);
     }
   }
 
   /** Returns whether a live item was deleted. */
   async softDelete(id: string): Promise<boolean> {
     const now = Date.now();
-    const changed = await this.db('items').where({ id }).whereNull('deleted_at').update({ deleted_at: now, updated_at: now });
+    const changed = await this.db('items')
+      .where({ id })
+      .whereNull('deleted_at')
+      .update({ deleted_at: now, updated_at: now });
     return changed > 0;
   }
 
@@ -108,20 +134,34 @@ const ROWS_PER_STATEMENT = 500;
 
 function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) out.push(rows.slice(start, start + ROWS_PER_STATEMENT));
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT)
+    out.push(rows.slice(start, start + ROWS_PER_STATEMENT));
   return out;
 }
 
 /** Creates placeholder rows for ids not yet in the catalogue, so feedback may arrive before the item. */
 export async function insertPlaceholderItems(db: Knex, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  for (const chunk of chunks(placeholderRows(ids, Date.now()))) await db('items').insert(chunk).onConflict('id').ignore();
+  for (const chunk of chunks(placeholderRows(ids, Date.now())))
+    await db('items').insert(chunk).onConflict('id').ignore();
 }
 
 /** Rows for items known only from feedback: named by their id, not recommendable until written. */
 export function placeholderRows(ids: string[], now: number) {
   return [...new Set(ids)].map((id) => ({
-    ...toRow({ id, name: id, type: null, city: null, venue: null, startsAt: null, endsAt: null, genres: [], artists: [], tags: [], metadata: {} }),
+    ...toRow({
+      id,
+      name: id,
+      type: null,
+      city: null,
+      venue: null,
+      startsAt: null,
+      endsAt: null,
+      genres: [],
+      artists: [],
+      tags: [],
+      metadata: {},
+    }),
     is_placeholder: true,
     created_at: now,
     updated_at: now,

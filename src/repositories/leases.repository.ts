@@ -36,7 +36,10 @@ export class LeasesRepository {
    */
   async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    const renewed = await this.db('leases').where({ name, holder }).andWhere('expires_at', '>=', now).update({ expires_at: now + ttlMs });
+    const renewed = await this.db('leases')
+      .where({ name, holder })
+      .andWhere('expires_at', '>=', now)
+      .update({ expires_at: now + ttlMs });
     return renewed > 0;
   }
 

@@ -6,7 +6,16 @@ import { KNEX } from '../database/database';
 import { fromJson, toJson } from './json-columns';
 
 /** superseded: was active until another version of its algorithm was activated (a newer one, or a rollback). */
-export const MODEL_STATUSES = ['training', 'candidate', 'active', 'superseded', 'rejected', 'failed', 'cancelled', 'archived'] as const;
+export const MODEL_STATUSES = [
+  'training',
+  'candidate',
+  'active',
+  'superseded',
+  'rejected',
+  'failed',
+  'cancelled',
+  'archived',
+] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 export interface ModelVersion {
@@ -84,7 +93,11 @@ export class ModelsRepository {
       if (filter.status) q.where('status', filter.status);
       if (filter.algorithm) q.where('algorithm', filter.algorithm);
     };
-    const rows = await this.db<ModelRow>('model_versions').modify<ModelRow, ModelRow[]>(where).orderBy('id', 'desc').limit(filter.limit).offset(filter.offset);
+    const rows = await this.db<ModelRow>('model_versions')
+      .modify<ModelRow, ModelRow[]>(where)
+      .orderBy('id', 'desc')
+      .limit(filter.limit)
+      .offset(filter.offset);
     const count = await this.db('model_versions').modify(where).count<{ n: number | string }[]>({ n: '*' }).first();
     return { models: rows.map(toModel), total: Number(count?.n ?? 0) };
   }
@@ -95,7 +108,10 @@ export class ModelsRepository {
   }
 
   /** A new version in `training`, run by `trainer` (the holder of the training lease). */
-  async create(model: Pick<ModelVersion, 'version' | 'algorithm' | 'params' | 'windowStart' | 'windowEnd'>, trainer: string): Promise<number> {
+  async create(
+    model: Pick<ModelVersion, 'version' | 'algorithm' | 'params' | 'windowStart' | 'windowEnd'>,
+    trainer: string,
+  ): Promise<number> {
     const [id] = await this.db('model_versions').insert({
       version: model.version,
       algorithm: model.algorithm,
@@ -131,7 +147,10 @@ export class ModelsRepository {
 
   /** Which of `ids` are still training with a cancel request. */
   async getCancelRequested(ids: number[]): Promise<number[]> {
-    const rows = await this.db('model_versions').whereIn('id', ids).andWhere({ status: 'training', cancel_requested: true }).pluck('id');
+    const rows = await this.db('model_versions')
+      .whereIn('id', ids)
+      .andWhere({ status: 'training', cancel_requested: true })
+      .pluck('id');
     return rows.map(Number);
   }
 
@@ -144,21 +163,33 @@ export class ModelsRepository {
     const now = Date.now();
     const orphaned = (q: Knex.QueryBuilder) => {
       q.where('model_versions.status', 'training').whereNotExists(
-        this.db('leases').select('leases.name').where('leases.name', lease).andWhere('leases.holder', this.db.ref('model_versions.trainer')).andWhere('leases.expires_at', '>=', now),
+        this.db('leases')
+          .select('leases.name')
+          .where('leases.name', lease)
+          .andWhere('leases.holder', this.db.ref('model_versions.trainer'))
+          .andWhere('leases.expires_at', '>=', now),
       );
     };
     const ids = await this.db('model_versions').modify(orphaned).pluck('id');
     if (ids.length === 0) return 0;
-    const failed = await this.db('model_versions').whereIn('id', ids).modify(orphaned).update({ status: 'failed', error, finished_at: now });
+    const failed = await this.db('model_versions')
+      .whereIn('id', ids)
+      .modify(orphaned)
+      .update({ status: 'failed', error, finished_at: now });
     // After the status change: a trainer still writing finds its version failed and deletes its own chunks.
-    await this.db('model_artifact_chunks').whereIn('model_id', this.db('model_versions').whereIn('id', ids).andWhere('status', 'failed').select('id')).delete();
+    await this.db('model_artifact_chunks')
+      .whereIn('model_id', this.db('model_versions').whereIn('id', ids).andWhere('status', 'failed').select('id'))
+      .delete();
     return failed;
   }
 
   /** Makes `id` the only active version of its algorithm; the one it replaces is superseded. */
   async activate(id: number, algorithm: AlgorithmName): Promise<void> {
     await this.db.transaction(async (trx) => {
-      await trx('model_versions').where({ algorithm, status: 'active' }).whereNot({ id }).update({ status: 'superseded' });
+      await trx('model_versions')
+        .where({ algorithm, status: 'active' })
+        .whereNot({ id })
+        .update({ status: 'superseded' });
       await this.update(id, { status: 'active', activatedAt: Date.now() }, trx);
     });
   }
@@ -201,7 +232,21 @@ export class ModelsRepository {
 }
 
 type ModelChanges = Partial<
-  Pick<ModelVersion, 'status' | 'params' | 'trainingSamples' | 'durationMs' | 'metrics' | 'checksum' | 'artifactBytes' | 'lastInteractionId' | 'error' | 'reason' | 'finishedAt' | 'activatedAt'>
+  Pick<
+    ModelVersion,
+    | 'status'
+    | 'params'
+    | 'trainingSamples'
+    | 'durationMs'
+    | 'metrics'
+    | 'checksum'
+    | 'artifactBytes'
+    | 'lastInteractionId'
+    | 'error'
+    | 'reason'
+    | 'finishedAt'
+    | 'activatedAt'
+  >
 >;
 
 function toRow(changes: ModelChanges): Partial<ModelRow> {

@@ -34,7 +34,9 @@ export class UsersRepository {
   ) {}
 
   async getById(id: string): Promise<User | undefined> {
-    const row = this.reader ? (prepared(this.reader, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined) : await this.db<UserRow>('users').where({ id }).first();
+    const row = this.reader
+      ? (prepared(this.reader, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined)
+      : await this.db<UserRow>('users').where({ id }).first();
     return row && toUser(row);
   }
 

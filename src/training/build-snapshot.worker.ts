@@ -23,12 +23,18 @@ export default async function buildSnapshot(request: SnapshotRequest): Promise<T
   runAtBackgroundPriority();
   const { database } = request;
   if (database.client === 'sqlite' && database.filename === ':memory:') {
-    throw new Error('training reads the database from a worker thread, which cannot see an in-memory SQLite database: use a file');
+    throw new Error(
+      'training reads the database from a worker thread, which cannot see an in-memory SQLite database: use a file',
+    );
   }
   const db = createKnex(database, 'reader');
   try {
     const items = new ItemsRepository(db);
-    const snapshot = await readTrainingSnapshot({ items, interactions: new InteractionsRepository(db, new KnownItemIds()) }, request.window, request.feedbackWeights);
+    const snapshot = await readTrainingSnapshot(
+      { items, interactions: new InteractionsRepository(db, new KnownItemIds()) },
+      request.window,
+      request.feedbackWeights,
+    );
     return transferring(snapshot, snapshotBuffers(snapshot));
   } finally {
     await db.destroy();
@@ -47,7 +53,16 @@ export async function countTrainingData(request: Pick<SnapshotRequest, 'database
 
 function snapshotBuffers({ data, exclusions }: TrainingSnapshot): ArrayBufferLike[] {
   const { events, itemFeatures } = data;
-  return [events.user, events.item, events.weight, events.time, itemFeatures.indptr, itemFeatures.indices, itemFeatures.values, data.itemCity, exclusions.user, exclusions.item].map(
-    (array) => array.buffer,
-  );
+  return [
+    events.user,
+    events.item,
+    events.weight,
+    events.time,
+    itemFeatures.indptr,
+    itemFeatures.indices,
+    itemFeatures.values,
+    data.itemCity,
+    exclusions.user,
+    exclusions.item,
+  ].map((array) => array.buffer);
 }

@@ -30,13 +30,18 @@ export class ModelLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     await this.demo.seedIfEmpty();
     await this.activator.syncFromDatabase();
     if (this.active.all().length === 0) await this.trainFirstModel();
-    this.timer = setInterval(() => void this.syncFromDatabase().catch(() => undefined), this.config.training.syncSeconds * 1000);
+    this.timer = setInterval(
+      () => void this.syncFromDatabase().catch(() => undefined),
+      this.config.training.syncSeconds * 1000,
+    );
     this.timer.unref();
   }
 
   /** Every replica sweeps: a crashed trainer's runs end `failed` once its lease has expired. */
   private async syncFromDatabase(): Promise<void> {
-    await this.failOrphanedRuns().catch((error: Error) => this.logger.warn(`could not sweep orphaned training runs: ${error.message}`));
+    await this.failOrphanedRuns().catch((error: Error) =>
+      this.logger.warn(`could not sweep orphaned training runs: ${error.message}`),
+    );
     await this.activator.syncFromDatabase();
   }
 
@@ -54,7 +59,9 @@ export class ModelLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   private async trainFirstModel(): Promise<void> {
     const samples = await this.interactions.count();
     if (samples < this.config.minTrainingSamples) {
-      this.logger.log(`no model yet and ${samples} feedback events (MIN_TRAINING_SAMPLES ${this.config.minTrainingSamples}); serving popularity from the database until there is enough`);
+      this.logger.log(
+        `no model yet and ${samples} feedback events (MIN_TRAINING_SAMPLES ${this.config.minTrainingSamples}); serving popularity from the database until there is enough`,
+      );
       return;
     }
     try {

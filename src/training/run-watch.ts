@@ -77,7 +77,8 @@ export class RunWatch {
       else this.loseLease('another replica holds it now, or it expired');
     } catch (error) {
       // Retried while the lease lasts; past that, other replicas may fail this run's versions.
-      if (Date.now() + everyMs >= this.renewedAt + ttlMs) this.loseLease(`could not renew it for ${ttlMs / 1000} s: ${(error as Error).message}`);
+      if (Date.now() + everyMs >= this.renewedAt + ttlMs)
+        this.loseLease(`could not renew it for ${ttlMs / 1000} s: ${(error as Error).message}`);
     }
   }
 

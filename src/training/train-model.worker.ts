@@ -45,7 +45,11 @@ export function trainModel(request: TrainRequest): TrainResult {
   const holdout = timeHoldoutOf(data, request.holdoutFraction, request.maxEvaluatedUsers);
   const metrics = trainAndEvaluateHoldout(algorithm, holdout, params).metrics;
   const baseline = request.baselineParams && { ...algorithm.defaults, ...request.baselineParams };
-  const baselineNdcg = baseline && (sameParams(baseline, params) ? metrics.ndcg_at_10 : trainAndEvaluateHoldout(algorithm, holdout, baseline).metrics.ndcg_at_10);
+  const baselineNdcg =
+    baseline &&
+    (sameParams(baseline, params)
+      ? metrics.ndcg_at_10
+      : trainAndEvaluateHoldout(algorithm, holdout, baseline).metrics.ndcg_at_10);
   const artifact = algorithm.train(data, params);
 
   const history = preferenceMatrix(data.events, data.numUsers, data.numItems);
@@ -62,7 +66,14 @@ export function trainModel(request: TrainRequest): TrainResult {
   for (const [name, array] of Object.entries(artifact.arrays)) arrays[`model.${name}`] = array;
 
   const bytes = encodeBundle({
-    header: { ...request.header, algorithm: request.algorithm, params, meta: artifact.meta, numUsers: data.numUsers, numItems: data.numItems },
+    header: {
+      ...request.header,
+      algorithm: request.algorithm,
+      params,
+      meta: artifact.meta,
+      numUsers: data.numUsers,
+      numItems: data.numItems,
+    },
     arrays,
   });
   return { bytes, checksum: sha256(bytes), params, metrics, baselineNdcg };

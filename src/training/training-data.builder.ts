@@ -103,7 +103,12 @@ export class SnapshotEncoder {
       numUsers: dictionary.userIds.length,
       numItems: dictionary.itemIds.length,
       // In id order; the training worker puts them in time order.
-      events: { user: this.user.toArray(), item: this.item.toArray(), weight: Float32Array.from(this.weight.toArray()), time: this.time.toArray() },
+      events: {
+        user: this.user.toArray(),
+        item: this.item.toArray(),
+        weight: Float32Array.from(this.weight.toArray()),
+        time: this.time.toArray(),
+      },
       itemFeatures: dictionary.itemFeatureMatrix(),
       itemCity: Int32Array.from(dictionary.itemCity),
       referenceTime: this.newestTime || Date.now() / 1000,
@@ -165,7 +170,13 @@ class Dictionaries {
 
   itemFeatureMatrix() {
     const rows = this.featureRows.toArray();
-    return buildCsr(this.itemIds.length, this.featureNames.length, rows, this.featureCols.toArray(), new Float32Array(rows.length).fill(1));
+    return buildCsr(
+      this.itemIds.length,
+      this.featureNames.length,
+      rows,
+      this.featureCols.toArray(),
+      new Float32Array(rows.length).fill(1),
+    );
   }
 }
 

@@ -1,5 +1,12 @@
 import { Body, Controller, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { Response } from 'express';
 import { AdminOnly } from '../common/auth/access.decorators';
 import { RetrainService } from './retrain.service';
@@ -14,10 +21,18 @@ export class TrainingController {
   @AdminOnly()
   @ApiOkResponse({ description: 'Training finished: the new versions with their metrics and gate decisions' })
   @ApiAcceptedResponse({ description: 'With ?async=true: the version ids to poll at /v1/models/:id' })
-  @ApiBadRequestResponse({ description: 'A param the algorithm does not take, or outside its range (see `params`), naming it and the range' })
-  @ApiUnprocessableEntityResponse({ description: 'The estimated training memory is above TRAINING_MEMORY_BUDGET_MB; the message gives both' })
+  @ApiBadRequestResponse({
+    description: 'A param the algorithm does not take, or outside its range (see `params`), naming it and the range',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'The estimated training memory is above TRAINING_MEMORY_BUDGET_MB; the message gives both',
+  })
   @ApiConflictResponse({ description: 'A training run is already under way here or on another replica' })
-  async retrain(@Body() dto: RetrainRequestDto, @Query() query: RetrainQueryDto, @Res({ passthrough: true }) res: Response) {
+  async retrain(
+    @Body() dto: RetrainRequestDto,
+    @Query() query: RetrainQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     if (query.async === 'true') {
       res.status(HttpStatus.ACCEPTED);
       return this.retrainer.retrainAsync(dto);

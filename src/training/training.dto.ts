@@ -16,7 +16,10 @@ export class RetrainRequestDto {
   @OptionalTimestamp('Only feedback before this time', '2026-11-23T00:00:00Z')
   end_date?: string;
 
-  @ApiPropertyOptional({ description: `Parameters over the algorithm's defaults (needs \`algorithm\`); anything else is a 400.\n\n${paramsDocumentation()}`, example: { neighbours: 50 } })
+  @ApiPropertyOptional({
+    description: `Parameters over the algorithm's defaults (needs \`algorithm\`); anything else is a 400.\n\n${paramsDocumentation()}`,
+    example: { neighbours: 50 },
+  })
   @IsOptional()
   @IsObject()
   params?: Record<string, number | string | boolean>;

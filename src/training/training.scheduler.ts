@@ -27,7 +27,11 @@ export class TrainingScheduler implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const nightly = CronJob.from({ cronTime: this.config.training.cron, onTick: () => this.handleNightlyRetrain(), start: true });
+    const nightly = CronJob.from({
+      cronTime: this.config.training.cron,
+      onTick: () => this.handleNightlyRetrain(),
+      start: true,
+    });
     this.scheduler.addCronJob('nightly-retrain', nightly);
     const check = setInterval(() => this.handleStalenessCheck(), STALENESS_CHECK_MS);
     check.unref();
@@ -63,7 +67,8 @@ export class TrainingScheduler implements OnApplicationBootstrap {
       this.logger.log(`retraining (${reason}): model versions ${run.versionIds.join(', ')}`);
       run.done.catch((error: Error) => this.logger.error(`scheduled training failed: ${error.message}`));
     } catch (error) {
-      if (error instanceof ConflictException) this.logger.debug(`skipped scheduled retrain (${reason}): ${error.message}`);
+      if (error instanceof ConflictException)
+        this.logger.debug(`skipped scheduled retrain (${reason}): ${error.message}`);
       else this.logger.error(`could not start scheduled retrain (${reason}): ${(error as Error).message}`);
     }
   }

@@ -1,4 +1,12 @@
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, OnModuleDestroy, UnprocessableEntityException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  OnModuleDestroy,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { estimateTrainingBytes, paramProblems } from '../algorithms/params';
@@ -86,7 +94,12 @@ export class TrainingService implements OnModuleDestroy {
     if (!(await this.leases.tryAcquire(LEASE, this.holder, LEASE_TTL_MS))) {
       throw new ConflictException('another replica is training; its new version will be picked up when it finishes');
     }
-    const watch = new RunWatch(this.leases, this.models, { lease: LEASE, holder: this.holder, ttlMs: LEASE_TTL_MS, everyMs: WATCH_EVERY_MS });
+    const watch = new RunWatch(this.leases, this.models, {
+      lease: LEASE,
+      holder: this.holder,
+      ttlMs: LEASE_TTL_MS,
+      everyMs: WATCH_EVERY_MS,
+    });
     try {
       const versionIds: number[] = [];
       for (const algorithm of algorithms) versionIds.push(await this.createVersion(algorithm, options));
@@ -111,10 +124,16 @@ export class TrainingService implements OnModuleDestroy {
    * TRAINING_MEMORY_BUDGET_MB (422). The counts are read in a worker, like the snapshot.
    */
   private async admit(algorithms: AlgorithmName[], options: RetrainOptions): Promise<void> {
-    const requested = options.algorithm && options.params ? { algorithm: getAlgorithm(options.algorithm), params: options.params } : undefined;
+    const requested =
+      options.algorithm && options.params
+        ? { algorithm: getAlgorithm(options.algorithm), params: options.params }
+        : undefined;
     const invalid = requested && paramProblems(requested.algorithm, requested.params);
     if (invalid?.length) throw new BadRequestException(invalid.join('; '));
-    const shape = await this.pool.countTrainingData({ database: this.config.database, window: { startAt: options.startDate, endAt: options.endDate } });
+    const shape = await this.pool.countTrainingData({
+      database: this.config.database,
+      window: { startAt: options.startDate, endAt: options.endDate },
+    });
     const unusable = requested && paramProblems(requested.algorithm, requested.params, shape);
     if (unusable?.length) throw new BadRequestException(unusable.join('; '));
     const budgetMb = this.config.training.memoryBudgetMb;
@@ -132,11 +151,17 @@ export class TrainingService implements OnModuleDestroy {
 
   /** Fails `training` versions whose trainer is gone: it no longer holds a live training lease. */
   failOrphanedRuns(): Promise<number> {
-    return this.models.failOrphaned(LEASE, 'interrupted: its trainer stopped (crashed, or lost the training lease) before training finished');
+    return this.models.failOrphaned(
+      LEASE,
+      'interrupted: its trainer stopped (crashed, or lost the training lease) before training finished',
+    );
   }
 
   private conflict(versionIds: number[]): ConflictException {
-    return new ConflictException({ detail: `a training run is already under way (model versions ${versionIds.join(', ')})`, model_ids: versionIds });
+    return new ConflictException({
+      detail: `a training run is already under way (model versions ${versionIds.join(', ')})`,
+      model_ids: versionIds,
+    });
   }
 
   private async createVersion(algorithm: AlgorithmName, options: RetrainOptions): Promise<number> {
@@ -162,11 +187,17 @@ export class TrainingService implements OnModuleDestroy {
     let snapshot: TrainingSnapshot;
     try {
       snapshot = await this.pool.buildSnapshot(
-        { database: this.config.database, window: { startAt: options.startDate, endAt: options.endDate }, feedbackWeights: this.config.feedbackWeights },
+        {
+          database: this.config.database,
+          window: { startAt: options.startDate, endAt: options.endDate },
+          feedbackWeights: this.config.feedbackWeights,
+        },
         this.timeout(watch.signal()),
       );
       if (snapshot.samples < this.config.minTrainingSamples) {
-        throw new Error(`not enough feedback to train: ${snapshot.samples} events, MIN_TRAINING_SAMPLES is ${this.config.minTrainingSamples}`);
+        throw new Error(
+          `not enough feedback to train: ${snapshot.samples} events, MIN_TRAINING_SAMPLES is ${this.config.minTrainingSamples}`,
+        );
       }
     } catch (error) {
       for (const id of versionIds) await this.end(id, watch.stopReason(id) ?? failure(error));
@@ -175,13 +206,23 @@ export class TrainingService implements OnModuleDestroy {
     const results: ModelVersion[] = [];
     for (const [k, id] of versionIds.entries()) {
       const last = k === versionIds.length - 1;
-      results.push(await this.trainOne(id, snapshot, last ? snapshot : copyArrays(snapshot), options.force ?? false, watch));
+      results.push(
+        await this.trainOne(id, snapshot, last ? snapshot : copyArrays(snapshot), options.force ?? false, watch),
+      );
     }
-    await this.retention.archiveOld(results.map((v) => v.algorithm)).catch((error: Error) => this.logger.warn(`retention failed: ${error.message}`));
+    await this.retention
+      .archiveOld(results.map((v) => v.algorithm))
+      .catch((error: Error) => this.logger.warn(`retention failed: ${error.message}`));
     return results;
   }
 
-  private async trainOne(id: number, snapshot: TrainingSnapshot, arrays: SnapshotArrays, force: boolean, watch: RunWatch): Promise<ModelVersion> {
+  private async trainOne(
+    id: number,
+    snapshot: TrainingSnapshot,
+    arrays: SnapshotArrays,
+    force: boolean,
+    watch: RunWatch,
+  ): Promise<ModelVersion> {
     const version = (await this.models.getById(id)) as ModelVersion;
     const active = (await this.models.getActive()).find((m) => m.algorithm === version.algorithm);
     const started = Date.now();
@@ -211,7 +252,10 @@ export class TrainingService implements OnModuleDestroy {
       const candidate = {
         status: 'candidate' as const,
         params: result.params,
-        metrics: { ...result.metrics, ...(result.baselineNdcg === undefined ? {} : { baseline_ndcg_at_10: result.baselineNdcg }) },
+        metrics: {
+          ...result.metrics,
+          ...(result.baselineNdcg === undefined ? {} : { baseline_ndcg_at_10: result.baselineNdcg }),
+        },
         checksum: result.checksum,
         artifactBytes: result.bytes.byteLength,
         trainingSamples: snapshot.samples,
@@ -224,7 +268,9 @@ export class TrainingService implements OnModuleDestroy {
         await this.end(id, CANCELLED);
         return (await this.models.getById(id)) as ModelVersion;
       }
-      this.logger.log(`trained ${version.algorithm} ${version.version} in ${Date.now() - started} ms (NDCG@10 ${result.metrics.ndcg_at_10.toFixed(4)})`);
+      this.logger.log(
+        `trained ${version.algorithm} ${version.version} in ${Date.now() - started} ms (NDCG@10 ${result.metrics.ndcg_at_10.toFixed(4)})`,
+      );
       this.telemetry.trainingSucceeded(version.algorithm, (Date.now() - started) / 1000);
       await this.activator.promoteIfBetter(id, force);
     } catch (error) {
@@ -240,11 +286,16 @@ export class TrainingService implements OnModuleDestroy {
 
   /** Ends a version that did not finish, unless another replica ended it already (then it keeps that status). */
   private async end(id: number, { status, message }: StopReason): Promise<void> {
-    const ended = await this.models.updateUnfinished(id, { status, error: message, finishedAt: Date.now() }).catch(() => false);
-    this.logger.warn(ended ? `model version ${id} ${status}: ${message}` : `model version ${id} was ended elsewhere (${message})`);
+    const ended = await this.models
+      .updateUnfinished(id, { status, error: message, finishedAt: Date.now() })
+      .catch(() => false);
+    this.logger.warn(
+      ended ? `model version ${id} ${status}: ${message}` : `model version ${id} was ended elsewhere (${message})`,
+    );
     // Chunks stored part-way (they are committed one by one), or after another replica failed it.
     const now = ended ? undefined : await this.models.getById(id).catch(() => undefined);
-    if (ended || now?.status === 'failed' || now?.status === 'cancelled') await this.models.deleteArtifact(id).catch(() => undefined);
+    if (ended || now?.status === 'failed' || now?.status === 'cancelled')
+      await this.models.deleteArtifact(id).catch(() => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -265,7 +316,15 @@ function failure(error: unknown): StopReason {
 function copyArrays({ data, exclusions }: TrainingSnapshot): SnapshotArrays {
   const { events } = data;
   return {
-    data: { ...data, events: { user: events.user.slice(), item: events.item.slice(), weight: events.weight.slice(), time: events.time.slice() } },
+    data: {
+      ...data,
+      events: {
+        user: events.user.slice(),
+        item: events.item.slice(),
+        weight: events.weight.slice(),
+        time: events.time.slice(),
+      },
+    },
     exclusions: { user: exclusions.user.slice(), item: exclusions.item.slice() },
   };
 }

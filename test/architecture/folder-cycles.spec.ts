@@ -10,7 +10,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const SRC = resolve(__dirname, '../../../src');
-const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|require\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|require\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -77,8 +78,26 @@ export function findCycle(graph: Map<string, Set<string>>): string[] | undefined
 describe('folder imports', { timeout: 30_000 }, () => {
   it('should find a cycle in a graph that has one, and none in a layered graph', () => {
     const edges = (pairs: [string, string[]][]) => new Map(pairs.map(([k, v]) => [k, new Set(v)]));
-    assert.deepEqual(findCycle(edges([['a', ['b']], ['b', ['c']], ['c', ['a']]])), ['a', 'b', 'c', 'a']);
-    assert.equal(findCycle(edges([['a', ['b', 'c']], ['b', ['c']], ['c', []]])), undefined);
+    assert.deepEqual(
+      findCycle(
+        edges([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+      ['a', 'b', 'c', 'a'],
+    );
+    assert.equal(
+      findCycle(
+        edges([
+          ['a', ['b', 'c']],
+          ['b', ['c']],
+          ['c', []],
+        ]),
+      ),
+      undefined,
+    );
   });
 
   it('should have no cycle between src folders', () => {

@@ -12,7 +12,15 @@ import { Service, startService } from './service';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '../../../test/artifacts');
-const ALGORITHMS = ['popularity', 'item_knn', 'collaborative_filtering', 'content_based', 'matrix_factorization', 'ease', 'hybrid'];
+const ALGORITHMS = [
+  'popularity',
+  'item_knn',
+  'collaborative_filtering',
+  'content_based',
+  'matrix_factorization',
+  'ease',
+  'hybrid',
+];
 const EXPERIMENT = 'rec_algorithm_v1';
 const JWT_SECRET = 'dashboard-browser-test-secret-0123456789';
 
@@ -30,7 +38,16 @@ async function launchChromium(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -53,20 +70,37 @@ async function experimentTraffic(service: Service): Promise<void> {
   const users = Array.from({ length: 60 }, (_, i) => `user_${String(i + 1).padStart(3, '0')}`);
   await Promise.all(
     users.map(async (user, i) => {
-      const list = await service.json<RecommendationResponseDto>('/v1/recommendations', { method: 'POST', body: { user_id: user, experiment_id: EXPERIMENT, limit: 5 } });
+      const list = await service.json<RecommendationResponseDto>('/v1/recommendations', {
+        method: 'POST',
+        body: { user_id: user, experiment_id: EXPERIMENT, limit: 5 },
+      });
       const first = list.recommendations[0];
       if (!first || i % 3 === 2) return;
       const action = i % 3 === 0 ? 'click' : 'save';
-      await service.json('/v1/feedback', { method: 'POST', body: { user_id: user, event_id: first.event_id, action, context: { recommendation_id: list.recommendation_id } } });
+      await service.json('/v1/feedback', {
+        method: 'POST',
+        body: {
+          user_id: user,
+          event_id: first.event_id,
+          action,
+          context: { recommendation_id: list.recommendation_id },
+        },
+      });
     }),
   );
   // Impressions are written in the background about once a second.
-  await waitFor(async () => (await service.json<ExperimentResultsDto>(`/v1/experiments/${EXPERIMENT}/results`)).participants === users.length, 'experiment participants');
+  await waitFor(
+    async () =>
+      (await service.json<ExperimentResultsDto>(`/v1/experiments/${EXPERIMENT}/results`)).participants === users.length,
+    'experiment participants',
+  );
 }
 
 /** The numbers a chart drew: its rows' data-label and data-value. */
 async function chartRows(page: Page, selector: string): Promise<{ label: string | null; value: number }[]> {
-  return page.$$eval(selector, (rows) => rows.map((row) => ({ label: row.getAttribute('data-label'), value: Number(row.getAttribute('data-value')) })));
+  return page.$$eval(selector, (rows) =>
+    rows.map((row) => ({ label: row.getAttribute('data-label'), value: Number(row.getAttribute('data-value')) })),
+  );
 }
 
 async function hasNoHorizontalScroll(page: Page): Promise<boolean> {
@@ -126,12 +160,23 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
       assert.equal(Number(await ndcg.getAttribute('data-value')), model.metrics?.ndcg_at_10);
       assert.equal(await ndcg.textContent(), model.metrics?.ndcg_at_10.toFixed(3));
     }
-    const charted = await page.$$eval('.card[data-algorithm]', (cards) => cards.map((c) => c.getAttribute('data-algorithm')));
-    assert.deepEqual(charted, ALGORITHMS.filter((a) => models.some((m) => m.algorithm === a && m.metrics)));
+    const charted = await page.$$eval('.card[data-algorithm]', (cards) =>
+      cards.map((c) => c.getAttribute('data-algorithm')),
+    );
+    assert.deepEqual(
+      charted,
+      ALGORITHMS.filter((a) => models.some((m) => m.algorithm === a && m.metrics)),
+    );
     const hybrid = models.find((m) => m.algorithm === 'hybrid' && m.metrics)!;
-    const plotted = await page.locator('.card[data-algorithm="hybrid"] g[data-series="NDCG@10"] circle').first().getAttribute('data-value');
+    const plotted = await page
+      .locator('.card[data-algorithm="hybrid"] g[data-series="NDCG@10"] circle')
+      .first()
+      .getAttribute('data-value');
     assert.equal(Number(plotted), hybrid.metrics!.ndcg_at_10);
-    assert.match((await page.locator('.card[data-algorithm="hybrid"] svg title').first().textContent()) ?? '', /hybrid/);
+    assert.match(
+      (await page.locator('.card[data-algorithm="hybrid"] svg title').first().textContent()) ?? '',
+      /hybrid/,
+    );
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-models.png`, fullPage: true });
   });
 
@@ -141,7 +186,10 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
     await page.getByRole('button', { name: 'Retrain now' }).click();
     // The table is drawn again with the new version once its run has ended.
     await page.locator(`table.data tbody tr >> nth=${before.length}`).waitFor();
-    assert.match((await page.locator('#status').textContent()) ?? '', /^Retrain finished: popularity v1\.0\.1 (active|rejected|candidate)\.$/);
+    assert.match(
+      (await page.locator('#status').textContent()) ?? '',
+      /^Retrain finished: popularity v1\.0\.1 (active|rejected|candidate)\.$/,
+    );
     const popularity = (await allModels(open)).filter((m) => m.algorithm === 'popularity');
     assert.equal(popularity.length, 2);
     assert.ok(popularity.every((m) => m.status !== 'training'));
@@ -151,8 +199,14 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
     await page.getByRole('button', { name: `Activate popularity ${other.version}` }).click();
     await page.locator(`tr[data-model-id="${other.id}"][data-status="active"]`).waitFor();
     assert.equal((await open.json<ModelVersionDto>(`/v1/models/${other.id}`)).status, 'active');
-    assert.equal(await page.locator('tr[data-status="active"] td[data-label="Algorithm"]', { hasText: /^popularity$/ }).count(), 1);
-    assert.match((await page.locator('#status').textContent()) ?? '', new RegExp(`popularity ${other.version} is now active`));
+    assert.equal(
+      await page.locator('tr[data-status="active"] td[data-label="Algorithm"]', { hasText: /^popularity$/ }).count(),
+      1,
+    );
+    assert.match(
+      (await page.locator('#status').textContent()) ?? '',
+      new RegExp(`popularity ${other.version} is now active`),
+    );
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-models-after-rollback.png`, fullPage: true });
   });
 
@@ -172,7 +226,10 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
       );
     }
     const participants = await chartRows(page, 'section[aria-labelledby="participants-heading"] .bar-row');
-    assert.deepEqual(participants, results.variants.map((v) => ({ label: v.variant_id, value: v.participants })));
+    assert.deepEqual(
+      participants,
+      results.variants.map((v) => ({ label: v.variant_id, value: v.participants })),
+    );
     assert.equal(await page.locator('.alert.warning').count(), results.sample_ratio_mismatch.detected ? 1 : 0);
     assert.equal(await page.locator('.summary').textContent(), results.summary);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-experiments.png`, fullPage: true });
@@ -192,10 +249,7 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
     assert.notEqual(await page.locator('[data-tile="p50"] .tile-value').textContent(), '—');
     assert.match((await page.locator('[data-tile="requests"] .tile-value').textContent()) ?? '', /^\d+\.\d\d$/);
     const feedback = await chartRows(page, '.bar-chart .bar-row');
-    assert.deepEqual(
-      Object.fromEntries(feedback.map((bar) => [bar.label, bar.value])),
-      report.totals.feedback,
-    );
+    assert.deepEqual(Object.fromEntries(feedback.map((bar) => [bar.label, bar.value])), report.totals.feedback);
     // The next poll (every 2 s) adds a point to the trend lines.
     await page.locator('.line-chart g[data-series="requests/s"] circle >> nth=1').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-live.png`, fullPage: true });
@@ -207,7 +261,10 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
     await page.getByLabel('User id').fill('user_001');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.waitForSelector('.column');
-    assert.deepEqual(await page.$$eval('.column', (columns) => columns.map((c) => c.getAttribute('data-algorithm'))), ALGORITHMS);
+    assert.deepEqual(
+      await page.$$eval('.column', (columns) => columns.map((c) => c.getAttribute('data-algorithm'))),
+      ALGORITHMS,
+    );
     assert.equal(await page.locator('section[aria-labelledby="feedback-heading"] tbody tr').count(), feedback.count);
     for (const algorithm of ALGORITHMS) {
       const items = page.locator(`.column[data-algorithm="${algorithm}"] li`);
@@ -235,7 +292,12 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
   });
 
   it('should fit a 390 px wide phone screen without horizontal scrolling', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
     try {
       const small = await phone.newPage();
       for (const [route, ready] of [

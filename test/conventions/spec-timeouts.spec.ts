@@ -36,13 +36,23 @@ describe('test timeouts', { timeout: 30_000 }, () => {
     const missing = files.flatMap((file) => {
       const tests = topLevelTests(readFileSync(file, 'utf8'));
       if (tests.length === 0) return [`${relative(ROOT, file)}: no top-level describe or it found`];
-      return tests.filter(({ text }) => !text.includes('timeout')).map(({ line, text }) => `${relative(ROOT, file)}:${line}: ${text.trim()}`);
+      return tests
+        .filter(({ text }) => !text.includes('timeout'))
+        .map(({ line, text }) => `${relative(ROOT, file)}:${line}: ${text.trim()}`);
     });
     assert.deepEqual(missing, [], 'these set no { timeout }');
   });
 
   it('should find the calls inside a top-level loop and leave nested ones alone', () => {
-    const source = ["describe('a', { timeout: 1 }, () => {", "  it('nested', () => {});", '});', 'for (const d of D) {', "  describe(`b on ${d}`, () => {", '  });', '}'].join('\n');
+    const source = [
+      "describe('a', { timeout: 1 }, () => {",
+      "  it('nested', () => {});",
+      '});',
+      'for (const d of D) {',
+      '  describe(`b on ${d}`, () => {',
+      '  });',
+      '}',
+    ].join('\n');
     assert.deepEqual(
       topLevelTests(source).map(({ line }) => line),
       [1, 5],

@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dashboardQueries, loadDashboard } from '../support/dashboard';
 
-const PROMTOOL_SKIP = spawnSync('promtool', ['--version']).error ? 'promtool not installed (apt-get install prometheus)' : false;
+const PROMTOOL_SKIP = spawnSync('promtool', ['--version']).error
+  ? 'promtool not installed (apt-get install prometheus)'
+  : false;
 
 describe('Grafana dashboard', { timeout: 30_000 }, () => {
   const dashboard = loadDashboard();
@@ -23,8 +25,14 @@ describe('Grafana dashboard', { timeout: 30_000 }, () => {
     assert.ok(dashboard.panels.length > 0);
     assert.equal(new Set(dashboard.panels.map((p) => p.id)).size, dashboard.panels.length, 'panel ids must be unique');
     for (const panel of dashboard.panels) {
-      assert.ok(panel.gridPos.w > 0 && panel.gridPos.h > 0 && panel.gridPos.x + panel.gridPos.w <= 24, `${panel.title}: gridPos`);
-      assert.ok(panel.targets.length > 0 && panel.targets.every((t) => t.expr.trim() !== ''), `${panel.title}: queries`);
+      assert.ok(
+        panel.gridPos.w > 0 && panel.gridPos.h > 0 && panel.gridPos.x + panel.gridPos.w <= 24,
+        `${panel.title}: gridPos`,
+      );
+      assert.ok(
+        panel.targets.length > 0 && panel.targets.every((t) => t.expr.trim() !== ''),
+        `${panel.title}: queries`,
+      );
     }
   });
 

@@ -18,12 +18,16 @@ function databaseUrl(config: DatabaseConfig): string {
 }
 
 function knexCli(command: string, env: Record<string, string>): string {
-  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'knex', 'bin', 'cli.js'), '--knexfile', 'config/knexfile.js', command], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'knex', 'bin', 'cli.js'), '--knexfile', 'config/knexfile.js', command],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   assert.equal(result.status, 0, `knex ${command} failed:\n${result.stdout}${result.stderr}`);
   return result.stdout;
 }

@@ -80,7 +80,9 @@ function integer(value: unknown, path: string): number {
 /** Every document of every YAML file in k8s/; an empty document (a stray `---`) is no resource. */
 function loadManifests(): Manifest[] {
   const dir = join(ROOT, 'k8s');
-  const files = readdirSync(dir).filter((file) => /\.ya?ml$/.test(file)).sort();
+  const files = readdirSync(dir)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .sort();
   return files.flatMap((file) =>
     loadAll(readFileSync(join(dir, file), 'utf8'))
       .filter((document) => document !== null && document !== undefined)
@@ -155,7 +157,10 @@ describe('k8s manifests', { timeout: 30_000 }, () => {
   });
 
   it('should configure the service with values its own validation accepts', () => {
-    const env = { ...record(only('ConfigMap'), 'data'), ...record(only('Secret'), 'stringData') } as Record<string, string>;
+    const env = { ...record(only('ConfigMap'), 'data'), ...record(only('Secret'), 'stringData') } as Record<
+      string,
+      string
+    >;
     const config = loadConfig(env);
     assert.equal(config.auth.required, true);
     assert.equal(config.port, SERVICE_PORT);
@@ -217,7 +222,11 @@ describe('Deployment and its neighbours', { timeout: 30_000 }, () => {
 
   it('should take its environment from the ConfigMap and the Secret defined in k8s/', () => {
     const sources = list(container, 'envFrom').filter(isRecord);
-    const referenced = (ref: string) => sources.map((source) => source[ref]).filter(isRecord).map((r) => r.name);
+    const referenced = (ref: string) =>
+      sources
+        .map((source) => source[ref])
+        .filter(isRecord)
+        .map((r) => r.name);
     assert.ok(referenced('configMapRef').includes(text(only('ConfigMap'), 'metadata.name')));
     assert.ok(referenced('secretRef').includes(text(only('Secret'), 'metadata.name')));
   });
@@ -299,7 +308,9 @@ describe('Dockerfile', { timeout: 30_000 }, () => {
       if (i.keyword === 'FROM') stages.push([]);
       stages[stages.length - 1].push(i);
     }
-    const buildStage = stages.find((stage) => stage.some((i) => i.keyword === 'RUN' && i.args.includes('npm run build')));
+    const buildStage = stages.find((stage) =>
+      stage.some((i) => i.keyword === 'RUN' && i.args.includes('npm run build')),
+    );
     assert.ok(buildStage, 'no stage runs npm run build');
     const copied = buildStage
       .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
@@ -310,7 +321,7 @@ describe('Dockerfile', { timeout: 30_000 }, () => {
     assert.ok(project, 'scripts.build should compile with tsc -p <tsconfig>');
     const needed: string[] = [];
     let include: string[] | undefined;
-    for (let file: string | undefined = project; file !== undefined; ) {
+    for (let file: string | undefined = project; file !== undefined;) {
       const tsconfig = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { extends?: string; include?: string[] };
       needed.push(file.replace(/^\.\//, ''));
       // The nearest `include` wins; an extended file's own is replaced, not merged.

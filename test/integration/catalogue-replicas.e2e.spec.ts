@@ -6,7 +6,10 @@ import { DIALECTS, dialectSkip } from '../support/databases';
 import { catalogueFixture, feedbackFixture } from '../support/fixtures';
 
 async function recommendedIds(t: TestApp, userId: string): Promise<string[]> {
-  const { body } = await t.http.get(`/v1/recommendations/${userId}`).query({ limit: 10, algorithm: 'item_knn' }).expect(200);
+  const { body } = await t.http
+    .get(`/v1/recommendations/${userId}`)
+    .query({ limit: 10, algorithm: 'item_knn' })
+    .expect(200);
   return body.recommendations.map((r: { event_id: string }) => r.event_id);
 }
 

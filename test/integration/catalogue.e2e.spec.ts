@@ -34,7 +34,10 @@ for (const dialect of DIALECTS) {
 
     it('should keep unicode and replace an item on a second PUT', async () => {
       await t.http.put('/v1/items/evt_2').send({ name: 'Céilí Mór 🎻', city: 'Galway' }).expect(200);
-      await t.http.put('/v1/items/evt_2').send({ name: 'Céilí Mór 🎻', genres: ['Trad'] }).expect(200);
+      await t.http
+        .put('/v1/items/evt_2')
+        .send({ name: 'Céilí Mór 🎻', genres: ['Trad'] })
+        .expect(200);
       const { body } = await t.http.get('/v1/items/evt_2').expect(200);
       assert.equal(body.name, 'Céilí Mór 🎻');
       assert.equal(body.city, null);
@@ -42,7 +45,11 @@ for (const dialect of DIALECTS) {
     });
 
     it('should upsert a batch and read every item back', async () => {
-      const items = Array.from({ length: 1000 }, (_, i) => ({ id: `batch_${i}`, name: `Gig ${i}`, genres: [`G${i % 7}`] }));
+      const items = Array.from({ length: 1000 }, (_, i) => ({
+        id: `batch_${i}`,
+        name: `Gig ${i}`,
+        genres: [`G${i % 7}`],
+      }));
       const { body } = await t.http.post('/v1/items/batch').send({ items }).expect(200);
       assert.deepEqual(body, { upserted: 1000 });
       const item = (await t.http.get('/v1/items/batch_999').expect(200)).body;
@@ -63,11 +70,18 @@ for (const dialect of DIALECTS) {
         ['/v1/items/bad_2', { name: 'x', starts_at: 'next friday' }, /starts_at must be an ISO 8601/],
         ['/v1/items/bad_3', { name: 'x', genres: 'Techno' }, /genres must be an array/],
         ['/v1/items/bad_4', { name: 'x', surprise: 1 }, /property surprise should not exist/],
-        ['/v1/items/bad_5', { name: 'x', starts_at: '2026-12-02T00:00:00Z', ends_at: '2026-12-01T00:00:00Z' }, /ends_at must not be before starts_at/],
+        [
+          '/v1/items/bad_5',
+          { name: 'x', starts_at: '2026-12-02T00:00:00Z', ends_at: '2026-12-01T00:00:00Z' },
+          /ends_at must not be before starts_at/,
+        ],
         ['/v1/items/bad_6', { name: 'x'.repeat(501) }, /name must be shorter/],
       ];
       for (const [path, payload, detail] of cases) {
-        const { body } = await t.http.put(path).send(payload as object).expect(400);
+        const { body } = await t.http
+          .put(path)
+          .send(payload as object)
+          .expect(400);
         assert.match(body.detail, detail);
         await t.http.get(path).expect(404);
       }
@@ -80,7 +94,20 @@ for (const dialect of DIALECTS) {
       await t.http.get('/v1/items/ok_1').expect(404);
       const tooMany = Array.from({ length: 1001 }, (_, i) => ({ id: `m${i}`, name: 'x' }));
       assert.match((await t.http.post('/v1/items/batch').send({ items: tooMany }).expect(400)).body.detail, /1000/);
-      assert.match((await t.http.post('/v1/items/batch').send({ items: [{ id: 'd', name: 'a' }, { id: 'd', name: 'b' }] }).expect(400)).body.detail, /more than once/);
+      assert.match(
+        (
+          await t.http
+            .post('/v1/items/batch')
+            .send({
+              items: [
+                { id: 'd', name: 'a' },
+                { id: 'd', name: 'b' },
+              ],
+            })
+            .expect(400)
+        ).body.detail,
+        /more than once/,
+      );
       await t.http.get('/v1/items/d').expect(404);
     });
 
@@ -90,14 +117,23 @@ for (const dialect of DIALECTS) {
       const { body } = await t.http.get('/v1/users/user_1').expect(200);
       assert.deepEqual({ city: body.city, preferences: body.preferences }, profile);
       await t.http.get('/v1/users/nobody').expect(404);
-      const bad = await t.http.put('/v1/users/user_2').send({ preferences: { genres: [1] } }).expect(400);
+      const bad = await t.http
+        .put('/v1/users/user_2')
+        .send({ preferences: { genres: [1] } })
+        .expect(400);
       assert.match(bad.body.detail, /preferences\.genres must contain only strings/);
       await t.http.get('/v1/users/user_2').expect(404);
     });
 
     it('should answer unknown routes and malformed JSON with a detail body', async () => {
-      assert.deepEqual((await t.http.get('/v1/nothing-here').expect(404)).body, { detail: 'Cannot GET /v1/nothing-here' });
-      const { body } = await t.http.put('/v1/items/x').set('content-type', 'application/json').send('{"name":').expect(400);
+      assert.deepEqual((await t.http.get('/v1/nothing-here').expect(404)).body, {
+        detail: 'Cannot GET /v1/nothing-here',
+      });
+      const { body } = await t.http
+        .put('/v1/items/x')
+        .set('content-type', 'application/json')
+        .send('{"name":')
+        .expect(400);
       assert.equal(typeof body.detail, 'string');
     });
   });

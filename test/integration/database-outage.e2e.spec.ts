@@ -34,13 +34,18 @@ describe('a database outage on mysql', { skip: dialectSkip('mysql'), timeout: 60
     assert.match(during.fallback, /database unavailable/);
 
     const started = Date.now();
-    const write = await t.http.post('/v1/feedback').send({ user_id: 'fan_2', event_id: 'techno_9', action: 'hide' }).expect(503);
+    const write = await t.http
+      .post('/v1/feedback')
+      .send({ user_id: 'fan_2', event_id: 'techno_9', action: 'hide' })
+      .expect(503);
     assert.ok(Date.now() - started < 3000, `503 took ${Date.now() - started} ms`);
     assert.match(write.body.detail, /database unavailable/);
     // Concurrent writes share one transaction attempt: all of them are refused as fast as one.
     const concurrentStart = Date.now();
     const concurrent = await Promise.all(
-      ['techno_1', 'techno_2', 'techno_3', 'techno_4'].map((item) => t.http.post('/v1/feedback').send({ user_id: 'fan_2', event_id: item, action: 'hide' })),
+      ['techno_1', 'techno_2', 'techno_3', 'techno_4'].map((item) =>
+        t.http.post('/v1/feedback').send({ user_id: 'fan_2', event_id: item, action: 'hide' }),
+      ),
     );
     assert.deepEqual(
       concurrent.map((response) => response.status),
@@ -62,6 +67,10 @@ describe('a database outage on mysql', { skip: dialectSkip('mysql'), timeout: 60
     assert.ok(reachable, 'readiness never reported the database back');
     await t.http.post('/v1/feedback').send({ user_id: 'fan_2', event_id: 'techno_9', action: 'hide' }).expect(200);
     const history = (await t.http.get('/v1/users/fan_2/feedback').expect(200)).body;
-    assert.equal(history.feedback.filter((f: { action: string }) => f.action === 'hide').length, 1, 'the refused write must not have been stored');
+    assert.equal(
+      history.feedback.filter((f: { action: string }) => f.action === 'hide').length,
+      1,
+      'the refused write must not have been stored',
+    );
   });
 });

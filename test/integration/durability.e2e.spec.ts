@@ -24,7 +24,9 @@ describe('acknowledged feedback survives kill -9', { timeout: 600_000 }, () => {
           const response = await fetch(`http://127.0.0.1:${port}/v1/feedback/batch`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ events: [{ feedback_id: feedbackId, user_id: `u${w}`, event_id: `e${n % 50}`, action: 'click' }] }),
+            body: JSON.stringify({
+              events: [{ feedback_id: feedbackId, user_id: `u${w}`, event_id: `e${n % 50}`, action: 'click' }],
+            }),
           });
           if (response.status === 200) acknowledged.push(feedbackId);
         } catch {
@@ -40,9 +42,15 @@ describe('acknowledged feedback survives kill -9', { timeout: 600_000 }, () => {
     await Promise.all(writers);
     assert.ok(acknowledged.length > 50, `only ${acknowledged.length} writes were acknowledged before the kill`);
 
-    const db = knex({ client: 'better-sqlite3', connection: { filename: databaseUrl.slice('sqlite:'.length) }, useNullAsDefault: true });
+    const db = knex({
+      client: 'better-sqlite3',
+      connection: { filename: databaseUrl.slice('sqlite:'.length) },
+      useNullAsDefault: true,
+    });
     try {
-      const stored = new Set((await db('interactions').select('feedback_id')).map((r: { feedback_id: string }) => r.feedback_id));
+      const stored = new Set(
+        (await db('interactions').select('feedback_id')).map((r: { feedback_id: string }) => r.feedback_id),
+      );
       const lost = acknowledged.filter((id) => !stored.has(id));
       assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged events were lost`);
     } finally {

@@ -55,7 +55,10 @@ for (const dialect of DIALECTS) {
       // A model, so that recommendations leave out what the user hid.
       await t.http.post('/v1/feedback/batch').send({ events: feedbackFixture() }).expect(200);
       assert.equal((await t.http.post('/v1/model/retrain').send({}).expect(200)).body.status, 'success');
-      await t.http.put('/v1/users/alice').send({ city: 'Cork', preferences: { genres: ['Jazz'] } }).expect(200);
+      await t.http
+        .put('/v1/users/alice')
+        .send({ city: 'Cork', preferences: { genres: ['Jazz'] } })
+        .expect(200);
       await t.http.post('/v1/feedback').send({ user_id: 'alice', event_id: 'jazz_1', action: 'save' }).expect(200);
     });
     after(async () => t?.close());
@@ -66,7 +69,9 @@ for (const dialect of DIALECTS) {
 
     it("should not apply alice's hidden items to a lookalike id's recommendations", async () => {
       const recommended = async (id: string): Promise<string[]> =>
-        (await t.http.get(`/v1/recommendations/${path(id)}?algorithm=popularity&limit=50`).expect(200)).body.recommendations.map((r: { event_id: string }) => r.event_id);
+        (
+          await t.http.get(`/v1/recommendations/${path(id)}?algorithm=popularity&limit=50`).expect(200)
+        ).body.recommendations.map((r: { event_id: string }) => r.event_id);
       const [hidden] = await recommended('alice');
       assert.ok(hidden, 'alice has recommendations');
       await t.http.post('/v1/feedback').send({ user_id: 'alice', event_id: hidden, action: 'hide' }).expect(200);
@@ -77,7 +82,9 @@ for (const dialect of DIALECTS) {
     it('should keep a user written as ALICE apart from alice', async () => {
       await t.http.put('/v1/users/ALICE').send({ city: 'Dublin' }).expect(200);
       await t.http.post('/v1/feedback').send({ user_id: 'ALICE', event_id: 'techno_1', action: 'click' }).expect(200);
-      const profiles = await Promise.all(['alice', 'ALICE'].map(async (id) => (await t.http.get(`/v1/users/${path(id)}`).expect(200)).body));
+      const profiles = await Promise.all(
+        ['alice', 'ALICE'].map(async (id) => (await t.http.get(`/v1/users/${path(id)}`).expect(200)).body),
+      );
       assert.deepEqual(
         profiles.map((p) => [p.id, p.city]),
         [
@@ -85,58 +92,89 @@ for (const dialect of DIALECTS) {
           ['ALICE', 'Dublin'],
         ],
       );
-      const events = (await t.http.get('/v1/users/ALICE/feedback').expect(200)).body.feedback.map((f: { event_id: string }) => f.event_id);
+      const events = (await t.http.get('/v1/users/ALICE/feedback').expect(200)).body.feedback.map(
+        (f: { event_id: string }) => f.event_id,
+      );
       assert.deepEqual(events, ['techno_1']);
       await t.http.get(`/v1/users/${path('Alicé')}`).expect(404);
     });
 
-    it('should make every id column binary on MySQL', { skip: dialect === 'sqlite' && 'SQLite compares ids byte for byte' }, async () => {
-      assert.deepEqual(await inexactIdColumns(t.app.get<Knex>(KNEX)), []);
-    });
+    it(
+      'should make every id column binary on MySQL',
+      { skip: dialect === 'sqlite' && 'SQLite compares ids byte for byte' },
+      async () => {
+        assert.deepEqual(await inexactIdColumns(t.app.get<Knex>(KNEX)), []);
+      },
+    );
   });
 
-  describe(`upgrading a database made before exact ids on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
-    let database: TestDatabase;
-    let t: TestApp;
-    before(async () => {
-      database = await createTestDatabase(dialect);
-      const db = createKnex(database.config);
-      try {
-        await migrateBefore(db, EXACT_IDS_MIGRATION);
-        const now = Date.now();
-        await db('users').insert({ id: 'alice', city: 'Cork', preferences: '{}', created_at: now, updated_at: now });
-        await db('interactions').insert([
-          { feedback_id: 'fb-1', user_id: 'alice', item_id: 'jazz_1', action: 'save', occurred_at: now, received_at: now },
-          { feedback_id: 'mobile-42', user_id: 'mallory', item_id: 'jazz_2', action: 'click', occurred_at: now, received_at: now },
-        ]);
-        // The old schema really confuses the ids on MySQL: what the upgrade must undo.
-        const found = await db('users').where({ id: 'ALICE' }).pluck('id');
-        assert.deepEqual(found, dialect === 'mysql' ? ['alice'] : []);
-      } finally {
-        await db.destroy();
-      }
-      t = await startReplica({ ...loadConfig({ ENVIRONMENT: 'test', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error' }), database: database.config });
-    });
-    after(async () => {
-      await t?.close();
-      await database?.drop();
-    });
+  describe(
+    `upgrading a database made before exact ids on ${dialect}`,
+    { skip: dialectSkip(dialect), timeout: 600_000 },
+    () => {
+      let database: TestDatabase;
+      let t: TestApp;
+      before(async () => {
+        database = await createTestDatabase(dialect);
+        const db = createKnex(database.config);
+        try {
+          await migrateBefore(db, EXACT_IDS_MIGRATION);
+          const now = Date.now();
+          await db('users').insert({ id: 'alice', city: 'Cork', preferences: '{}', created_at: now, updated_at: now });
+          await db('interactions').insert([
+            {
+              feedback_id: 'fb-1',
+              user_id: 'alice',
+              item_id: 'jazz_1',
+              action: 'save',
+              occurred_at: now,
+              received_at: now,
+            },
+            {
+              feedback_id: 'mobile-42',
+              user_id: 'mallory',
+              item_id: 'jazz_2',
+              action: 'click',
+              occurred_at: now,
+              received_at: now,
+            },
+          ]);
+          // The old schema really confuses the ids on MySQL: what the upgrade must undo.
+          const found = await db('users').where({ id: 'ALICE' }).pluck('id');
+          assert.deepEqual(found, dialect === 'mysql' ? ['alice'] : []);
+        } finally {
+          await db.destroy();
+        }
+        t = await startReplica({
+          ...loadConfig({ ENVIRONMENT: 'test', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error' }),
+          database: database.config,
+        });
+      });
+      after(async () => {
+        await t?.close();
+        await database?.drop();
+      });
 
-    it('should tell alice from ALICE and Alicé after the migrations', async () => {
-      await assertAliceAlone(t);
-    });
+      it('should tell alice from ALICE and Alicé after the migrations', async () => {
+        await assertAliceAlone(t);
+      });
 
-    it("should store bob's event under a feedback_id mallory used before the upgrade", async () => {
-      const { body } = await t.http
-        .post('/v1/feedback/batch')
-        .send({ events: [{ feedback_id: 'mobile-42', user_id: 'bob', event_id: 'jazz_3', action: 'hide' }] })
-        .expect(200);
-      assert.deepEqual([body.stored, body.duplicates], [1, 0]);
-      assert.equal((await t.http.get('/v1/users/bob/feedback').expect(200)).body.count, 1);
-    });
+      it("should store bob's event under a feedback_id mallory used before the upgrade", async () => {
+        const { body } = await t.http
+          .post('/v1/feedback/batch')
+          .send({ events: [{ feedback_id: 'mobile-42', user_id: 'bob', event_id: 'jazz_3', action: 'hide' }] })
+          .expect(200);
+        assert.deepEqual([body.stored, body.duplicates], [1, 0]);
+        assert.equal((await t.http.get('/v1/users/bob/feedback').expect(200)).body.count, 1);
+      });
 
-    it('should make every id column binary on MySQL', { skip: dialect === 'sqlite' && 'SQLite compares ids byte for byte' }, async () => {
-      assert.deepEqual(await inexactIdColumns(t.app.get<Knex>(KNEX)), []);
-    });
-  });
+      it(
+        'should make every id column binary on MySQL',
+        { skip: dialect === 'sqlite' && 'SQLite compares ids byte for byte' },
+        async () => {
+          assert.deepEqual(await inexactIdColumns(t.app.get<Knex>(KNEX)), []);
+        },
+      );
+    },
+  );
 }

@@ -12,8 +12,15 @@ const EVERY_ALGORITHM = { ENABLED_ALGORITHMS: ALGORITHMS.join(',') };
 
 type Http = TestApp['http'];
 
-async function recommendedIds(http: Http, userId: string, query: Record<string, string | number> = {}): Promise<string[]> {
-  const { body } = await http.get(`/v1/recommendations/${userId}`).query({ limit: 50, ...query }).expect(200);
+async function recommendedIds(
+  http: Http,
+  userId: string,
+  query: Record<string, string | number> = {},
+): Promise<string[]> {
+  const { body } = await http
+    .get(`/v1/recommendations/${userId}`)
+    .query({ limit: 50, ...query })
+    .expect(200);
   return body.recommendations.map((r: { event_id: string }) => r.event_id);
 }
 
@@ -63,7 +70,11 @@ for (const dialect of DIALECTS) {
       it('should keep a hidden item out of every algorithm after 150 newer clicks', async () => {
         const hidden = (await recommendedIds(t.http, 'fan_7', { algorithm: 'hybrid' }))[0];
         await t.http.post('/v1/feedback').send({ user_id: 'fan_7', event_id: hidden, action: 'hide' }).expect(200);
-        const clicks = Array.from({ length: 150 }, (_, k) => ({ user_id: 'fan_7', event_id: `jazz_${k % 12}`, action: 'click' }));
+        const clicks = Array.from({ length: 150 }, (_, k) => ({
+          user_id: 'fan_7',
+          event_id: `jazz_${k % 12}`,
+          action: 'click',
+        }));
         await t.http.post('/v1/feedback/batch').send({ events: clicks }).expect(200);
         for (const algorithm of ALGORITHMS) {
           const ids = await recommendedIds(t.http, 'fan_7', { algorithm });
@@ -74,7 +85,10 @@ for (const dialect of DIALECTS) {
       it('should keep a hide dated before a retraining window out of the retrained models', async () => {
         const hidden = (await recommendedIds(t.http, 'fan_8', { algorithm: 'item_knn' }))[0];
         const timestamp = new Date(Date.now() - 10 * DAY).toISOString();
-        await t.http.post('/v1/feedback').send({ user_id: 'fan_8', event_id: hidden, action: 'hide', context: { timestamp } }).expect(200);
+        await t.http
+          .post('/v1/feedback')
+          .send({ user_id: 'fan_8', event_id: hidden, action: 'hide', context: { timestamp } })
+          .expect(200);
         await retrain(t, { start_date: new Date(Date.now() - 5 * DAY).toISOString() });
         for (const algorithm of ALGORITHMS) {
           const ids = await recommendedIds(t.http, 'fan_8', { algorithm });
@@ -119,20 +133,29 @@ describe('exclusions during a database outage on mysql', { skip: dialectSkip('my
     await t.http.post('/v1/feedback').send({ user_id: 'fan_2', event_id: hiddenHere, action: 'hide' }).expect(200);
     // Cached here before the other replica's hide: during the outage it cannot be checked against the log.
     await recommendedIds(t.http, 'fan_2', { algorithm: 'hybrid', limit: 5 });
-    await other.http.post('/v1/feedback').send({ user_id: 'fan_2', event_id: hiddenElsewhere, action: 'hide' }).expect(200);
+    await other.http
+      .post('/v1/feedback')
+      .send({ user_id: 'fan_2', event_id: hiddenElsewhere, action: 'hide' })
+      .expect(200);
     // The log is read by id once a second (each read overlapping the one before): polled, bounded.
     const log = t.app.get(ExclusionLog);
-    for (const deadline = Date.now() + 10_000; !log.itemsSince('fan_2', 0).includes(hiddenElsewhere); ) {
+    for (const deadline = Date.now() + 10_000; !log.itemsSince('fan_2', 0).includes(hiddenElsewhere);) {
       assert.ok(Date.now() < deadline, `this replica did not read ${hiddenElsewhere} from the log within 10 s`);
       await sleep(100);
     }
     await t.proxy.cut();
 
     for (const query of [{ limit: 5 }, { limit: 4 }]) {
-      const { body } = await t.http.get('/v1/recommendations/fan_2').query({ algorithm: 'hybrid', ...query }).expect(200);
+      const { body } = await t.http
+        .get('/v1/recommendations/fan_2')
+        .query({ algorithm: 'hybrid', ...query })
+        .expect(200);
       const ids = body.recommendations.map((r: { event_id: string }) => r.event_id);
       assert.ok(!ids.includes(hiddenHere), `${hiddenHere} (hidden on this replica) came back during the outage`);
-      assert.ok(!ids.includes(hiddenElsewhere), `${hiddenElsewhere} (hidden on another replica) came back during the outage`);
+      assert.ok(
+        !ids.includes(hiddenElsewhere),
+        `${hiddenElsewhere} (hidden on another replica) came back during the outage`,
+      );
       assert.match(body.fallback, /database unavailable/);
     }
   });

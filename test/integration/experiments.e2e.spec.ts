@@ -44,7 +44,8 @@ for (const dialect of DIALECTS) {
 
     const create = async (body: object) => (await t.http.post('/v1/experiments').send(body).expect(201)).body;
     const patch = (id: string, body: object) => t.http.patch(`/v1/experiments/${id}`).send(body);
-    const results = async (id: string, query = '') => (await t.http.get(`/v1/experiments/${id}/results${query}`).expect(200)).body;
+    const results = async (id: string, query = '') =>
+      (await t.http.get(`/v1/experiments/${id}/results${query}`).expect(200)).body;
 
     it('should start a fresh install without demo data with no experiment, so requests get DEFAULT_ALGORITHM', async () => {
       const { body } = await t.http.get('/v1/experiments').expect(200);
@@ -52,8 +53,14 @@ for (const dialect of DIALECTS) {
       const list = (await t.http.post('/v1/recommendations').send({ user_id: 'newcomer' }).expect(200)).body;
       assert.equal(list.ab_experiment, null);
       assert.equal(list.variant, null);
-      assert.match((await t.http.get('/v1/experiments?status=running').expect(400)).body.detail, /status must be one of/);
-      assert.match((await t.http.get('/v1/experiments/no_such_experiment').expect(404)).body.detail, /no_such_experiment not found/);
+      assert.match(
+        (await t.http.get('/v1/experiments?status=running').expect(400)).body.detail,
+        /status must be one of/,
+      );
+      assert.match(
+        (await t.http.get('/v1/experiments/no_such_experiment').expect(404)).body.detail,
+        /no_such_experiment not found/,
+      );
     });
 
     it('should answer 404 for an unknown experiment_id, and serve a named experiment that is not running outside any experiment', async () => {
@@ -61,15 +68,25 @@ for (const dialect of DIALECTS) {
       await create(newExperiment('resting', { status: 'active' }));
       await patch('resting', { status: 'paused' }).expect(200);
       const recommend = (extra: object) => t.http.post('/v1/recommendations').send({ user_id: 'visitor', ...extra });
-      for (const request of [recommend({ experiment_id: 'no_such_experiment' }), t.http.get('/v1/recommendations/visitor?experiment_id=no_such_experiment')]) {
+      for (const request of [
+        recommend({ experiment_id: 'no_such_experiment' }),
+        t.http.get('/v1/recommendations/visitor?experiment_id=no_such_experiment'),
+      ]) {
         assert.deepEqual((await request.expect(404)).body, { detail: 'experiment no_such_experiment not found' });
       }
       assert.equal((await recommend({ experiment_id: 'running' }).expect(200)).body.ab_experiment, 'running');
-      assert.equal((await recommend({}).expect(200)).body.ab_experiment, 'running', 'unnamed: the only active experiment');
+      assert.equal(
+        (await recommend({}).expect(200)).body.ab_experiment,
+        'running',
+        'unnamed: the only active experiment',
+      );
       // Named but paused: the default algorithm, not the other running experiment.
       for (const status of ['paused', 'completed']) {
         if (status === 'completed') await patch('resting', { status }).expect(200);
-        for (const request of [recommend({ experiment_id: 'resting' }), t.http.get('/v1/recommendations/visitor?experiment_id=resting')]) {
+        for (const request of [
+          recommend({ experiment_id: 'resting' }),
+          t.http.get('/v1/recommendations/visitor?experiment_id=resting'),
+        ]) {
           const { body } = await request.expect(200);
           assert.deepEqual([body.ab_experiment, body.variant], [null, null], status);
         }
@@ -79,7 +96,11 @@ for (const dialect of DIALECTS) {
 
     it('should create an experiment, answer 409 for a taken id, and read it back', async () => {
       const created = await create(
-        newExperiment('crud', { description: 'why', metrics_tracked: ['save_rate'], forced_assignments: { qa_1: 'treatment' } }),
+        newExperiment('crud', {
+          description: 'why',
+          metrics_tracked: ['save_rate'],
+          forced_assignments: { qa_1: 'treatment' },
+        }),
       );
       assert.equal(created.status, 'draft');
       assert.equal(created.start_date, null);
@@ -102,22 +123,58 @@ for (const dialect of DIALECTS) {
     it('should reject bad experiments with 400 naming the field, storing nothing', async () => {
       const [a, b] = halves();
       const cases: [object, RegExp][] = [
-        [newExperiment('bad', { variants: [a, { ...b, traffic_percentage: 40 }] }), /variants: traffic_percentage must add up to 100, got 90/],
-        [newExperiment('bad', { variants: [{ ...a, traffic_percentage: 100 }] }), /variants must contain at least 2 elements/],
-        [newExperiment('bad', { variants: [a, { ...b, variant_id: 'control' }] }), /variant_id control appears more than once/],
-        [newExperiment('bad', { variants: [a, { ...b, algorithm: 'magic' }] }), /variants\.1\.algorithm must be one of/],
-        [newExperiment('bad', { variants: [{ ...a, traffic_percentage: -5 }, b] }), /variants\.0\.traffic_percentage must not be less than 0\.01/],
-        [newExperiment('bad', { variants: [{ ...a, traffic_percentage: 33.333 }, b] }), /variants\.0\.traffic_percentage/],
-        [newExperiment('bad', { variants: [{ ...a, variant_id: 'has space' }, b] }), /variants\.0\.variant_id must be 1-100 characters/],
-        [newExperiment('bad', { variants: [a, { ...b, params: { nested: { x: 1 } } }] }), /variants\.1\.params must be an object/],
-        [newExperiment('bad', { variants: [a, { ...b, params: { neighbours: 20 } }] }), /variants\.1\.params: .*active model/],
-        [newExperiment('bad', { variants: [a, { ...b, is_control: 'no' }] }), /variants\.1\.is_control must be a boolean/],
+        [
+          newExperiment('bad', { variants: [a, { ...b, traffic_percentage: 40 }] }),
+          /variants: traffic_percentage must add up to 100, got 90/,
+        ],
+        [
+          newExperiment('bad', { variants: [{ ...a, traffic_percentage: 100 }] }),
+          /variants must contain at least 2 elements/,
+        ],
+        [
+          newExperiment('bad', { variants: [a, { ...b, variant_id: 'control' }] }),
+          /variant_id control appears more than once/,
+        ],
+        [
+          newExperiment('bad', { variants: [a, { ...b, algorithm: 'magic' }] }),
+          /variants\.1\.algorithm must be one of/,
+        ],
+        [
+          newExperiment('bad', { variants: [{ ...a, traffic_percentage: -5 }, b] }),
+          /variants\.0\.traffic_percentage must not be less than 0\.01/,
+        ],
+        [
+          newExperiment('bad', { variants: [{ ...a, traffic_percentage: 33.333 }, b] }),
+          /variants\.0\.traffic_percentage/,
+        ],
+        [
+          newExperiment('bad', { variants: [{ ...a, variant_id: 'has space' }, b] }),
+          /variants\.0\.variant_id must be 1-100 characters/,
+        ],
+        [
+          newExperiment('bad', { variants: [a, { ...b, params: { nested: { x: 1 } } }] }),
+          /variants\.1\.params must be an object/,
+        ],
+        [
+          newExperiment('bad', { variants: [a, { ...b, params: { neighbours: 20 } }] }),
+          /variants\.1\.params: .*active model/,
+        ],
+        [
+          newExperiment('bad', { variants: [a, { ...b, is_control: 'no' }] }),
+          /variants\.1\.is_control must be a boolean/,
+        ],
         [newExperiment('bad', { variants: 'all of them' }), /variants must be an array/],
         [{ name: 'No id', variants: halves() }, /experiment_id/],
         [newExperiment('bad', { name: '' }), /name should not be empty/],
         [newExperiment('bad', { status: 'completed' }), /status must be one of/],
-        [newExperiment('bad', { metrics_tracked: ['engagement_time'] }), /metrics_tracked must be one of click_through_rate, save_rate, hide_rate/],
-        [newExperiment('bad', { forced_assignments: { qa_1: 'nope' } }), /forced_assignments: user qa_1 is pinned to nope/],
+        [
+          newExperiment('bad', { metrics_tracked: ['engagement_time'] }),
+          /metrics_tracked must be one of click_through_rate, save_rate, hide_rate/,
+        ],
+        [
+          newExperiment('bad', { forced_assignments: { qa_1: 'nope' } }),
+          /forced_assignments: user qa_1 is pinned to nope/,
+        ],
         [newExperiment('bad', { forced_assignments: ['qa_1'] }), /forced_assignments must map/],
         [newExperiment('bad', { colour: 'blue' }), /property colour should not exist/],
       ];
@@ -129,10 +186,28 @@ for (const dialect of DIALECTS) {
     });
 
     it('should take back what GET returns: POST it as a copy, PATCH it unchanged', async () => {
-      await create(newExperiment('original', { description: 'why', metrics_tracked: ['save_rate'], forced_assignments: { qa_1: 'treatment' } }));
+      await create(
+        newExperiment('original', {
+          description: 'why',
+          metrics_tracked: ['save_rate'],
+          forced_assignments: { qa_1: 'treatment' },
+        }),
+      );
       const read = (await patch('original', { status: 'active' }).expect(200)).body;
-      const writable = ({ experiment_id, start_date, end_date, created_at, updated_at, ...rest }: Record<string, unknown>) => rest;
-      const copy = (await t.http.post('/v1/experiments').send({ ...read, experiment_id: 'original_copy' }).expect(201)).body;
+      const writable = ({
+        experiment_id,
+        start_date,
+        end_date,
+        created_at,
+        updated_at,
+        ...rest
+      }: Record<string, unknown>) => rest;
+      const copy = (
+        await t.http
+          .post('/v1/experiments')
+          .send({ ...read, experiment_id: 'original_copy' })
+          .expect(201)
+      ).body;
       assert.equal(copy.experiment_id, 'original_copy');
       assert.deepEqual(writable(copy), writable(read));
       const same = (await patch('original', read).expect(200)).body;
@@ -141,12 +216,36 @@ for (const dialect of DIALECTS) {
 
       const [control, treatment] = read.variants;
       const refused: ['post' | 'patch', object, RegExp][] = [
-        ['post', { ...read, experiment_id: 'copy_2', variants: [control, { ...treatment, is_control: true }] }, /^variants\.1\.is_control is true, but the control is control/],
-        ['post', { ...read, experiment_id: 'copy_2', variants: [{ ...control, is_control: false }, treatment] }, /^variants\.0\.is_control is false, but the control is control/],
-        ['post', { ...read, experiment_id: 'copy_2', control_variant: 'treatment' }, /^control_variant is treatment, but the control is control/],
-        ['post', { ...read, experiment_id: 'copy_2', created_at: 'yesterday' }, /created_at must be an ISO 8601 date-time/],
-        ['patch', { ...read, experiment_id: 'another_id' }, /^experiment_id another_id does not match the experiment original/],
-        ['patch', { ...read, control_variant: 'treatment' }, /^control_variant is treatment, but the control is control/],
+        [
+          'post',
+          { ...read, experiment_id: 'copy_2', variants: [control, { ...treatment, is_control: true }] },
+          /^variants\.1\.is_control is true, but the control is control/,
+        ],
+        [
+          'post',
+          { ...read, experiment_id: 'copy_2', variants: [{ ...control, is_control: false }, treatment] },
+          /^variants\.0\.is_control is false, but the control is control/,
+        ],
+        [
+          'post',
+          { ...read, experiment_id: 'copy_2', control_variant: 'treatment' },
+          /^control_variant is treatment, but the control is control/,
+        ],
+        [
+          'post',
+          { ...read, experiment_id: 'copy_2', created_at: 'yesterday' },
+          /created_at must be an ISO 8601 date-time/,
+        ],
+        [
+          'patch',
+          { ...read, experiment_id: 'another_id' },
+          /^experiment_id another_id does not match the experiment original/,
+        ],
+        [
+          'patch',
+          { ...read, control_variant: 'treatment' },
+          /^control_variant is treatment, but the control is control/,
+        ],
       ];
       for (const [method, payload, detail] of refused) {
         const request = method === 'post' ? t.http.post('/v1/experiments').send(payload) : patch('original', payload);
@@ -167,7 +266,13 @@ for (const dialect of DIALECTS) {
         status: 'active',
         variants: [
           { variant_id: 'control', name: 'A', algorithm: 'popularity', params: {}, traffic_percentage: 50 },
-          { variant_id: 'treatment', name: 'B', algorithm: 'item_knn', params: { neighbours: 20 }, traffic_percentage: 50 },
+          {
+            variant_id: 'treatment',
+            name: 'B',
+            algorithm: 'item_knn',
+            params: { neighbours: 20 },
+            traffic_percentage: 50,
+          },
         ],
         metricsTracked: ['click_through_rate'],
         forcedAssignments: {},
@@ -176,18 +281,33 @@ for (const dialect of DIALECTS) {
       });
       const legacy = (await t.http.get('/v1/experiments/legacy').expect(200)).body;
       assert.deepEqual(legacy.variants[1].params, { neighbours: 20 });
-      assert.equal((await t.http.post('/v1/recommendations').send({ user_id: 'legacy_user', experiment_id: 'legacy' }).expect(200)).body.ab_experiment, 'legacy');
+      assert.equal(
+        (await t.http.post('/v1/recommendations').send({ user_id: 'legacy_user', experiment_id: 'legacy' }).expect(200))
+          .body.ab_experiment,
+        'legacy',
+      );
       const renamed = (await patch('legacy', { ...legacy, name: 'Legacy, renamed' }).expect(200)).body;
       assert.deepEqual(renamed.variants, legacy.variants);
       const retuned = [legacy.variants[0], { ...legacy.variants[1], params: { neighbours: 30 } }];
       assert.match((await patch('legacy', { variants: retuned }).expect(400)).body.detail, /^variants\.1\.params: /);
-      assert.match((await t.http.post('/v1/experiments').send({ ...legacy, experiment_id: 'legacy_copy' }).expect(400)).body.detail, /^variants\.1\.params: /);
+      assert.match(
+        (
+          await t.http
+            .post('/v1/experiments')
+            .send({ ...legacy, experiment_id: 'legacy_copy' })
+            .expect(400)
+        ).body.detail,
+        /^variants\.1\.params: /,
+      );
       await patch('legacy', { status: 'completed' }).expect(200);
     });
 
     it('should move through draft → active ↔ paused → completed and refuse anything else with 409', async () => {
       await create(newExperiment('life'));
-      assert.match((await patch('life', { status: 'paused' }).expect(409)).body.detail, /cannot go from draft to paused/);
+      assert.match(
+        (await patch('life', { status: 'paused' }).expect(409)).body.detail,
+        /cannot go from draft to paused/,
+      );
       const active = (await patch('life', { status: 'active' }).expect(200)).body;
       assert.ok(active.start_date);
       const paused = (await patch('life', { status: 'paused' }).expect(200)).body;
@@ -195,10 +315,16 @@ for (const dialect of DIALECTS) {
       const resumed = (await patch('life', { status: 'active', name: 'Renamed' }).expect(200)).body;
       assert.equal(resumed.start_date, active.start_date, 'resuming keeps the original start');
       assert.equal(resumed.name, 'Renamed');
-      assert.match((await patch('life', { status: 'draft' }).expect(409)).body.detail, /cannot go from active to draft/);
+      assert.match(
+        (await patch('life', { status: 'draft' }).expect(409)).body.detail,
+        /cannot go from active to draft/,
+      );
       const completed = (await patch('life', { status: 'completed' }).expect(200)).body;
       assert.ok(completed.end_date);
-      assert.match((await patch('life', { status: 'active' }).expect(409)).body.detail, /completed and can no longer change/);
+      assert.match(
+        (await patch('life', { status: 'active' }).expect(409)).body.detail,
+        /completed and can no longer change/,
+      );
       assert.match((await patch('life', { description: 'x' }).expect(409)).body.detail, /completed/);
       assert.match((await patch('life', { status: 'over' }).expect(400)).body.detail, /status must be one of/);
       assert.match((await patch('nothing_here', { status: 'active' }).expect(404)).body.detail, /not found/);
@@ -211,7 +337,14 @@ for (const dialect of DIALECTS) {
       assert.ok(before.includes('control') && before.includes('treatment'));
 
       const [a, b] = halves();
-      const changed = (await patch('traffic', { variants: [{ ...a, traffic_percentage: 5 }, { ...b, traffic_percentage: 95 }] }).expect(200)).body;
+      const changed = (
+        await patch('traffic', {
+          variants: [
+            { ...a, traffic_percentage: 5 },
+            { ...b, traffic_percentage: 95 },
+          ],
+        }).expect(200)
+      ).body;
       assert.deepEqual(
         changed.variants.map((v: { traffic_percentage: number }) => v.traffic_percentage),
         [5, 95],
@@ -221,7 +354,10 @@ for (const dialect of DIALECTS) {
 
       const { body } = await patch('traffic', { variants: [a, { ...b, variant_id: 'renamed' }] }).expect(409);
       assert.match(body.detail, /treatment cannot be removed because users are already assigned/);
-      assert.match((await patch('traffic', { forced_assignments: { qa: 'ghost' } }).expect(400)).body.detail, /forced_assignments/);
+      assert.match(
+        (await patch('traffic', { forced_assignments: { qa: 'ghost' } }).expect(400)).body.detail,
+        /forced_assignments/,
+      );
 
       // Without assignments the list may still be reshaped freely.
       await create(newExperiment('reshape'));
@@ -262,13 +398,21 @@ for (const dialect of DIALECTS) {
       assert.equal(body.variants[1].statistical_significance.vs_control.relative_lift, null);
       assert.equal(body.summary, 'No variant differs significantly from control yet (n=0).');
       await t.http.get('/v1/experiments/missing/results').expect(404);
-      assert.match((await t.http.get('/v1/experiments/empty/results?attribution_hours=0').expect(400)).body.detail, /attribution_hours/);
-      assert.match((await t.http.get('/v1/experiments/empty/results?attribution_hours=soon').expect(400)).body.detail, /attribution_hours/);
+      assert.match(
+        (await t.http.get('/v1/experiments/empty/results?attribution_hours=0').expect(400)).body.detail,
+        /attribution_hours/,
+      );
+      assert.match(
+        (await t.http.get('/v1/experiments/empty/results?attribution_hours=soon').expect(400)).body.detail,
+        /attribution_hours/,
+      );
     });
 
     it('should detect a sample ratio mismatch on a broken split, and not on a fair one', async () => {
       await create(newExperiment('srm', { status: 'active' }));
-      await inParallel(1000, (i) => repository.assignIfAbsent('srm', `srm_user_${i}`, i < 560 ? 'control' : 'treatment'));
+      await inParallel(1000, (i) =>
+        repository.assignIfAbsent('srm', `srm_user_${i}`, i < 560 ? 'control' : 'treatment'),
+      );
       const broken = await results('srm');
       assert.deepEqual(
         broken.variants.map((v: { participants: number }) => v.participants),
@@ -292,7 +436,14 @@ for (const dialect of DIALECTS) {
       const shown = async (user: string, recommendationId: string, itemIds: string[]) => {
         const assignment = await assigner.assign(user, 'attr');
         assert.ok(assignment);
-        recorder.record({ recommendationId, userId: user, experimentId: 'attr', variantId: assignment.variantId, algorithm: assignment.algorithm, itemIds });
+        recorder.record({
+          recommendationId,
+          userId: user,
+          experimentId: 'attr',
+          variantId: assignment.variantId,
+          algorithm: assignment.algorithm,
+          itemIds,
+        });
         return assignment.variantId;
       };
       const feedback = (user_id: string, event_id: string, action: string, context: object = {}) =>
@@ -315,7 +466,9 @@ for (const dialect of DIALECTS) {
       await feedback('qa_user', 'i1', 'click', { recommendation_id: 'rec_attr_qa' }); // QA traffic
 
       const variantTotals = (body: { variants: Record<string, number | string>[] }) =>
-        Object.fromEntries(body.variants.map((v) => [v.variant_id, [v.participants, v.impressions, v.clicks, v.saves, v.hides]]));
+        Object.fromEntries(
+          body.variants.map((v) => [v.variant_id, [v.participants, v.impressions, v.clicks, v.saves, v.hides]]),
+        );
       const expected = (saves2: number) => {
         const totals: Record<string, number[]> = { control: [0, 0, 0, 0, 0], treatment: [0, 0, 0, 0, 0] };
         const add = (variant: string, values: number[]) => values.forEach((v, i) => (totals[variant][i] += v));
@@ -344,7 +497,12 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     before(async () => {
       t = await startTestApp(dialect);
-      const items = Array.from({ length: 20 }, (_, i) => ({ id: `sim_item_${i}`, name: `Gig ${i}`, city: 'Dublin', starts_at: '2099-01-01T20:00:00Z' }));
+      const items = Array.from({ length: 20 }, (_, i) => ({
+        id: `sim_item_${i}`,
+        name: `Gig ${i}`,
+        city: 'Dublin',
+        starts_at: '2099-01-01T20:00:00Z',
+      }));
       await t.http.post('/v1/items/batch').send({ items }).expect(200);
       // Some history outside the experiment, so popularity has something to rank.
       const events = items.map((item, i) => ({ user_id: `fan_${i % 5}`, event_id: item.id, action: 'save' }));
@@ -360,7 +518,12 @@ for (const dialect of DIALECTS) {
       const responses: RecommendationResponseDto[] = [];
       for (let start = 0; start < batches.length; start += 4) {
         const bodies = await Promise.all(
-          batches.slice(start, start + 4).map(async (user_ids) => (await t.http.post('/v1/recommendations/batch').send({ user_ids, limit: 5 }).expect(200)).body),
+          batches
+            .slice(start, start + 4)
+            .map(
+              async (user_ids) =>
+                (await t.http.post('/v1/recommendations/batch').send({ user_ids, limit: 5 }).expect(200)).body,
+            ),
         );
         for (const body of bodies) responses.push(...body.results);
       }
@@ -376,34 +539,54 @@ for (const dialect of DIALECTS) {
         assert.ok(response.recommendations.length > 0);
         if (rng.nextDouble() < clickRate[response.variant ?? '']) {
           const event_id = response.recommendations[0].event_id;
-          clicks.push({ user_id: response.user_id, event_id, action: 'click', context: { recommendation_id: response.recommendation_id, position: 0 } });
+          clicks.push({
+            user_id: response.user_id,
+            event_id,
+            action: 'click',
+            context: { recommendation_id: response.recommendation_id, position: 0 },
+          });
         }
       }
       for (let start = 0; start < clicks.length; start += 1000) {
-        await t.http.post('/v1/feedback/batch').send({ events: clicks.slice(start, start + 1000) }).expect(200);
+        await t.http
+          .post('/v1/feedback/batch')
+          .send({ events: clicks.slice(start, start + 1000) })
+          .expect(200);
       }
       await t.app.get(ImpressionRecorder).flush();
       return (await t.http.get(`/v1/experiments/${experimentId}/results`).expect(200)).body;
     }
 
     it('should detect a true 40% lift in click-through rate', async () => {
-      await t.http.post('/v1/experiments').send(newExperiment('sim_ab', { status: 'active' })).expect(201);
+      await t.http
+        .post('/v1/experiments')
+        .send(newExperiment('sim_ab', { status: 'active' }))
+        .expect(201);
       const body = await simulate('sim_ab', { control: 0.1, treatment: 0.14 }, new Mt19937(20261123));
       assert.equal(body.participants, USERS);
       assert.equal(body.impressions, USERS);
       assert.equal(body.sample_ratio_mismatch.detected, false);
       const [control, treatment] = body.variants;
-      assert.ok(Math.abs(control.metrics.click_through_rate - 0.1) < 0.025, `control CTR ${control.metrics.click_through_rate}`);
+      assert.ok(
+        Math.abs(control.metrics.click_through_rate - 0.1) < 0.025,
+        `control CTR ${control.metrics.click_through_rate}`,
+      );
       const ctr = treatment.statistical_significance.vs_control;
       assert.equal(ctr.metric, 'click_through_rate');
       assert.equal(ctr.is_significant, true, `p=${ctr.p_value}`);
       assert.ok(ctr.lift_ci[0] > 0 && ctr.lift_ci[0] < 0.4 && ctr.lift_ci[1] > 0.4, `lift CI ${ctr.lift_ci}`);
-      assert.match(body.summary, /^treatment lifts click-through rate by \d+% \(95% CI \d+%–\d+%\), significant \(n=3,000\)\.$/);
+      assert.match(
+        body.summary,
+        /^treatment lifts click-through rate by \d+% \(95% CI \d+%–\d+%\), significant \(n=3,000\)\.$/,
+      );
       await t.http.patch('/v1/experiments/sim_ab').send({ status: 'completed' }).expect(200);
     });
 
     it('should find no difference in an A/A split', async () => {
-      await t.http.post('/v1/experiments').send(newExperiment('sim_aa', { status: 'active', variants: halves('control', 'twin') })).expect(201);
+      await t.http
+        .post('/v1/experiments')
+        .send(newExperiment('sim_aa', { status: 'active', variants: halves('control', 'twin') }))
+        .expect(201);
       const body = await simulate('sim_aa', { control: 0.1, twin: 0.1 }, new Mt19937(20261124));
       assert.equal(body.participants, USERS);
       assert.equal(body.sample_ratio_mismatch.detected, false);
@@ -432,7 +615,13 @@ for (const dialect of DIALECTS) {
       assert.equal(seeded.status, 'active');
       assert.equal(seeded.name, 'Recommendation Algorithm Test');
       assert.deepEqual(
-        seeded.variants.map((v: Record<string, unknown>) => [v.variant_id, v.name, v.algorithm, v.traffic_percentage, v.is_control]),
+        seeded.variants.map((v: Record<string, unknown>) => [
+          v.variant_id,
+          v.name,
+          v.algorithm,
+          v.traffic_percentage,
+          v.is_control,
+        ]),
         [
           ['control', 'Baseline', 'popularity', 40, true],
           ['collaborative_filtering', 'Collaborative Filtering', 'collaborative_filtering', 30, false],
@@ -443,11 +632,18 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(seeded.metrics_tracked, ['click_through_rate', 'save_rate', 'hide_rate']);
       assert.ok(!Number.isNaN(Date.parse(seeded.created_at)) && !Number.isNaN(Date.parse(seeded.start_date)));
       assert.deepEqual((await t.http.get('/v1/experiments/rec_algorithm_v1').expect(200)).body, seeded);
-      assert.equal((await t.http.post('/v1/recommendations').send({ user_id: 'user_001' }).expect(200)).body.ab_experiment, 'rec_algorithm_v1');
+      assert.equal(
+        (await t.http.post('/v1/recommendations').send({ user_id: 'user_001' }).expect(200)).body.ab_experiment,
+        'rec_algorithm_v1',
+      );
 
       const replica = await startReplica(t.config);
       try {
-        assert.equal((await replica.http.get('/v1/experiments').expect(200)).body.count, 1, 'a second replica seeds nothing twice');
+        assert.equal(
+          (await replica.http.get('/v1/experiments').expect(200)).body.count,
+          1,
+          'a second replica seeds nothing twice',
+        );
       } finally {
         await replica.close();
       }

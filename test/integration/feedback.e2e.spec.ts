@@ -9,7 +9,9 @@ import { Dialect, DIALECTS, dialectSkip } from '../support/databases';
 /** A trigger that makes the database refuse any interaction on `itemId`, as a constraint would. */
 async function refuseInsertsOf(db: Knex, dialect: Dialect, itemId: string): Promise<void> {
   if (dialect === 'sqlite') {
-    await db.raw(`CREATE TRIGGER refuse_insert BEFORE INSERT ON interactions WHEN NEW.item_id = '${itemId}' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    await db.raw(
+      `CREATE TRIGGER refuse_insert BEFORE INSERT ON interactions WHEN NEW.item_id = '${itemId}' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    );
   } else {
     await db.raw(
       `CREATE TRIGGER refuse_insert BEFORE INSERT ON interactions FOR EACH ROW BEGIN IF NEW.item_id = '${itemId}' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END`,
@@ -26,7 +28,8 @@ for (const dialect of DIALECTS) {
     });
     after(async () => t?.close());
 
-    const history = async (user: string) => (await t.http.get(`/v1/users/${user}/feedback?limit=1000`).expect(200)).body;
+    const history = async (user: string) =>
+      (await t.http.get(`/v1/users/${user}/feedback?limit=1000`).expect(200)).body;
 
     it('should acknowledge with the contract body and read the event back', async () => {
       const event = {
@@ -61,7 +64,13 @@ for (const dialect of DIALECTS) {
         action: i % 2 ? 'save' : 'skip',
       }));
       const first = await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
-      assert.deepEqual(first.body, { status: 'success', message: 'Feedback recorded', received: 300, stored: 300, duplicates: 0 });
+      assert.deepEqual(first.body, {
+        status: 'success',
+        message: 'Feedback recorded',
+        received: 300,
+        stored: 300,
+        duplicates: 0,
+      });
       const second = await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
       assert.deepEqual([second.body.stored, second.body.duplicates], [0, 300]);
       assert.equal((await history('batch_user_0')).count, 100);
@@ -75,39 +84,71 @@ for (const dialect of DIALECTS) {
       ];
       const { body } = await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
       assert.deepEqual([body.stored, body.duplicates], [2, 1]);
-      const stored = (await history('rep_user')).feedback.map((f: { feedback_id: string; action: string }) => [f.feedback_id, f.action]);
+      const stored = (await history('rep_user')).feedback.map((f: { feedback_id: string; action: string }) => [
+        f.feedback_id,
+        f.action,
+      ]);
       assert.deepEqual(stored.sort(), [
         ['rep_1', 'save'],
         ['rep_2', 'click'],
       ]);
-      for (const item of ['rep_item_a', 'rep_item_b']) assert.equal((await t.http.get(`/v1/items/${item}`).expect(200)).body.placeholder, true);
+      for (const item of ['rep_item_a', 'rep_item_b'])
+        assert.equal((await t.http.get(`/v1/items/${item}`).expect(200)).body.placeholder, true);
     });
 
     it("should store a user's feedback_id whatever another user sent under it, and answer alike", async () => {
-      const batch = (user: string, feedbackId: string, action: string) => ({ events: [{ feedback_id: feedbackId, user_id: user, event_id: 'shared_item', action }] });
-      await t.http.post('/v1/feedback/batch').send(batch('mallory', 'mobile-42', 'click')).expect(200);
-      const taken = await t.http.post('/v1/feedback/batch').send(batch('bob', 'mobile-42', 'hide')).expect(200);
-      const unused = await t.http.post('/v1/feedback/batch').send(batch('carol', 'mobile-43', 'hide')).expect(200);
-      assert.deepEqual(taken.body, { status: 'success', message: 'Feedback recorded', received: 1, stored: 1, duplicates: 0 });
+      const batch = (user: string, feedbackId: string, action: string) => ({
+        events: [{ feedback_id: feedbackId, user_id: user, event_id: 'shared_item', action }],
+      });
+      await t.http
+        .post('/v1/feedback/batch')
+        .send(batch('mallory', 'mobile-42', 'click'))
+        .expect(200);
+      const taken = await t.http
+        .post('/v1/feedback/batch')
+        .send(batch('bob', 'mobile-42', 'hide'))
+        .expect(200);
+      const unused = await t.http
+        .post('/v1/feedback/batch')
+        .send(batch('carol', 'mobile-43', 'hide'))
+        .expect(200);
+      assert.deepEqual(taken.body, {
+        status: 'success',
+        message: 'Feedback recorded',
+        received: 1,
+        stored: 1,
+        duplicates: 0,
+      });
       assert.deepEqual(taken.body, unused.body);
       assert.deepEqual(
         (await history('bob')).feedback.map((f: { feedback_id: string; action: string }) => [f.feedback_id, f.action]),
         [['mobile-42', 'hide']],
       );
-      const retried = await t.http.post('/v1/feedback/batch').send(batch('bob', 'mobile-42', 'hide')).expect(200);
+      const retried = await t.http
+        .post('/v1/feedback/batch')
+        .send(batch('bob', 'mobile-42', 'hide'))
+        .expect(200);
       assert.deepEqual([retried.body.stored, retried.body.duplicates], [0, 1]);
       assert.equal((await history('bob')).count, 1);
       assert.equal((await history('mallory')).count, 1);
     });
 
     it('should store once and acknowledge every one of concurrent batches carrying the same new feedback_ids in any order', async () => {
-      const events = Array.from({ length: 20 }, (_, i) => ({ feedback_id: `race_${i}`, user_id: 'race_user', event_id: `race_item_${i % 4}`, action: 'save' }));
+      const events = Array.from({ length: 20 }, (_, i) => ({
+        feedback_id: `race_${i}`,
+        user_id: 'race_user',
+        event_id: `race_item_${i % 4}`,
+        action: 'save',
+      }));
       // Items already stored, so that no placeholder insert makes the batches wait for one another.
       const items = events.slice(0, 4).map((e) => ({ user_id: 'race_warmup', event_id: e.event_id, action: 'click' }));
       await t.http.post('/v1/feedback/batch').send({ events: items }).expect(200);
       const db = t.app.get<Knex>(KNEX);
       // SQLite takes the write lock before it looks; on MySQL the writers overlap only if an insert takes a while.
-      if (dialect === 'mysql') await db.raw(`CREATE TRIGGER slow_insert BEFORE INSERT ON interactions FOR EACH ROW BEGIN IF NEW.feedback_id = 'race_0' THEN DO SLEEP(0.3); END IF; END`);
+      if (dialect === 'mysql')
+        await db.raw(
+          `CREATE TRIGGER slow_insert BEFORE INSERT ON interactions FOR EACH ROW BEGIN IF NEW.feedback_id = 'race_0' THEN DO SLEEP(0.3); END IF; END`,
+        );
       let answers: Response[];
       try {
         // Half in reverse order: on MySQL two such batches each wait for a row the other has inserted.
@@ -121,35 +162,53 @@ for (const dialect of DIALECTS) {
         answers.map(() => 200),
         JSON.stringify(answers.map((a) => a.body)),
       );
-      assert.equal(answers.reduce((sum, a) => sum + a.body.stored, 0), events.length);
+      assert.equal(
+        answers.reduce((sum, a) => sum + a.body.stored, 0),
+        events.length,
+      );
       for (const { body } of answers) assert.equal(body.stored + body.duplicates, events.length);
       const stored = (await history('race_user')).feedback.map((f: { feedback_id: string }) => f.feedback_id);
       assert.deepEqual(stored.sort(), events.map((e) => e.feedback_id).sort());
     });
 
     it('should store and acknowledge every one of many concurrent single events', async () => {
-      const sent = Array.from({ length: 64 }, (_, i) => ({ user_id: 'concurrent_user', event_id: `concurrent_item_${i % 8}`, action: 'click' }));
+      const sent = Array.from({ length: 64 }, (_, i) => ({
+        user_id: 'concurrent_user',
+        event_id: `concurrent_item_${i % 8}`,
+        action: 'click',
+      }));
       const answers = await Promise.all(sent.map((event) => t.http.post('/v1/feedback').send(event)));
       assert.deepEqual(
         answers.map((a) => a.status),
         sent.map(() => 200),
       );
       assert.equal((await history('concurrent_user')).count, 64);
-      for (let i = 0; i < 8; i++) assert.equal((await t.http.get(`/v1/items/concurrent_item_${i}`).expect(200)).body.placeholder, true);
+      for (let i = 0; i < 8; i++)
+        assert.equal((await t.http.get(`/v1/items/concurrent_item_${i}`).expect(200)).body.placeholder, true);
     });
 
     it('should fail only the event the database refuses, not those written alongside it', async () => {
       const db = t.app.get<Knex>(KNEX);
       await refuseInsertsOf(db, dialect, 'refused_item');
       try {
-        const sent = Array.from({ length: 16 }, (_, i) => ({ user_id: 'neighbour_user', event_id: i === 5 ? 'refused_item' : `neighbour_item_${i}`, action: 'save' }));
+        const sent = Array.from({ length: 16 }, (_, i) => ({
+          user_id: 'neighbour_user',
+          event_id: i === 5 ? 'refused_item' : `neighbour_item_${i}`,
+          action: 'save',
+        }));
         const answers = await Promise.all(sent.map((event) => t.http.post('/v1/feedback').send(event)));
         assert.deepEqual(
           answers.map((a) => a.status),
           sent.map((_, i) => (i === 5 ? 500 : 200)),
         );
         const stored = (await history('neighbour_user')).feedback.map((f: { event_id: string }) => f.event_id);
-        assert.deepEqual(stored.sort(), sent.filter((_, i) => i !== 5).map((e) => e.event_id).sort());
+        assert.deepEqual(
+          stored.sort(),
+          sent
+            .filter((_, i) => i !== 5)
+            .map((e) => e.event_id)
+            .sort(),
+        );
         await t.http.get('/v1/items/refused_item').expect(404);
       } finally {
         await db.raw('DROP TRIGGER refuse_insert');
@@ -160,7 +219,11 @@ for (const dialect of DIALECTS) {
       const db = t.app.get<Knex>(KNEX);
       await refuseInsertsOf(db, dialect, 'refused_everywhere');
       try {
-        const sent = Array.from({ length: 8 }, () => ({ user_id: 'refused_user', event_id: 'refused_everywhere', action: 'click' }));
+        const sent = Array.from({ length: 8 }, () => ({
+          user_id: 'refused_user',
+          event_id: 'refused_everywhere',
+          action: 'click',
+        }));
         const answers = await Promise.all(sent.map((event) => t.http.post('/v1/feedback').send(event)));
         assert.deepEqual(
           answers.map((a) => a.status),
@@ -187,7 +250,10 @@ for (const dialect of DIALECTS) {
         [{ user_id: 'has space', event_id: 'e', action: 'save' }, /without whitespace/],
       ];
       for (const [payload, detail] of cases) {
-        const { body } = await t.http.post('/v1/feedback').send(payload as object).expect(400);
+        const { body } = await t.http
+          .post('/v1/feedback')
+          .send(payload as object)
+          .expect(400);
         assert.match(body.detail, detail, JSON.stringify(payload));
       }
       assert.equal((await history('u9')).count, 0);
@@ -208,7 +274,12 @@ for (const dialect of DIALECTS) {
     });
 
     it('should reject a body over the size limit with 400', async () => {
-      const huge = { user_id: 'u11', event_id: 'e', action: 'save', context: { recommendation_id: 'x'.repeat(6 * 1024 * 1024) } };
+      const huge = {
+        user_id: 'u11',
+        event_id: 'e',
+        action: 'save',
+        context: { recommendation_id: 'x'.repeat(6 * 1024 * 1024) },
+      };
       const { body } = await t.http.post('/v1/feedback').send(huge).expect(400);
       assert.match(body.detail, /limit/);
       assert.equal((await history('u11')).count, 0);

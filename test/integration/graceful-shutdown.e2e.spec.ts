@@ -29,19 +29,34 @@ interface Outcome {
 async function recommend(url: string, w: number, n: number, afterSignal: boolean): Promise<Outcome> {
   const requestId = `load-${w}-${n}`;
   // Odd workers are services with an API key, even ones carry an admin token.
-  const credentials: Record<string, string> = w % 2 ? { 'x-api-key': API_KEY } : { authorization: `Bearer ${CLIENT_TOKEN}` };
+  const credentials: Record<string, string> =
+    w % 2 ? { 'x-api-key': API_KEY } : { authorization: `Bearer ${CLIENT_TOKEN}` };
   try {
     const response = await fetch(`${url}/v1/recommendations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...credentials },
       // item_knn has no model here, so each request also logs its fallback at debug level.
-      body: JSON.stringify({ user_id: `user_${String(1 + ((w * 7 + n) % 300)).padStart(3, '0')}`, limit: 10, algorithm: 'item_knn' }),
+      body: JSON.stringify({
+        user_id: `user_${String(1 + ((w * 7 + n) % 300)).padStart(3, '0')}`,
+        limit: 10,
+        algorithm: 'item_knn',
+      }),
     });
     const body = (await response.json()) as { recommendations?: unknown[] };
     const ok = response.status === 200 && Array.isArray(body.recommendations);
-    return { requestId, ok, detail: `${requestId}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`, afterSignal };
+    return {
+      requestId,
+      ok,
+      detail: `${requestId}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`,
+      afterSignal,
+    };
   } catch (error) {
-    return { requestId, ok: false, detail: `${requestId}: ${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ''}`, afterSignal };
+    return {
+      requestId,
+      ok: false,
+      detail: `${requestId}: ${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ''}`,
+      afterSignal,
+    };
   }
 }
 
@@ -107,7 +122,7 @@ describe('graceful shutdown on SIGTERM under load', { timeout: 600_000 }, () => 
     });
     const slow = await startSlowRequest(server.port);
     // Under load before the signal: polled until the workers have had answers, bounded.
-    for (const deadline = Date.now() + 30_000; outcomes.length < WORKERS; ) {
+    for (const deadline = Date.now() + 30_000; outcomes.length < WORKERS;) {
       assert.ok(Date.now() < deadline, `only ${outcomes.length} answers in 30 s`);
       await sleep(25);
     }
@@ -165,13 +180,21 @@ describe('graceful shutdown on SIGTERM under load', { timeout: 600_000 }, () => 
   });
 
   it('should log JSON lines only, each line of a request carrying its request id', () => {
-    const lines = server.output().map((line) => JSON.parse(line) as { message: string; request_id?: string; context?: string });
+    const lines = server
+      .output()
+      .map((line) => JSON.parse(line) as { message: string; request_id?: string; context?: string });
     // Any request that was answered: how many each worker made depends on the machine's speed.
     const requestId = outcomes.find((o) => o.ok)?.requestId;
     assert.ok(requestId, 'no request was answered');
     const ofRequest = lines.filter((line) => line.request_id === requestId);
-    assert.ok(ofRequest.some((line) => line.context === 'HTTP'), `no access-log line for ${requestId}`);
-    assert.ok(ofRequest.some((line) => line.context === 'RecommendationsService'), `no service log line for ${requestId}`);
+    assert.ok(
+      ofRequest.some((line) => line.context === 'HTTP'),
+      `no access-log line for ${requestId}`,
+    );
+    assert.ok(
+      ofRequest.some((line) => line.context === 'RecommendationsService'),
+      `no service log line for ${requestId}`,
+    );
   });
 
   it('should never log a bearer token or a configured secret', () => {
@@ -188,7 +211,10 @@ const BATCH_USERS = 50;
 
 /** One batch of 50 users × 50 recommendations; ok only for a 200 carrying every user's list. */
 async function recommendBatch(url: string, r: number): Promise<{ ok: boolean; detail: string }> {
-  const userIds = Array.from({ length: BATCH_USERS }, (_, u) => `user_${String(1 + ((r * BATCH_USERS + u) % 300)).padStart(3, '0')}`);
+  const userIds = Array.from(
+    { length: BATCH_USERS },
+    (_, u) => `user_${String(1 + ((r * BATCH_USERS + u) % 300)).padStart(3, '0')}`,
+  );
   try {
     const response = await fetch(`${url}/v1/recommendations/batch`, {
       method: 'POST',
@@ -199,7 +225,10 @@ async function recommendBatch(url: string, r: number): Promise<{ ok: boolean; de
     const ok = response.status === 200 && body.results?.length === BATCH_USERS;
     return { ok, detail: `batch ${r}: ${response.status} ${JSON.stringify(body).slice(0, 200)}` };
   } catch (error) {
-    return { ok: false, detail: `batch ${r}: ${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ''}` };
+    return {
+      ok: false,
+      detail: `batch ${r}: ${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ''}`,
+    };
   }
 }
 
@@ -258,7 +287,10 @@ describe('SIGTERM during a burst of batch requests', { timeout: 600_000 }, () =>
 describe('SIGTERM with a request that never completes', { timeout: 600_000 }, () => {
   it('should cut it after SHUTDOWN_TIMEOUT_MS, say so, and exit 0', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ml-service-stuck-'));
-    const server = spawnServer({ DATABASE_URL: `sqlite:${join(dir, 'service.sqlite')}`, SHUTDOWN_TIMEOUT_MS: '500', LOG_LEVEL: 'log' }, await freePort());
+    const server = spawnServer(
+      { DATABASE_URL: `sqlite:${join(dir, 'service.sqlite')}`, SHUTDOWN_TIMEOUT_MS: '500', LOG_LEVEL: 'log' },
+      await freePort(),
+    );
     try {
       await waitUntilOk(server, '/ready');
       const stuck = await startSlowRequest(server.port);
@@ -281,12 +313,18 @@ describe('SIGTERM with a request that never completes', { timeout: 600_000 }, ()
 describe('start-up failure', { timeout: 600_000 }, () => {
   it('should exit 1 with a JSON log line that does not contain the database password', async () => {
     const port = await freePort();
-    const server = spawnServer({ DATABASE_URL: `mysql://app:hunter2-db-password@127.0.0.1:${await freePort()}/ml_service` }, port);
+    const server = spawnServer(
+      { DATABASE_URL: `mysql://app:hunter2-db-password@127.0.0.1:${await freePort()}/ml_service` },
+      port,
+    );
     assert.equal(await server.exited, 1);
     const output = server.output();
     assert.ok(output.length > 0);
     for (const line of output) assert.doesNotThrow(() => JSON.parse(line), line);
-    assert.ok(output.some((line) => line.includes('start-up failed')), output.join('\n'));
+    assert.ok(
+      output.some((line) => line.includes('start-up failed')),
+      output.join('\n'),
+    );
     assert.ok(!output.join('\n').includes('hunter2-db-password'));
   });
 });

@@ -88,7 +88,13 @@ function writeMl100k(dir: string): void {
     '267|unknown||||1|0|0|0',
   ];
   writeFileSync(join(dir, 'u.item'), Buffer.from(`${movies.join('\n')}\n`, 'latin1'));
-  const ratings = ['196\t1\t3\t881250949', '196\t2\t5\t881250950', '22\t3\t1\t878887116', '22\t4\t4\t878887117', '22\t3\t1\t878887116'];
+  const ratings = [
+    '196\t1\t3\t881250949',
+    '196\t2\t5\t881250950',
+    '22\t3\t1\t878887116',
+    '22\t4\t4\t878887117',
+    '22\t3\t1\t878887116',
+  ];
   writeFileSync(join(dir, 'u.data'), `${ratings.join('\n')}\n`);
 }
 
@@ -103,7 +109,13 @@ function writeMlLatest(dir: string): void {
     '4,Some Short,(no genres listed)',
   ];
   writeFileSync(join(dir, 'movies.csv'), `${movies.join('\r\n')}\r\n`);
-  const ratings = ['userId,movieId,rating,timestamp', '1,1,4.0,964982703', '1,3,3.5,964981247', '2,2,0.5,1445714835', '2,1,5.0,1445714885'];
+  const ratings = [
+    'userId,movieId,rating,timestamp',
+    '1,1,4.0,964982703',
+    '1,3,3.5,964981247',
+    '2,2,0.5,1445714835',
+    '2,1,5.0,1445714885',
+  ];
   writeFileSync(join(dir, 'ratings.csv'), `${ratings.join('\r\n')}\r\n`);
 }
 
@@ -140,7 +152,10 @@ const FEEDBACK_LINES = [
 
 /** JSON lines as a person would write them: the strings verbatim (blank or broken), everything else serialized; CRLF. */
 function writeJsonl(path: string, lines: unknown[]): void {
-  writeFileSync(path, `${lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\r\n')}\r\n`);
+  writeFileSync(
+    path,
+    `${lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\r\n')}\r\n`,
+  );
 }
 
 describe('import CLI on sqlite', { timeout: 600_000 }, () => {
@@ -162,7 +177,11 @@ describe('import CLI on sqlite', { timeout: 600_000 }, () => {
     const first = await importing(['--format', 'movielens', join(dir, 'ml-100k')]);
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(
-      [summaryOf(first.stdout)['items imported'], summaryOf(first.stdout)['feedback stored'], summaryOf(first.stdout)['duplicates skipped']],
+      [
+        summaryOf(first.stdout)['items imported'],
+        summaryOf(first.stdout)['feedback stored'],
+        summaryOf(first.stdout)['duplicates skipped'],
+      ],
       ['4', '4', '1'],
     );
     // stderr is not a terminal here, so progress comes as plain lines.
@@ -170,7 +189,10 @@ describe('import CLI on sqlite', { timeout: 600_000 }, () => {
 
     const second = await importing(['--format', 'movielens', join(dir, 'ml-100k')]);
     assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual([summaryOf(second.stdout)['feedback stored'], summaryOf(second.stdout)['duplicates skipped']], ['0', '5']);
+    assert.deepEqual(
+      [summaryOf(second.stdout)['feedback stored'], summaryOf(second.stdout)['duplicates skipped']],
+      ['0', '5'],
+    );
 
     await readBack(database, async ({ items, interactions }) => {
       const movie = await items.getById('ml_2');
@@ -182,7 +204,10 @@ describe('import CLI on sqlite', { timeout: 600_000 }, () => {
       assert.equal((await items.getById('ml_3'))?.name, "C'est arrivé près de chez vous (1992)");
       assert.deepEqual((await items.getById('ml_3'))?.metadata, { release_date: '1992-03-15', source: 'movielens' });
       // ML-100K's "unknown" genre flag means no genre, and movie 267 has no date or year.
-      assert.deepEqual([(await items.getById('ml_267'))?.genres, (await items.getById('ml_267'))?.metadata], [[], { source: 'movielens' }]);
+      assert.deepEqual(
+        [(await items.getById('ml_267'))?.genres, (await items.getById('ml_267'))?.metadata],
+        [[], { source: 'movielens' }],
+      );
       assert.equal((await items.getById('ml_4'))?.isPlaceholder, true);
 
       const history = await interactions.getByUserId('ml_22', 10);
@@ -237,7 +262,10 @@ describe('import CLI on sqlite', { timeout: 600_000 }, () => {
     }
 
     const second = await importing(args);
-    assert.deepEqual([summaryOf(second.stdout)['feedback stored'], summaryOf(second.stdout)['duplicates skipped']], ['0', '4']);
+    assert.deepEqual(
+      [summaryOf(second.stdout)['feedback stored'], summaryOf(second.stdout)['duplicates skipped']],
+      ['0', '4'],
+    );
 
     await readBack(database, async ({ items, interactions }) => {
       const techno = await items.getById('evt_1');
@@ -262,7 +290,10 @@ describe('import CLI on sqlite', { timeout: 600_000 }, () => {
 
   it('should list the first 20 rejected lines and count the rest', async () => {
     const path = join(dir, 'all-bad.jsonl');
-    writeJsonl(path, Array.from({ length: 25 }, (_, n) => ({ user_id: `bad_${n}`, event_id: 'e', action: 'rate' })));
+    writeJsonl(
+      path,
+      Array.from({ length: 25 }, (_, n) => ({ user_id: `bad_${n}`, event_id: 'e', action: 'rate' })),
+    );
     const run = await importing(['--format', 'jsonl', '--feedback', path]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(summaryOf(run.stdout)['lines rejected'], '25');
@@ -383,26 +414,36 @@ describe('import CLI on mysql', { skip: dialectSkip('mysql'), timeout: 600_000 }
   });
 });
 
-describe('import CLI on the real ML-100K', { skip: existsSync(REAL_ML_100K) ? false : `${REAL_ML_100K} is absent`, timeout: 600_000 }, () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ml-service-import-ml100k-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('should store 100,000 ratings of 1,682 movies', { timeout: 120_000 }, async () => {
-    const database: DatabaseConfig = { client: 'sqlite', filename: join(dir, 'ml-100k.sqlite') };
-    const run = await runCli('import', ['--format', 'movielens', REAL_ML_100K], { DATABASE_URL: databaseUrl(database) });
-    assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(
-      [summaryOf(run.stdout)['items imported'], summaryOf(run.stdout)['feedback stored'], summaryOf(run.stdout)['lines rejected']],
-      ['1682', '100000', '0'],
-    );
-    await readBack(database, async ({ db, items, interactions }) => {
-      assert.equal(await interactions.count(), 100_000);
-      assert.equal(await items.countLive(), 1682);
-      const placeholders = await db('items').where({ is_placeholder: true }).count<{ n: number }[]>({ n: '*' });
-      assert.equal(Number(placeholders[0].n), 0);
+describe(
+  'import CLI on the real ML-100K',
+  { skip: existsSync(REAL_ML_100K) ? false : `${REAL_ML_100K} is absent`, timeout: 600_000 },
+  () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'ml-service-import-ml100k-'));
     });
-  });
-});
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('should store 100,000 ratings of 1,682 movies', { timeout: 120_000 }, async () => {
+      const database: DatabaseConfig = { client: 'sqlite', filename: join(dir, 'ml-100k.sqlite') };
+      const run = await runCli('import', ['--format', 'movielens', REAL_ML_100K], {
+        DATABASE_URL: databaseUrl(database),
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(
+        [
+          summaryOf(run.stdout)['items imported'],
+          summaryOf(run.stdout)['feedback stored'],
+          summaryOf(run.stdout)['lines rejected'],
+        ],
+        ['1682', '100000', '0'],
+      );
+      await readBack(database, async ({ db, items, interactions }) => {
+        assert.equal(await interactions.count(), 100_000);
+        assert.equal(await items.countLive(), 1682);
+        const placeholders = await db('items').where({ is_placeholder: true }).count<{ n: number }[]>({ n: '*' });
+        assert.equal(Number(placeholders[0].n), 0);
+      });
+    });
+  },
+);

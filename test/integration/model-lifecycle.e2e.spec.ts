@@ -22,14 +22,19 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     let first: Version;
     before(async () => {
-      t = await startTestApp(dialect, { ENABLED_ALGORITHMS: 'popularity,item_knn', DEFAULT_ALGORITHM: 'item_knn', MODEL_SYNC_SECONDS: '1' });
+      t = await startTestApp(dialect, {
+        ENABLED_ALGORITHMS: 'popularity,item_knn',
+        DEFAULT_ALGORITHM: 'item_knn',
+        MODEL_SYNC_SECONDS: '1',
+      });
       await t.http.post('/v1/items/batch').send({ items: catalogueFixture() }).expect(200);
       await t.http.post('/v1/feedback/batch').send({ events: feedbackFixture() }).expect(200);
     });
     after(async () => t?.close());
 
     const servedVersion = async () =>
-      (await t.http.post('/v1/recommendations').send({ user_id: 'fan_1', algorithm: 'item_knn', limit: 3 }).expect(200)).body.model_version;
+      (await t.http.post('/v1/recommendations').send({ user_id: 'fan_1', algorithm: 'item_knn', limit: 3 }).expect(200))
+        .body.model_version;
     const activeItemKnn = async (): Promise<Version> =>
       (await t.http.get('/v1/models?algorithm=item_knn&status=active').expect(200)).body.models[0];
 
@@ -37,7 +42,10 @@ for (const dialect of DIALECTS) {
       const { body } = await t.http.post('/v1/model/retrain').send({}).expect(200);
       assert.equal(body.status, 'success');
       assert.equal(body.model_version, 'v1.0.0');
-      assert.deepEqual(body.models.map((m: Version) => [m.algorithm, m.status]).sort(), [['item_knn', 'active'], ['popularity', 'active']]);
+      assert.deepEqual(body.models.map((m: Version) => [m.algorithm, m.status]).sort(), [
+        ['item_knn', 'active'],
+        ['popularity', 'active'],
+      ]);
       first = await activeItemKnn();
       assert.ok((first.metrics?.ndcg_at_10 ?? 0) > 0);
       const detail = (await t.http.get(`/v1/models/${first.id}`).expect(200)).body;
@@ -57,7 +65,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('should reject a deliberately worse candidate and keep serving the active one', async () => {
-      const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'item_knn', params: { min_similarity: 0.999 } }).expect(200);
+      const { body } = await t.http
+        .post('/v1/model/retrain')
+        .send({ algorithm: 'item_knn', params: { min_similarity: 0.999 } })
+        .expect(200);
       const candidate: Version = body.models[0];
       assert.equal(candidate.version, 'v1.0.1');
       assert.equal(candidate.status, 'rejected', JSON.stringify(candidate));
@@ -67,7 +78,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('should promote a worse candidate when forced, and roll back on activate', async () => {
-      const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'item_knn', params: { min_similarity: 0.999 }, force: true }).expect(200);
+      const { body } = await t.http
+        .post('/v1/model/retrain')
+        .send({ algorithm: 'item_knn', params: { min_similarity: 0.999 }, force: true })
+        .expect(200);
       assert.equal(body.models[0].status, 'active');
       assert.equal(await servedVersion(), 'v1.0.2');
       const rolledBack = (await t.http.post(`/v1/models/${first.id}/activate`).expect(200)).body;
@@ -76,7 +90,10 @@ for (const dialect of DIALECTS) {
       const replaced = body.models[0].id;
       assert.equal((await t.http.get(`/v1/models/${replaced}`).expect(200)).body.status, 'superseded');
       const superseded = (await t.http.get('/v1/models?algorithm=item_knn&status=superseded').expect(200)).body;
-      assert.deepEqual(superseded.models.map((m: Version) => m.id), [replaced]);
+      assert.deepEqual(
+        superseded.models.map((m: Version) => m.id),
+        [replaced],
+      );
 
       // A superseded version can serve again, and the one it replaces is superseded in turn.
       assert.equal((await t.http.post(`/v1/models/${replaced}/activate`).expect(200)).body.status, 'active');
@@ -91,7 +108,18 @@ for (const dialect of DIALECTS) {
       const migration = { name: '20261201000000_superseded_model_status.js' };
       await db.migrate.down(migration);
       const insert = async (version: string, activatedAt: number | null) =>
-        Number((await db('model_versions').insert({ version, algorithm: 'ease', params: '{}', status: 'candidate', created_at: Date.now(), activated_at: activatedAt }))[0]);
+        Number(
+          (
+            await db('model_versions').insert({
+              version,
+              algorithm: 'ease',
+              params: '{}',
+              status: 'candidate',
+              created_at: Date.now(),
+              activated_at: activatedAt,
+            })
+          )[0],
+        );
       const onceActive = await insert('v8.0.0', Date.now() - 60_000);
       const neverActive = await insert('v8.0.1', null);
       await db.migrate.up(migration);
@@ -101,9 +129,12 @@ for (const dialect of DIALECTS) {
     });
 
     it('should refuse a corrupted artifact with a clear error and keep serving', async () => {
-      const rejected = (await t.http.get('/v1/models?algorithm=item_knn&status=rejected').expect(200)).body.models[0] as Version;
+      const rejected = (await t.http.get('/v1/models?algorithm=item_knn&status=rejected').expect(200)).body
+        .models[0] as Version;
       const db = t.app.get<Knex>(KNEX);
-      await db('model_artifact_chunks').where({ model_id: rejected.id, seq: 0 }).update({ data: Buffer.from('not the model you are looking for') });
+      await db('model_artifact_chunks')
+        .where({ model_id: rejected.id, seq: 0 })
+        .update({ data: Buffer.from('not the model you are looking for') });
       const { body } = await t.http.post(`/v1/models/${rejected.id}/activate`).expect(422);
       assert.match(body.detail, /does not match its checksum/);
       assert.equal((await activeItemKnn()).id, first.id);
@@ -116,9 +147,14 @@ for (const dialect of DIALECTS) {
       // In-process rather than two HTTP requests: a popularity run on this fixture takes a few
       // milliseconds, so two requests often do not overlap at all and both rightly succeed.
       const training = t.app.get(TrainingService);
-      const results = await Promise.allSettled([training.start({ algorithm: 'popularity' }), training.start({ algorithm: 'popularity' })]);
+      const results = await Promise.allSettled([
+        training.start({ algorithm: 'popularity' }),
+        training.start({ algorithm: 'popularity' }),
+      ]);
       const started = results.filter((r): r is PromiseFulfilledResult<TrainingRun> => r.status === 'fulfilled');
-      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+      const refused = results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => r.reason as unknown);
       assert.equal(started.length, 1);
       assert.equal(refused.length, 1);
       assert.ok(refused[0] instanceof ConflictException);
@@ -138,7 +174,10 @@ for (const dialect of DIALECTS) {
       };
       db.on('query-response', countEventRows);
       try {
-        const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'item_knn', force: true }).expect(200);
+        const { body } = await t.http
+          .post('/v1/model/retrain')
+          .send({ algorithm: 'item_knn', force: true })
+          .expect(200);
         const trained = (await t.http.get(`/v1/models/${body.models[0].id}`).expect(200)).body;
         assert.equal(trained.status, 'active');
         assert.ok(trained.training_samples > 200, `trained on ${trained.training_samples} events`);
@@ -157,10 +196,17 @@ for (const dialect of DIALECTS) {
 
       const replica = await startReplica(t.config);
       try {
-        const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'item_knn', force: true }).expect(200);
+        const { body } = await t.http
+          .post('/v1/model/retrain')
+          .send({ algorithm: 'item_knn', force: true })
+          .expect(200);
         const version = body.models[0].version;
         assert.equal(await servedVersion(), version);
-        await waitFor(async () => (await replica.http.post('/v1/recommendations').send({ user_id: 'fan_1', algorithm: 'item_knn' })).body.model_version === version);
+        await waitFor(
+          async () =>
+            (await replica.http.post('/v1/recommendations').send({ user_id: 'fan_1', algorithm: 'item_knn' })).body
+              .model_version === version,
+        );
         assert.equal((await db('leases').where({ name: 'training' })).length, 0, 'the lease is released after the run');
       } finally {
         await replica.close();
@@ -169,7 +215,13 @@ for (const dialect of DIALECTS) {
 
     it('should mark a run that a crash interrupted as failed at the next start', async () => {
       const db = t.app.get<Knex>(KNEX);
-      const [id] = await db('model_versions').insert({ version: 'v9.9.9', algorithm: 'ease', params: '{}', status: 'training', created_at: Date.now() });
+      const [id] = await db('model_versions').insert({
+        version: 'v9.9.9',
+        algorithm: 'ease',
+        params: '{}',
+        status: 'training',
+        created_at: Date.now(),
+      });
       const replica = await startReplica(t.config);
       await replica.close();
       const { body } = await t.http.get(`/v1/models/${Number(id)}`).expect(200);
@@ -178,9 +230,28 @@ for (const dialect of DIALECTS) {
     });
 
     it('should reject bad retrain requests with 400', async () => {
-      assert.match((await t.http.post('/v1/model/retrain').send({ algorithm: 'nope' }).expect(400)).body.detail, /algorithm/);
-      assert.match((await t.http.post('/v1/model/retrain').send({ params: { a: 1 } }).expect(400)).body.detail, /needs an algorithm/);
-      assert.match((await t.http.post('/v1/model/retrain').send({ start_date: '2026-02-01T00:00:00Z', end_date: '2026-01-01T00:00:00Z' }).expect(400)).body.detail, /end_date/);
+      assert.match(
+        (await t.http.post('/v1/model/retrain').send({ algorithm: 'nope' }).expect(400)).body.detail,
+        /algorithm/,
+      );
+      assert.match(
+        (
+          await t.http
+            .post('/v1/model/retrain')
+            .send({ params: { a: 1 } })
+            .expect(400)
+        ).body.detail,
+        /needs an algorithm/,
+      );
+      assert.match(
+        (
+          await t.http
+            .post('/v1/model/retrain')
+            .send({ start_date: '2026-02-01T00:00:00Z', end_date: '2026-01-01T00:00:00Z' })
+            .expect(400)
+        ).body.detail,
+        /end_date/,
+      );
       assert.match((await t.http.get('/v1/models?status=odd').expect(400)).body.detail, /status/);
     });
   });

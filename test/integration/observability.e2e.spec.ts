@@ -22,7 +22,11 @@ describe('metrics and request ids', { timeout: 600_000 }, () => {
   let metrics = '';
 
   before(async () => {
-    t = await startTestApp('sqlite', { METRICS_TOKEN, ENABLED_ALGORITHMS: 'popularity,item_knn', DEFAULT_ALGORITHM: 'item_knn' });
+    t = await startTestApp('sqlite', {
+      METRICS_TOKEN,
+      ENABLED_ALGORITHMS: 'popularity,item_knn',
+      DEFAULT_ALGORITHM: 'item_knn',
+    });
     await t.http.post('/v1/items/batch').send({ items: catalogueFixture() }).expect(200);
     await t.http.post('/v1/feedback/batch').send({ events: feedbackFixture() }).expect(200);
     await t.http.post('/v1/model/retrain').send({}).expect(200);
@@ -52,11 +56,17 @@ describe('metrics and request ids', { timeout: 600_000 }, () => {
   });
 
   it('should count requests by route template with the status they ended with, errors included', () => {
-    assert.equal(sample(metrics, 'ml_service_requests_total{endpoint="/v1/recommendations/:id",method="GET",status="200"}'), 2);
+    assert.equal(
+      sample(metrics, 'ml_service_requests_total{endpoint="/v1/recommendations/:id",method="GET",status="200"}'),
+      2,
+    );
     assert.equal(sample(metrics, 'ml_service_requests_total{endpoint="/v1/users/:id",method="GET",status="404"}'), 1);
     assert.equal(sample(metrics, 'ml_service_requests_total{endpoint="/v1/feedback",method="POST",status="400"}'), 1);
     assert.equal(sample(metrics, 'ml_service_requests_total{endpoint="unmatched",method="GET",status="404"}'), 1);
-    assert.equal(sample(metrics, 'ml_service_latency_seconds_count{endpoint="/v1/recommendations/:id",method="GET"}'), 2);
+    assert.equal(
+      sample(metrics, 'ml_service_latency_seconds_count{endpoint="/v1/recommendations/:id",method="GET"}'),
+      2,
+    );
     assert.ok(!/fan_1|nobody_at_all|no\/such/.test(metrics), 'an id or a raw URL became a label value');
   });
 
@@ -65,7 +75,10 @@ describe('metrics and request ids', { timeout: 600_000 }, () => {
     assert.equal(sample(metrics, 'ml_service_cache_requests_total{result="miss"}'), 1);
     assert.equal(sample(metrics, 'ml_service_cache_requests_total{result="hit"}'), 1);
     const fixture = feedbackFixture();
-    assert.equal(sample(metrics, 'ml_service_feedback_total{action="save"}'), fixture.filter((e) => e.action === 'save').length);
+    assert.equal(
+      sample(metrics, 'ml_service_feedback_total{action="save"}'),
+      fixture.filter((e) => e.action === 'save').length,
+    );
     assert.equal(sample(metrics, 'ml_service_feedback_total{action="hide"}'), 1);
   });
 
@@ -73,7 +86,8 @@ describe('metrics and request ids', { timeout: 600_000 }, () => {
     assert.equal(sample(metrics, 'ml_service_model_info{algorithm="item_knn",version="v1.0.0"}'), 1);
     assert.equal(sample(metrics, 'ml_service_model_info{algorithm="popularity",version="v1.0.0"}'), 1);
     assert.equal(sample(metrics, 'ml_service_training_duration_seconds_count{algorithm="item_knn"}'), 1);
-    const lastSuccess = sample(metrics, 'ml_service_training_last_success_timestamp_seconds{algorithm="item_knn"}') ?? 0;
+    const lastSuccess =
+      sample(metrics, 'ml_service_training_last_success_timestamp_seconds{algorithm="item_knn"}') ?? 0;
     assert.ok(Math.abs(lastSuccess - Date.now() / 1000) < 120, `last success at ${lastSuccess}`);
     assert.equal(sample(metrics, 'ml_service_impressions_dropped_total'), 0);
   });
@@ -85,11 +99,18 @@ describe('metrics and request ids', { timeout: 600_000 }, () => {
 
   it('should export every metric the Grafana dashboard queries', () => {
     const exported = new Set([...metrics.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
-    const queried = new Set(dashboardQueries().flatMap((expr) => [...expr.matchAll(/\b((?:ml_service|nodejs|process)_\w+)/g)].map((m) => m[1])));
+    const queried = new Set(
+      dashboardQueries().flatMap((expr) =>
+        [...expr.matchAll(/\b((?:ml_service|nodejs|process)_\w+)/g)].map((m) => m[1]),
+      ),
+    );
     assert.ok(queried.size > 0, 'found no metric names in the dashboard queries');
     for (const name of queried) {
       const family = name.replace(/_(bucket|sum|count)$/, '');
-      assert.ok(exported.has(name) || exported.has(family), `the dashboard queries ${name}, which /metrics does not export`);
+      assert.ok(
+        exported.has(name) || exported.has(family),
+        `the dashboard queries ${name}, which /metrics does not export`,
+      );
     }
   });
 

@@ -37,19 +37,23 @@ for (const dialect of DIALECTS) {
   });
 }
 
-describe('readiness with the database down and no model on mysql', { skip: dialectSkip('mysql'), timeout: 600_000 }, () => {
-  let t: TestAppBehindProxy;
-  before(async () => {
-    t = await startTestAppBehindProxy();
-  });
-  after(async () => t?.close());
+describe(
+  'readiness with the database down and no model on mysql',
+  { skip: dialectSkip('mysql'), timeout: 600_000 },
+  () => {
+    let t: TestAppBehindProxy;
+    before(async () => {
+      t = await startTestAppBehindProxy();
+    });
+    after(async () => t?.close());
 
-  it('should be unready: there is nothing to serve from', async () => {
-    await t.http.get('/health/ready').expect(200);
-    await t.proxy.cut();
-    const { body } = await t.http.get('/health/ready').expect(503);
-    assert.equal(body.detail, 'not ready');
-    assert.equal(body.details.database.status, 'down');
-    assert.deepEqual(body.details.model.versions, {});
-  });
-});
+    it('should be unready: there is nothing to serve from', async () => {
+      await t.http.get('/health/ready').expect(200);
+      await t.proxy.cut();
+      const { body } = await t.http.get('/health/ready').expect(503);
+      assert.equal(body.detail, 'not ready');
+      assert.equal(body.details.database.status, 'down');
+      assert.deepEqual(body.details.model.versions, {});
+    });
+  },
+);

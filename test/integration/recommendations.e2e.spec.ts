@@ -16,7 +16,10 @@ for (const dialect of DIALECTS) {
   describe(`recommendations API on ${dialect}`, { skip: dialectSkip(dialect), timeout: 600_000 }, () => {
     let t: TestApp;
     before(async () => {
-      t = await startTestApp(dialect, { ENABLED_ALGORITHMS: 'popularity,item_knn,content_based,hybrid,collaborative_filtering', DEFAULT_ALGORITHM: 'hybrid' });
+      t = await startTestApp(dialect, {
+        ENABLED_ALGORITHMS: 'popularity,item_knn,content_based,hybrid,collaborative_filtering',
+        DEFAULT_ALGORITHM: 'hybrid',
+      });
       await t.http.post('/v1/items/batch').send({ items: catalogueFixture() }).expect(200);
       await t.http.post('/v1/feedback/batch').send({ events: feedbackFixture() }).expect(200);
       const { body } = await t.http.post('/v1/model/retrain').send({}).expect(200);
@@ -26,7 +29,12 @@ for (const dialect of DIALECTS) {
 
     // The seeded A/B experiment would assign some users to other algorithms; name one instead.
     const recommend = async (payload: object): Promise<{ recommendations: Recommended[]; [key: string]: unknown }> =>
-      (await t.http.post('/v1/recommendations').send({ algorithm: 'hybrid', ...payload }).expect(200)).body;
+      (
+        await t.http
+          .post('/v1/recommendations')
+          .send({ algorithm: 'hybrid', ...payload })
+          .expect(200)
+      ).body;
 
     it('should give a techno fan techno events, each with a reason and a confidence', async () => {
       const body = await recommend({ user_id: 'fan_3', limit: 5 });
@@ -40,7 +48,10 @@ for (const dialect of DIALECTS) {
         assert.ok(item.reason.length > 10, item.reason);
         assert.ok(item.confidence >= 0 && item.confidence <= 1);
       }
-      assert.ok(body.recommendations.some((r) => /Because you saved Techno Night|Techno/.test(r.reason)), JSON.stringify(body.recommendations));
+      assert.ok(
+        body.recommendations.some((r) => /Because you saved Techno Night|Techno/.test(r.reason)),
+        JSON.stringify(body.recommendations),
+      );
       assert.equal(typeof body.latency_ms, 'number');
     });
 
@@ -55,7 +66,9 @@ for (const dialect of DIALECTS) {
       const first = (await recommend({ user_id: 'fan_4', limit: 3 })).recommendations[0].event_id;
       await t.http.post('/v1/feedback').send({ user_id: 'fan_4', event_id: first, action: 'hide' }).expect(200);
       for (const algorithm of ['hybrid', 'item_knn', 'popularity', 'content_based', 'collaborative_filtering']) {
-        const ids = (await recommend({ user_id: 'fan_4', limit: 50, algorithm })).recommendations.map((r) => r.event_id);
+        const ids = (await recommend({ user_id: 'fan_4', limit: 50, algorithm })).recommendations.map(
+          (r) => r.event_id,
+        );
         assert.ok(!ids.includes(first), `${algorithm} brought back ${first}`);
       }
     });
@@ -84,7 +97,10 @@ for (const dialect of DIALECTS) {
       const cities = body.recommendations.map((r) => r.metadata.city);
       const firstElsewhere = cities.findIndex((city) => city !== 'Cork');
       assert.ok(firstElsewhere > 0, `no Cork events first: ${cities.join(', ')}`);
-      assert.ok(cities.slice(firstElsewhere).every((city) => city !== 'Cork'), cities.join(', '));
+      assert.ok(
+        cities.slice(firstElsewhere).every((city) => city !== 'Cork'),
+        cities.join(', '),
+      );
     });
 
     it('should give an unknown user popular events, explained as popular', async () => {
@@ -94,8 +110,13 @@ for (const dialect of DIALECTS) {
     });
 
     it('should shape a cold start by the preferences the request declares', async () => {
-      const body = await recommend({ user_id: 'jazz_curious', limit: 5, context: { user_preferences: { genres: ['Jazz'] } } });
-      for (const item of body.recommendations) assert.match(item.event_id, /^jazz_/, JSON.stringify(body.recommendations));
+      const body = await recommend({
+        user_id: 'jazz_curious',
+        limit: 5,
+        context: { user_preferences: { genres: ['Jazz'] } },
+      });
+      for (const item of body.recommendations)
+        assert.match(item.event_id, /^jazz_/, JSON.stringify(body.recommendations));
     });
 
     it('should treat current_time as now for the started-events filter', async () => {
@@ -105,13 +126,20 @@ for (const dialect of DIALECTS) {
     });
 
     it('should page with offset and serve the GET form', async () => {
-      const all = (await t.http.get('/v1/recommendations/fan_8?limit=6&algorithm=hybrid').expect(200)).body.recommendations.map((r: Recommended) => r.event_id);
-      const page = (await t.http.get('/v1/recommendations/fan_8?limit=3&offset=3&algorithm=hybrid').expect(200)).body.recommendations.map((r: Recommended) => r.event_id);
+      const all = (
+        await t.http.get('/v1/recommendations/fan_8?limit=6&algorithm=hybrid').expect(200)
+      ).body.recommendations.map((r: Recommended) => r.event_id);
+      const page = (
+        await t.http.get('/v1/recommendations/fan_8?limit=3&offset=3&algorithm=hybrid').expect(200)
+      ).body.recommendations.map((r: Recommended) => r.event_id);
       assert.deepEqual(page, all.slice(3, 6));
     });
 
     it('should answer a batch per user and list similar items', async () => {
-      const { body } = await t.http.post('/v1/recommendations/batch').send({ user_ids: ['fan_1', 'fan_30'], limit: 3, algorithm: 'hybrid' }).expect(200);
+      const { body } = await t.http
+        .post('/v1/recommendations/batch')
+        .send({ user_ids: ['fan_1', 'fan_30'], limit: 3, algorithm: 'hybrid' })
+        .expect(200);
       assert.equal(body.count, 2);
       assert.match(body.results[0].recommendations[0].event_id, /^techno_/);
       assert.match(body.results[1].recommendations[0].event_id, /^jazz_/);
@@ -135,7 +163,10 @@ for (const dialect of DIALECTS) {
       }
       assert.match((await t.http.get('/v1/recommendations/u?limit=abc').expect(400)).body.detail, /limit/);
       const tooMany = Array.from({ length: 51 }, (_, i) => `u${i}`);
-      assert.match((await t.http.post('/v1/recommendations/batch').send({ user_ids: tooMany }).expect(400)).body.detail, /50/);
+      assert.match(
+        (await t.http.post('/v1/recommendations/batch').send({ user_ids: tooMany }).expect(400)).body.detail,
+        /50/,
+      );
     });
 
     it('should report the active model in /health and /v1/model/info', async () => {

@@ -20,15 +20,26 @@ for (const dialect of DIALECTS) {
       const db = t.app.get<Knex>(KNEX);
       const leases = t.app.get(LeasesRepository);
       assert.ok(await leases.tryAcquire('watched', 'this-trainer', 1000));
-      const watch = new RunWatch(leases, t.app.get(ModelsRepository), { lease: 'watched', holder: 'this-trainer', ttlMs: 1000, everyMs: 100 });
+      const watch = new RunWatch(leases, t.app.get(ModelsRepository), {
+        lease: 'watched',
+        holder: 'this-trainer',
+        ttlMs: 1000,
+        everyMs: 100,
+      });
       watch.start([1]);
       const aborted = new Promise<void>((resolve) => watch.signal(1).addEventListener('abort', () => resolve()));
       // Every renewal now errors, as it would with the database unreachable.
       await db.schema.renameTable('leases', 'leases_unreachable');
       try {
-        await Promise.race([aborted, new Promise((_, reject) => setTimeout(() => reject(new Error('the run was not aborted')), 10_000))]);
+        await Promise.race([
+          aborted,
+          new Promise((_, reject) => setTimeout(() => reject(new Error('the run was not aborted')), 10_000)),
+        ]);
         assert.equal(watch.stopReason(1)?.status, 'failed');
-        assert.match(watch.stopReason(1)?.message ?? '', /^lost the training lease \(could not renew it for 1 s: .*leases.*\); the run was aborted$/);
+        assert.match(
+          watch.stopReason(1)?.message ?? '',
+          /^lost the training lease \(could not renew it for 1 s: .*leases.*\); the run was aborted$/,
+        );
       } finally {
         watch.stop();
         await db.schema.renameTable('leases_unreachable', 'leases');

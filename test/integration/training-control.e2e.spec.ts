@@ -26,7 +26,11 @@ for (const dialect of DIALECTS) {
     let db: Knex;
     before(async () => {
       // 14 MB admits factors 200 on this data (12.5 MB estimated) and refuses 400 (23.9 MB).
-      t = await startTestApp(dialect, { ENABLED_ALGORITHMS: 'popularity,item_knn', MODEL_SYNC_SECONDS: '1', TRAINING_MEMORY_BUDGET_MB: '14' });
+      t = await startTestApp(dialect, {
+        ENABLED_ALGORITHMS: 'popularity,item_knn',
+        MODEL_SYNC_SECONDS: '1',
+        TRAINING_MEMORY_BUDGET_MB: '14',
+      });
       db = t.app.get<Knex>(KNEX);
       await seedInteractions(db);
     });
@@ -35,23 +39,54 @@ for (const dialect of DIALECTS) {
     const version = async (id: number): Promise<Version> => (await t.http.get(`/v1/models/${id}`).expect(200)).body;
     const total = async (): Promise<number> => (await t.http.get('/v1/models').expect(200)).body.total;
     const startLongRun = async (params: Record<string, number>): Promise<number> => {
-      const { body } = await t.http.post('/v1/model/retrain?async=true').send({ algorithm: 'matrix_factorization', params }).expect(202);
+      const { body } = await t.http
+        .post('/v1/model/retrain?async=true')
+        .send({ algorithm: 'matrix_factorization', params })
+        .expect(202);
       return body.model_ids[0];
     };
-    const leaseHolder = async (): Promise<string | undefined> => (await db('leases').where({ name: 'training' }).first())?.holder;
+    const leaseHolder = async (): Promise<string | undefined> =>
+      (await db('leases').where({ name: 'training' }).first())?.holder;
 
     it('should refuse invalid params with 400 naming the param and its range, storing nothing', async () => {
       const cases: [object, RegExp][] = [
-        [{ algorithm: 'item_knn', params: { neighbours: -5 } }, /params\.neighbours must be an integer between 1 and 1000/],
-        [{ algorithm: 'item_knn', params: { neighbors: 5 } }, /params\.neighbors is not a parameter of item_knn \(known: neighbours, min_similarity, shrinkage\)/],
-        [{ algorithm: 'item_knn', params: { neighbours: 'many' } }, /params\.neighbours must be an integer between 1 and 1000/],
-        [{ algorithm: 'item_knn', params: { neighbours: ITEMS + 1 } }, /params\.neighbours must be at most 400, the number of items/],
-        [{ algorithm: 'matrix_factorization', params: { factors: 45000 } }, /params\.factors must be an integer between 1 and 512/],
-        [{ algorithm: 'matrix_factorization', params: { iterations: 1e9 } }, /params\.iterations must be an integer between 1 and 100/],
+        [
+          { algorithm: 'item_knn', params: { neighbours: -5 } },
+          /params\.neighbours must be an integer between 1 and 1000/,
+        ],
+        [
+          { algorithm: 'item_knn', params: { neighbors: 5 } },
+          /params\.neighbors is not a parameter of item_knn \(known: neighbours, min_similarity, shrinkage\)/,
+        ],
+        [
+          { algorithm: 'item_knn', params: { neighbours: 'many' } },
+          /params\.neighbours must be an integer between 1 and 1000/,
+        ],
+        [
+          { algorithm: 'item_knn', params: { neighbours: ITEMS + 1 } },
+          /params\.neighbours must be at most 400, the number of items/,
+        ],
+        [
+          { algorithm: 'matrix_factorization', params: { factors: 45000 } },
+          /params\.factors must be an integer between 1 and 512/,
+        ],
+        [
+          { algorithm: 'matrix_factorization', params: { iterations: 1e9 } },
+          /params\.iterations must be an integer between 1 and 100/,
+        ],
         [{ algorithm: 'matrix_factorization', params: { factors: 2.5 } }, /params\.factors must be an integer/],
-        [{ algorithm: 'matrix_factorization', params: { alpha: -1 } }, /params\.alpha must be a number between 0 and 1000/],
-        [{ algorithm: 'hybrid', params: { 'cf.neighbours': 0 } }, /params\.cf\.neighbours must be an integer between 1 and 1000/],
-        [{ algorithm: 'hybrid', params: { collaborative: 'popularity' } }, /params\.collaborative must be one of item_knn, collaborative_filtering, matrix_factorization, ease/],
+        [
+          { algorithm: 'matrix_factorization', params: { alpha: -1 } },
+          /params\.alpha must be a number between 0 and 1000/,
+        ],
+        [
+          { algorithm: 'hybrid', params: { 'cf.neighbours': 0 } },
+          /params\.cf\.neighbours must be an integer between 1 and 1000/,
+        ],
+        [
+          { algorithm: 'hybrid', params: { collaborative: 'popularity' } },
+          /params\.collaborative must be one of item_knn, collaborative_filtering, matrix_factorization, ease/,
+        ],
         [{ params: { neighbours: 5 } }, /params needs an algorithm/],
       ];
       assert.ok(cases.length > 0);
@@ -66,15 +101,26 @@ for (const dialect of DIALECTS) {
     it("should document each algorithm's params and the cancel route in the OpenAPI document", async () => {
       const { body } = await t.http.get('/docs-json').expect(200);
       const params: string = body.components.schemas.RetrainRequestDto.properties.params.description;
-      for (const expected of ['**matrix_factorization**', '`factors` (integer 1–512, at most the number of items; default 64)', '`neighbours`', '**hybrid**']) {
+      for (const expected of [
+        '**matrix_factorization**',
+        '`factors` (integer 1–512, at most the number of items; default 64)',
+        '`neighbours`',
+        '**hybrid**',
+      ]) {
         assert.ok(params.includes(expected), `${expected} in ${params}`);
       }
       assert.ok(body.paths['/v1/models/{id}/cancel']?.post, 'the cancel route');
     });
 
     it('should refuse a run whose memory estimate is above TRAINING_MEMORY_BUDGET_MB, storing nothing', async () => {
-      const { body } = await t.http.post('/v1/model/retrain').send({ algorithm: 'matrix_factorization', params: { factors: ITEMS } }).expect(422);
-      assert.match(body.detail, /training matrix_factorization needs an estimated 23\.9 MB for 2000 users, 400 items, 40000 events .* TRAINING_MEMORY_BUDGET_MB is 14/);
+      const { body } = await t.http
+        .post('/v1/model/retrain')
+        .send({ algorithm: 'matrix_factorization', params: { factors: ITEMS } })
+        .expect(422);
+      assert.match(
+        body.detail,
+        /training matrix_factorization needs an estimated 23\.9 MB for 2000 users, 400 items, 40000 events .* TRAINING_MEMORY_BUDGET_MB is 14/,
+      );
       assert.equal(await total(), 0);
     });
 
@@ -82,11 +128,19 @@ for (const dialect of DIALECTS) {
       const id = await startLongRun(SECONDS_LONG);
       const replica = await startReplica(t.config);
       await replica.close();
-      assert.equal((await version(id)).status, 'training', 'the run must still be under way when the replica has started, or this proves nothing');
+      assert.equal(
+        (await version(id)).status,
+        'training',
+        'the run must still be under way when the replica has started, or this proves nothing',
+      );
       await waitFor(async () => (await version(id)).status !== 'training', 120_000);
       const finished = await version(id);
       assert.ok(['candidate', 'active'].includes(finished.status), JSON.stringify(finished));
-      await waitFor(async () => (await leaseHolder()) === undefined, 30_000, async () => `lease still held by ${await leaseHolder()}`);
+      await waitFor(
+        async () => (await leaseHolder()) === undefined,
+        30_000,
+        async () => `lease still held by ${await leaseHolder()}`,
+      );
     });
 
     it('should cancel a long run: cancelled, lease released, and a new run can start', async () => {
@@ -95,7 +149,10 @@ for (const dialect of DIALECTS) {
       assert.equal(body.cancel_requested, true);
       await waitFor(async () => (await version(id)).status === 'cancelled');
       await waitFor(async () => (await leaseHolder()) === undefined);
-      assert.match((await t.http.post(`/v1/models/${id}/cancel`).expect(409)).body.detail, /is cancelled; only a training version can be cancelled/);
+      assert.match(
+        (await t.http.post(`/v1/models/${id}/cancel`).expect(409)).body.detail,
+        /is cancelled; only a training version can be cancelled/,
+      );
       await t.http.post('/v1/models/999999/cancel').expect(404);
       const next = await t.http.post('/v1/model/retrain').send({ algorithm: 'popularity' }).expect(200);
       assert.equal(next.body.models[0].status, 'active');
@@ -141,10 +198,15 @@ async function seedInteractions(db: Knex): Promise<void> {
     received_at: events.time[k] * 1000,
   }));
   // SQLite compiles a multi-row insert as one compound SELECT, capped at 500 terms.
-  for (let start = 0; start < rows.length; start += 500) await db('interactions').insert(rows.slice(start, start + 500));
+  for (let start = 0; start < rows.length; start += 500)
+    await db('interactions').insert(rows.slice(start, start + 500));
 }
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000, describe = async () => 'condition not met in time'): Promise<void> {
+async function waitFor(
+  condition: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  describe = async () => 'condition not met in time',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(await describe());

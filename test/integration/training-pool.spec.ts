@@ -28,7 +28,10 @@ describe(TrainingPool.name, { timeout: 600_000 }, () => {
     // Only meaningful if training took long enough that main-thread work would have blocked.
     assert.ok(elapsedMs > 1000, `training took only ${elapsedMs.toFixed(0)} ms; make the data larger`);
     const worstLagMs = delay.max / 1e6;
-    assert.ok(worstLagMs < 200, `event loop stalled for ${worstLagMs.toFixed(0)} ms during ${elapsedMs.toFixed(0)} ms of training`);
+    assert.ok(
+      worstLagMs < 200,
+      `event loop stalled for ${worstLagMs.toFixed(0)} ms during ${elapsedMs.toFixed(0)} ms of training`,
+    );
     assert.equal(sha256(result.bytes), result.checksum);
     assert.equal(decodeBundle(result.bytes).header.algorithm, 'matrix_factorization');
     assert.ok(result.metrics.ndcg_at_10 > 0);

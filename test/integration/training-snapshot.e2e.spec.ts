@@ -25,9 +25,17 @@ for (const dialect of DIALECTS) {
 
     it("should read in the worker, over its own connection, exactly what the service's connection reads", async () => {
       const window = { startAt: Date.now() - 86_400_000 };
-      const fromWorker = await pool.buildSnapshot({ database: t.config.database, window, feedbackWeights: t.config.feedbackWeights });
+      const fromWorker = await pool.buildSnapshot({
+        database: t.config.database,
+        window,
+        feedbackWeights: t.config.feedbackWeights,
+      });
       const items = t.app.get(ItemsRepository);
-      const fromService = await readTrainingSnapshot({ items, interactions: t.app.get(InteractionsRepository) }, window, t.config.feedbackWeights);
+      const fromService = await readTrainingSnapshot(
+        { items, interactions: t.app.get(InteractionsRepository) },
+        window,
+        t.config.feedbackWeights,
+      );
       assert.equal(fromWorker.samples, feedbackFixture().length);
       assert.deepEqual(fromWorker, fromService);
     });

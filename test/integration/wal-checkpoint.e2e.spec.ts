@@ -19,7 +19,11 @@ describe('WAL checkpoints on SQLite', { timeout: 600_000 }, () => {
     const filename = (t.config.database as { filename: string }).filename;
     const before = statSync(filename).size;
     for (let batch = 0; batch < 3; batch++) {
-      const events = Array.from({ length: 1000 }, (_, i) => ({ user_id: `wal_user_${i % 97}`, event_id: `wal_item_${(batch * 1000 + i) % 400}`, action: 'click' }));
+      const events = Array.from({ length: 1000 }, (_, i) => ({
+        user_id: `wal_user_${i % 97}`,
+        event_id: `wal_item_${(batch * 1000 + i) % 400}`,
+        action: 'click',
+      }));
       await t.http.post('/v1/feedback/batch').send({ events }).expect(200);
     }
     const walPages = statSync(`${filename}-wal`).size / 4096;

@@ -64,7 +64,9 @@ export async function startTestAppBehindProxy(env: Record<string, string> = {}):
   const server = new URL(MYSQL_TEST_URL as string);
   const proxy = new TcpProxy(server.hostname, Number(server.port || 3306));
   await proxy.start();
-  const t = await startTestApp('mysql', env, (database) => (database.client === 'mysql' ? { ...database, host: '127.0.0.1', port: proxy.port } : database));
+  const t = await startTestApp('mysql', env, (database) =>
+    database.client === 'mysql' ? { ...database, host: '127.0.0.1', port: proxy.port } : database,
+  );
   const close = async () => {
     await proxy.start();
     await t.close();

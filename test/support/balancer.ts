@@ -8,7 +8,15 @@ const PROBE_INTERVAL_MS = 100;
 /** A probe slower than this counts as a failed one, as a Kubernetes probe's timeoutSeconds does. */
 const PROBE_TIMEOUT_MS = 2000;
 /** Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are not forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /**
  * A load balancer in front of the replicas, as a Kubernetes Service is: it probes every endpoint's
@@ -52,7 +60,8 @@ export class ReadinessBalancer {
   async waitForReady(count: number, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.ready().length < count) {
-      if (Date.now() > deadline) throw new Error(`balancer: ${this.ready().length} of ${count} endpoints ready after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`balancer: ${this.ready().length} of ${count} endpoints ready after ${timeoutMs} ms`);
       await sleep(PROBE_INTERVAL_MS);
     }
   }
@@ -74,7 +83,14 @@ export class ReadinessBalancer {
     const target = new URL(ready[this.next++ % ready.length]);
     // A new connection per request: a pooled one the replica closed meanwhile would fail here, not there.
     const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent: false },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: endToEnd(req.headers),
+        agent: false,
+      },
       (reply) => {
         res.writeHead(reply.statusCode ?? 502, reply.statusMessage, endToEnd(reply.headers));
         pipeline(reply, res, (error) => error && res.destroy(error));

@@ -14,7 +14,8 @@ export type Dialect = 'sqlite' | 'mysql';
 export const MYSQL_TEST_URL = process.env.MYSQL_TEST_URL;
 
 export function dialectSkip(dialect: Dialect): string | false {
-  if (dialect === 'mysql' && !MYSQL_TEST_URL) return 'MySQL suite skipped: set MYSQL_TEST_URL=mysql://root@127.0.0.1:3306/test to run it';
+  if (dialect === 'mysql' && !MYSQL_TEST_URL)
+    return 'MySQL suite skipped: set MYSQL_TEST_URL=mysql://root@127.0.0.1:3306/test to run it';
   return false;
 }
 
@@ -23,7 +24,9 @@ export const DIALECTS: Dialect[] = ['sqlite', 'mysql'];
 /** Redis for the rate-limit suites that share counts across replicas (`.ci/run` starts a local one). */
 export const REDIS_TEST_URL = process.env.REDIS_TEST_URL;
 
-export const redisSkip: string | false = REDIS_TEST_URL ? false : 'Redis suite skipped: set REDIS_TEST_URL=redis://127.0.0.1:6379 to run it';
+export const redisSkip: string | false = REDIS_TEST_URL
+  ? false
+  : 'Redis suite skipped: set REDIS_TEST_URL=redis://127.0.0.1:6379 to run it';
 
 export interface TestDatabase {
   config: DatabaseConfig;
@@ -41,7 +44,10 @@ export function databaseUrl(database: DatabaseConfig): string {
 export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'ml-service-test-'));
-    return { config: { client: 'sqlite', filename: join(dir, 'test.sqlite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      config: { client: 'sqlite', filename: join(dir, 'test.sqlite') },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const url = new URL(MYSQL_TEST_URL as string);
   const server = {

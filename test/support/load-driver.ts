@@ -68,7 +68,12 @@ export class LoadDriver {
         return { method: 'POST', path: '/v1/recommendations', body: { user_id: userId, limit: 10 } };
       case 1: {
         const feedback = { userId: demoUserId(n % FEEDBACK_USERS), tag: `${this.tag}-${n}` };
-        const body = { user_id: feedback.userId, event_id: demoItemId(n), action: 'click', context: { recommendation_id: feedback.tag } };
+        const body = {
+          user_id: feedback.userId,
+          event_id: demoItemId(n),
+          action: 'click',
+          context: { recommendation_id: feedback.tag },
+        };
         return { method: 'POST', path: '/v1/feedback', body, feedback };
       }
       default:
@@ -97,7 +102,9 @@ export class LoadDriver {
       }
     } catch (error) {
       const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
-      this.result.failures.push(`${what}: ${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
+      this.result.failures.push(
+        `${what}: ${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`,
+      );
     }
   }
 }

@@ -50,7 +50,10 @@ export class ReplicaSet {
    * One step of a rolling update: the successor starts and becomes ready before `old` gets SIGTERM.
    * Resolves once `old` has exited, with the successor and `old`'s exit code.
    */
-  async replace(old: ServerProcess, env: Record<string, string> = {}): Promise<{ successor: ServerProcess; exitCode: number | null }> {
+  async replace(
+    old: ServerProcess,
+    env: Record<string, string> = {},
+  ): Promise<{ successor: ServerProcess; exitCode: number | null }> {
     const successor = await this.start(env);
     await this.waitUntilReady(successor);
     return { successor, exitCode: await this.stop(old) };

@@ -50,7 +50,11 @@ export interface SpawnOptions {
 export function spawnServer(env: Record<string, string>, port: number, options: SpawnOptions = {}): ServerProcess {
   const log = options.logFile === undefined ? 'pipe' : openSync(options.logFile, 'a');
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? MAIN], {
-    env: { ...(options.baseEnv ?? { ...process.env, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error' }), ...env, SERVICE_PORT: String(port) },
+    env: {
+      ...(options.baseEnv ?? { ...process.env, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error' }),
+      ...env,
+      SERVICE_PORT: String(port),
+    },
     stdio: ['ignore', log, log],
   });
   if (typeof log === 'number') closeSync(log);
@@ -58,7 +62,8 @@ export function spawnServer(env: Record<string, string>, port: number, options: 
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const output = () => (options.logFile === undefined ? text : readLog(options.logFile)).split('\n').filter((line) => line !== '');
+  const output = () =>
+    (options.logFile === undefined ? text : readLog(options.logFile)).split('\n').filter((line) => line !== '');
   const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async (timeoutMs = 60_000) => {
     if (running()) child.kill('SIGTERM');
@@ -69,7 +74,9 @@ export function spawnServer(env: Record<string, string>, port: number, options: 
     if (code !== 'timeout') return code;
     child.kill('SIGKILL');
     await exited;
-    throw new Error(`port ${port}: still running ${timeoutMs} ms after SIGTERM; output:\n${output().slice(-20).join('\n')}`);
+    throw new Error(
+      `port ${port}: still running ${timeoutMs} ms after SIGTERM; output:\n${output().slice(-20).join('\n')}`,
+    );
   };
   const kill = async () => {
     if (running()) child.kill('SIGKILL');
@@ -99,10 +106,20 @@ export async function waitUntilOk(server: ServerProcess, path: string, timeoutMs
 
 /** Waits until `/health` reports a loaded model (readiness does not wait for one). */
 export async function waitUntilModelLoaded(server: ServerProcess, timeoutMs?: number): Promise<void> {
-  await waitFor(server, () => 'no model was loaded', async () => ((await (await fetch(`${server.url}/health`)).json()) as { model_loaded: boolean }).model_loaded, timeoutMs);
+  await waitFor(
+    server,
+    () => 'no model was loaded',
+    async () => ((await (await fetch(`${server.url}/health`)).json()) as { model_loaded: boolean }).model_loaded,
+    timeoutMs,
+  );
 }
 
-async function waitFor(server: ServerProcess, failure: () => string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function waitFor(
+  server: ServerProcess,
+  failure: () => string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) break;

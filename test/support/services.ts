@@ -18,7 +18,10 @@ export interface TestServices {
  */
 export async function startTestServices(dialect: Dialect, env: Record<string, string> = {}): Promise<TestServices> {
   const database = await createTestDatabase(dialect);
-  const config: AppConfig = { ...loadConfig({ ENVIRONMENT: 'test', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', ...env }), database: database.config };
+  const config: AppConfig = {
+    ...loadConfig({ ENVIRONMENT: 'test', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', ...env }),
+    database: database.config,
+  };
   let moduleRef: TestingModule;
   try {
     moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })

@@ -16,7 +16,7 @@ export function syntheticTrainingData(numUsers: number, numItems: number, numEve
   for (let k = 0; k < numEvents; k++) {
     const u = Math.floor(random() * numUsers);
     const cluster = u % clusters;
-    const rank = Math.floor(numItems / clusters * random() ** 2);
+    const rank = Math.floor((numItems / clusters) * random() ** 2);
     user[k] = u;
     item[k] = (cluster + rank * clusters) % numItems;
     weight[k] = random() < 0.1 ? -1 : 1 + Math.floor(random() * 3);

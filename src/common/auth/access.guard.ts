@@ -1,4 +1,11 @@
-import { ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { Request, Response } from 'express';
@@ -26,7 +33,10 @@ export class AccessGuard extends AuthGuard('jwt') {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (rule?.kind === 'public') return true;
     const req = context.switchToHttp().getRequest<Request>();
     authorize(rule, await this.authenticate(context, req), req);
@@ -35,9 +45,12 @@ export class AccessGuard extends AuthGuard('jwt') {
 
   private async authenticate(context: ExecutionContext, req: Request): Promise<Principal | null> {
     if (req.header('x-api-key') !== undefined || req.header('authorization') !== undefined) {
-      return this.authFailures.guard(req, context.switchToHttp().getResponse<Response>(), () => this.verify(context, req));
+      return this.authFailures.guard(req, context.switchToHttp().getResponse<Response>(), () =>
+        this.verify(context, req),
+      );
     }
-    if (this.config.auth.required) throw new UnauthorizedException('authentication required: send Authorization: Bearer <token> or X-API-Key');
+    if (this.config.auth.required)
+      throw new UnauthorizedException('authentication required: send Authorization: Bearer <token> or X-API-Key');
     return null;
   }
 
@@ -49,13 +62,21 @@ export class AccessGuard extends AuthGuard('jwt') {
       setPrincipal(req, principal);
       return principal;
     }
-    if (this.config.auth.jwt === null) throw new UnauthorizedException('bearer tokens are not accepted: the service has no JWT_SECRET or JWT_PUBLIC_KEY');
+    if (this.config.auth.jwt === null)
+      throw new UnauthorizedException(
+        'bearer tokens are not accepted: the service has no JWT_SECRET or JWT_PUBLIC_KEY',
+      );
     await super.canActivate(context);
     return principalOf(req);
   }
 
   /** passport-jwt's verdict: the principal, or why the token was refused. */
-  handleRequest<TUser = Principal>(error: unknown, principal: Principal | false, info: unknown, context: ExecutionContext): TUser {
+  handleRequest<TUser = Principal>(
+    error: unknown,
+    principal: Principal | false,
+    info: unknown,
+    context: ExecutionContext,
+  ): TUser {
     if (error instanceof HttpException) throw error;
     if (error || !principal) throw new UnauthorizedException(describeRefusal(info ?? error));
     setPrincipal(context.switchToHttp().getRequest<Request>(), principal);
@@ -69,7 +90,8 @@ function authorize(rule: AccessRule | undefined, principal: Principal | null, re
   if (rule?.kind === 'admin') throw new ForbiddenException('this route needs an admin token or an API key');
   if (rule?.kind === 'own-user') {
     const userIds = valuesAt({ params: req.params, body: req.body as unknown, query: req.query }, rule.path);
-    if (userIds.some((id) => id !== principal.subject)) throw new ForbiddenException("a user token may only act for its own user (its sub claim)");
+    if (userIds.some((id) => id !== principal.subject))
+      throw new ForbiddenException('a user token may only act for its own user (its sub claim)');
   }
 }
 

@@ -12,7 +12,11 @@ export function refuseAnonymousBodies() {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     const anonymous = req.headers.authorization === undefined && req.headers['x-api-key'] === undefined;
     if (hasBody && anonymous && req.method !== 'GET' && req.method !== 'HEAD') {
-      next(new UnauthorizedException('authentication required before sending a body: send Authorization: Bearer <token> or X-API-Key'));
+      next(
+        new UnauthorizedException(
+          'authentication required before sending a body: send Authorization: Bearer <token> or X-API-Key',
+        ),
+      );
       return;
     }
     next();

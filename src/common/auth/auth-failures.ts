@@ -25,7 +25,10 @@ export class AuthFailures {
     if (!allowed) {
       const seconds = Math.ceil(retryAfterMs / 1000);
       res.setHeader('Retry-After', seconds);
-      throw new HttpException(`too many failed authentications from this address: retry in ${seconds} s`, HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException(
+        `too many failed authentications from this address: retry in ${seconds} s`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     try {
       return await verify();

@@ -26,7 +26,8 @@ export class AuthModule {
       AuthFailures,
       {
         provide: WindowCounter,
-        useFactory: (telemetry: Telemetry) => (redisUrl === null ? new MemoryWindowCounter() : RedisWindowCounter.connect(redisUrl, telemetry)),
+        useFactory: (telemetry: Telemetry) =>
+          redisUrl === null ? new MemoryWindowCounter() : RedisWindowCounter.connect(redisUrl, telemetry),
         inject: [Telemetry],
       },
       // ThrottlerModule would bring its own storage, which keeps every hit's expiry; its guard with ours.

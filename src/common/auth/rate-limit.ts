@@ -19,7 +19,8 @@ export function rateLimitOptions(limits: RateLimitConfig): ThrottlerModuleOption
         // Named 'default': @SkipThrottle() and the plain Retry-After header refer to that name.
         name: 'default',
         ttl: WINDOW_MS,
-        limit: (context) => (principalOf(requestOf(context))?.kind === 'service' ? limits.perServicePerMinute : limits.perUserPerMinute),
+        limit: (context) =>
+          principalOf(requestOf(context))?.kind === 'service' ? limits.perServicePerMinute : limits.perUserPerMinute,
       },
     ],
     errorMessage: (_context, detail) => `rate limit exceeded: at most ${detail.limit} requests per minute`,

@@ -80,7 +80,15 @@ export class RedisWindowCounter extends WindowCounter implements OnApplicationSh
     const keys = [`ml-service:${key}:${index}`, `ml-service:${key}:${index - 1}`];
     let counts: [number, number];
     try {
-      counts = (await this.redis.eval(SLIDING_WINDOW_LUA, 2, ...keys, limit, WINDOW_MS, WINDOW_MS - elapsedMs, take ? 1 : 0)) as [number, number];
+      counts = (await this.redis.eval(
+        SLIDING_WINDOW_LUA,
+        2,
+        ...keys,
+        limit,
+        WINDOW_MS,
+        WINDOW_MS - elapsedMs,
+        take ? 1 : 0,
+      )) as [number, number];
     } catch (error) {
       this.reportOutage(error);
       this.telemetry.rateLimitCountedLocally();
@@ -97,6 +105,8 @@ export class RedisWindowCounter extends WindowCounter implements OnApplicationSh
   private reportOutage(error: unknown): void {
     if (this.outage) return;
     this.outage = true;
-    this.logger.warn(`Redis unreachable (${(error as Error).message}): counting rate limits on this replica alone until it answers`);
+    this.logger.warn(
+      `Redis unreachable (${(error as Error).message}): counting rate limits on this replica alone until it answers`,
+    );
   }
 }

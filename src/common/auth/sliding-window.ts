@@ -36,10 +36,17 @@ export function windowAt(now: number, windowMs: number): { index: number; elapse
  * The verdict on one more event, given the previous and current windows' counts. Integer
  * arithmetic (everything scaled by the window length), so Redis's Lua decides exactly alike.
  */
-export function judge(previous: number, current: number, elapsedMs: number, windowMs: number, limit: number): WindowVerdict {
+export function judge(
+  previous: number,
+  current: number,
+  elapsedMs: number,
+  windowMs: number,
+  limit: number,
+): WindowVerdict {
   const remainingMs = windowMs - elapsedMs;
   const scaled = previous * remainingMs + current * windowMs;
-  if (scaled + windowMs <= limit * windowMs) return { allowed: true, count: (scaled + windowMs) / windowMs, retryAfterMs: 0 };
+  if (scaled + windowMs <= limit * windowMs)
+    return { allowed: true, count: (scaled + windowMs) / windowMs, retryAfterMs: 0 };
   // `room` events may be in the window before one more is let in.
   const room = limit - 1;
   const retryAfterMs =

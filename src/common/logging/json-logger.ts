@@ -16,7 +16,9 @@ export class JsonLogger extends ConsoleLogger {
 
   protected stringifyJsonLogObject(logObject: Record<string, unknown>): string {
     const requestId = currentRequestId();
-    const line = super.stringifyJsonLogObject(requestId === undefined ? logObject : { ...logObject, request_id: requestId });
+    const line = super.stringifyJsonLogObject(
+      requestId === undefined ? logObject : { ...logObject, request_id: requestId },
+    );
     return this.secrets.redact(line);
   }
 }

@@ -14,6 +14,9 @@ describe('SecretRedactor', { timeout: 30_000 }, () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl';
     assert.equal(redactor.redact('Authorization: Bearer abc.def-ghi'), 'Authorization: Bearer [REDACTED]');
     assert.equal(redactor.redact(`token=${jwt} seen`), 'token=[REDACTED JWT] seen');
-    assert.equal(redactor.redact('connect mysql://app:p%40ss@db:3306/x failed'), 'connect mysql://app:[REDACTED]@db:3306/x failed');
+    assert.equal(
+      redactor.redact('connect mysql://app:p%40ss@db:3306/x failed'),
+      'connect mysql://app:[REDACTED]@db:3306/x failed',
+    );
   });
 });

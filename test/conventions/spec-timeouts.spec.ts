@@ -16,15 +16,19 @@ function specFiles(dir: string): string[] {
 
 /**
  * The `describe`/`it`/`test` calls at a file's top level, or directly inside a top-level loop
- * (`for (const dialect of DIALECTS) {`), with their line numbers.
+ * (`for (const dialect of DIALECTS) {`), with their line numbers and their head: the text up to
+ * the body's arrow, which Prettier may spread over several lines.
  */
 export function topLevelTests(source: string): { line: number; text: string }[] {
+  const lines = source.split('\n');
   let inLoop = false;
-  return source.split('\n').flatMap((text, index) => {
+  return lines.flatMap((text, index) => {
     if (/^for \(.*\{$/.test(text)) inLoop = true;
     else if (text === '}') inLoop = false;
     const top = /^(describe|it|test)\(/.test(text) || (inLoop && /^ {2}(describe|it|test)\(/.test(text));
-    return top ? [{ line: index + 1, text }] : [];
+    if (!top) return [];
+    const end = lines.findIndex((line, k) => k >= index && line.includes('=>'));
+    return [{ line: index + 1, text: lines.slice(index, end === -1 ? index + 1 : end + 1).join('\n') }];
   });
 }
 
@@ -57,5 +61,20 @@ describe('test timeouts', { timeout: 30_000 }, () => {
       topLevelTests(source).map(({ line }) => line),
       [1, 5],
     );
+  });
+
+  it('should read a head that Prettier spread over several lines up to the arrow', () => {
+    const source = [
+      'describe(',
+      "  'c',",
+      '  { timeout: 5 },',
+      '  () => {',
+      "    it('x', () => {});",
+      '  },',
+      ');',
+    ].join('\n');
+    const [head] = topLevelTests(source);
+    assert.ok(head.text.includes('timeout'), head.text);
+    assert.ok(!head.text.includes("it('x'"), head.text);
   });
 });

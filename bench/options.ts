@@ -36,6 +36,9 @@ export interface SoakPlan {
   /** One rate per window; the flat-over-time target compares the last window with the first. */
   windowSeconds: number;
   connections: number;
+  database: 'sqlite' | 'mariadb';
+  /** The MariaDB server a `mariadb` soak creates its database on (MYSQL_BENCH_URL). */
+  mysqlUrl: string;
 }
 
 export interface MemoryPlan {
@@ -96,12 +99,14 @@ export function trainingShape(interactions: number): SyntheticShape {
 export const USAGE = `usage: npm run bench -- [--quick] [--only=serving,training,ingestion,soak,memory] [--profile]
   [--serving-algorithms=a,b] [--training-algorithms=a,b] [--training-scales=100000,1000000]
   [--datasets=movielens,synthetic] [--under-training=item_knn,hybrid|none] [--duration=seconds] [--connections=n]
-  [--soak[=minutes]] [--memory-scale=20M]
+  [--soak[=minutes]] [--soak-on=sqlite|mariadb] [--memory-scale=20M]
 
   The full run measures every section (serving, training, ingestion, a 10-minute soak, memory at 20M
   interactions); --quick measures serving, training and ingestion at small scales in about 3 minutes.
   --soak[=10]          only the soak: one caller, 8 connections, cache off, under an experiment, for
                        that many minutes; the rate per minute and the database's growth per million lists
+  --soak-on=mariadb    soak on a fresh MariaDB database (MYSQL_BENCH_URL) filled from the same data;
+                       growth from information_schema (data + indexes). Default sqlite (the file's size)
   --memory-scale=20M   only the memory section at that many interactions (e.g. 2M, 500k, 20000000): time
                        to ready and RSS after loading the default algorithm; the built file is cached in
                        bench/.cache/ for a week
@@ -127,6 +132,7 @@ const KNOWN_FLAGS = [
   'duration',
   'connections',
   'soak',
+  'soak-on',
   'memory-scale',
 ];
 /** Flags that are switches on their own: a word after them is not their value. */
@@ -169,6 +175,12 @@ export function parseArguments(argv: string[]): BenchPlan {
   for (const section of sections)
     if (!(SECTIONS as readonly string[]).includes(section)) throw new UsageError(`unknown section ${section}`);
   if (soak && soak !== 'true') plan.soak.minutes = positiveInteger(soak, 'soak');
+  const soakOn = flags.get('soak-on');
+  if (soakOn) {
+    if (soakOn !== 'sqlite' && soakOn !== 'mariadb')
+      throw new UsageError(`--soak-on is sqlite or mariadb, got ${soakOn}`);
+    plan.soak.database = soakOn;
+  }
   if (memoryScale) plan.memory.interactions = interactionCount(memoryScale, 'memory-scale');
   const servingAlgorithms = flags.get('serving-algorithms');
   if (servingAlgorithms) plan.serving.algorithms = plan.serving.movieLensAlgorithms = algorithmList(servingAlgorithms);
@@ -303,7 +315,14 @@ function ingestionPlan(durationSeconds: number): IngestionPlan {
 }
 
 function soakPlan(synthetic: SyntheticShape): SoakPlan {
-  return { synthetic, minutes: 10, windowSeconds: 60, connections: 8 };
+  return {
+    synthetic,
+    minutes: 10,
+    windowSeconds: 60,
+    connections: 8,
+    database: 'sqlite',
+    mysqlUrl: process.env.MYSQL_BENCH_URL ?? 'mysql://root@127.0.0.1:3306/test',
+  };
 }
 
 function algorithmList(text: string): AlgorithmName[] {

@@ -275,7 +275,7 @@ function soakSection(s: SoakSection): string[] {
     `Overall ${fmt(s.load.requestsPerSecond, 0)} req/s, p50 ${fmt(s.load.latencyMs.p50, 1)} / p99 ${fmt(s.load.latencyMs.p99, 1)} ms, ` +
       `${String(s.load.non2xx + s.load.errors)} errors; last window / first: ${s.lastOverFirst === null ? 'n/a' : fmt(s.lastOverFirst, 2)}.`,
     '',
-    `Database (SQLite file, measured with the server stopped so the WAL is checkpointed): ${mb(s.databaseBytesBefore)} MB → ${mb(s.databaseBytesAfter)} MB ` +
+    `Database (${s.database.startsWith('sqlite') ? 'SQLite: the file, measured with the server stopped so the WAL is checkpointed' : `${s.database}: data and indexes from information_schema after ANALYZE TABLE, server stopped`}): ${mb(s.databaseBytesBefore)} MB → ${mb(s.databaseBytesAfter)} MB ` +
       `for ${s.lists.toLocaleString('en')} lists shown: **${mb(s.bytesPerMillionLists)} MB per million lists**. Rows added: ` +
       (Object.entries(s.rowsAdded)
         .map(([t, n]) => `${t} ${n.toLocaleString('en')}`)

@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     ingestion,
     soak,
     memory,
-    targets: checkTargets({ serving, training, ingestion, soak, memory }),
+    targets: checkTargets({ serving, training, ingestion, soak, memory }, plan.sections),
     errors,
   };
   const { markdown, files } = writeReport(results, RESULTS_DIR);

@@ -1,14 +1,16 @@
-import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AlgorithmName } from '../src/algorithms/types';
 import { LoadResult, postRequests, runLoad } from './load';
 import { SoakPlan } from './options';
 import { Prng } from './prng';
 import { ServerProcess } from './server';
+import { SoakDatabase, mariadbSoakDatabase, sqliteSoakDatabase } from './soak-database';
 import { syntheticSqliteCopy } from './synthetic-sqlite';
 
 export interface SoakSection {
   dataset: string;
+  /** `sqlite` or `mariadb <version>`. */
+  database: string;
   minutes: number;
   connections: number;
   experiment: string;
@@ -24,7 +26,7 @@ export interface SoakSection {
   lists: number;
   databaseBytesBefore: number;
   databaseBytesAfter: number;
-  /** Growth of the database file per million lists shown. */
+  /** Growth of the database (file, or data and indexes) per million lists shown. */
   bytesPerMillionLists: number;
   /** Tables whose row count changed during the soak, with the change. */
   rowsAdded: Record<string, number>;
@@ -49,8 +51,25 @@ const CALLER = '10.0.0.1';
 export async function runSoak(plan: SoakPlan, workDir: string, log: (line: string) => void): Promise<SoakSection> {
   const shape = plan.synthetic;
   const { file } = await syntheticSqliteCopy(shape, workDir, 'soak', log);
-  const databaseUrl = `sqlite:${file}`;
   const users = knownUsers(file);
+  const database =
+    plan.database === 'mariadb' ? await mariadbSoakDatabase(file, plan.mysqlUrl, log) : sqliteSoakDatabase(file);
+  try {
+    return await soakOn(database, users, plan, workDir, log);
+  } finally {
+    await database.drop();
+  }
+}
+
+async function soakOn(
+  database: SoakDatabase,
+  users: string[],
+  plan: SoakPlan,
+  workDir: string,
+  log: (line: string) => void,
+): Promise<SoakSection> {
+  const shape = plan.synthetic;
+  const databaseUrl = database.url;
   let server = await ServerProcess.start({
     label: 'soak-setup',
     databaseUrl,
@@ -72,8 +91,7 @@ export async function runSoak(plan: SoakPlan, workDir: string, log: (line: strin
     });
     if (created.status !== 201) throw new Error(`soak: creating the experiment answered ${created.status}`);
     await server.stop();
-    const databaseBytesBefore = statSync(file).size;
-    const rowsBefore = rowCounts(file);
+    const before = await database.footprint();
 
     server = await ServerProcess.start({ label: 'soak', databaseUrl, workDir });
     const { body: first } = await server.request<{ ab_experiment?: string | null; variant?: string | null }>(
@@ -108,13 +126,15 @@ export async function runSoak(plan: SoakPlan, workDir: string, log: (line: strin
     }
     // Impressions are written off the request path: stopping drains them and checkpoints the WAL.
     await server.stop();
-    const databaseBytesAfter = statSync(file).size;
-    const rowsAfter = rowCounts(file);
+    const after = await database.footprint();
+    const databaseBytesBefore = before.bytes;
+    const databaseBytesAfter = after.bytes;
     const rowsAdded: Record<string, number> = {};
-    for (const [table, count] of Object.entries(rowsAfter))
-      if (count !== (rowsBefore[table] ?? 0)) rowsAdded[table] = count - (rowsBefore[table] ?? 0);
+    for (const [table, count] of Object.entries(after.rows))
+      if (count !== (before.rows[table] ?? 0)) rowsAdded[table] = count - (before.rows[table] ?? 0);
     const rates = load.windowRates;
     const section: SoakSection = {
+      database: database.name,
       dataset: `synthetic ${shape.users.toLocaleString('en')} users × ${shape.items.toLocaleString('en')} items × ${shape.interactions.toLocaleString('en')} interactions`,
       minutes: plan.minutes,
       connections: plan.connections,
@@ -147,21 +167,6 @@ function knownUsers(file: string): string[] {
   const db = new Database(file, { readonly: true });
   try {
     return (db.prepare('SELECT DISTINCT user_id FROM interactions').pluck().all() as string[]).sort();
-  } finally {
-    db.close();
-  }
-}
-
-function rowCounts(file: string): Record<string, number> {
-  const db = new Database(file, { readonly: true });
-  try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      .pluck()
-      .all() as string[];
-    return Object.fromEntries(
-      tables.map((table) => [table, db.prepare(`SELECT COUNT(*) FROM "${table}"`).pluck().get() as number]),
-    );
   } finally {
     db.close();
   }

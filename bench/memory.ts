@@ -30,6 +30,8 @@ export interface MemorySection {
 /** Generous for the memory scale: the default refuses runs sized for a 2 GiB pod. */
 const TRAINING_MEMORY_BUDGET_MB = '16384';
 const SERVING_SECONDS = 10;
+/** Migrations and start-up reads on a 20M-interaction database take longer than the usual three minutes. */
+const START_TIMEOUT_MS = 1_800_000;
 
 /**
  * Memory and load time at a large scale (20M interactions by default): the service trains its
@@ -50,6 +52,7 @@ export async function runMemorySection(
     label: 'memory-training',
     databaseUrl,
     workDir,
+    startTimeoutMs: START_TIMEOUT_MS,
     env: {
       ENABLED_ALGORITHMS: plan.algorithm,
       TRAINING_MEMORY_BUDGET_MB,
@@ -82,6 +85,7 @@ export async function runMemorySection(
     label: 'memory-api',
     databaseUrl,
     workDir,
+    startTimeoutMs: START_TIMEOUT_MS,
     env: rolesSupported ? { SERVICE_ROLE: 'api' } : {},
   });
   try {

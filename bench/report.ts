@@ -56,7 +56,7 @@ export function renderMarkdown(r: BenchResults): string {
       `${m.mariadb ? `, MariaDB ${m.mariadb}` : ''}; commit ${m.commit}. ` +
       `1-minute load average ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd ?? '?'} at the end (above ${m.nproc} means other work shared the CPUs).`,
     '',
-    'Server: `node dist/src/main.js` in its own process (ENVIRONMENT=production, LOG_LEVEL=warn, CACHE_TTL_SECONDS=0 unless stated, TRAINING_THREADS=1, ' +
+    'Server: `node dist/src/main.js` in its own process (ENVIRONMENT=production, LOG_LEVEL=warn, CACHE_TTL_SECONDS=0 unless stated, TRAINING_THREADS unset (the service default), ' +
       'RATE_LIMIT_PER_MINUTE=1000000 and TRUST_PROXY=1: every simulated user sends its own X-Forwarded-For address, so the per-caller limiter sees many callers as in production); ' +
       `load: autocannon in the benchmark process, ${r.plan.serving.connections} connections, ${r.plan.serving.durationSeconds} s per run; latencies are client-side. ` +
       'Reference: a bare `node:http` server (`dist/bench/bare-server.js`, its own process) handing out the bytes the service answered — its `/health` body, and one recommendation ' +

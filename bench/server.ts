@@ -20,6 +20,8 @@ export interface ServerOptions {
   /** Extra environment on top of the benchmark defaults, e.g. CACHE_TTL_SECONDS. */
   env?: Record<string, string>;
   cpuProfileDir?: string;
+  /** How long /health may take to answer at start; large databases take longer. */
+  startTimeoutMs?: number;
 }
 
 export interface RetrainOutcome {
@@ -111,7 +113,7 @@ export class ServerProcess {
     );
     const server = new ServerProcess(options.label, spawned.url, spawned, logFile);
     try {
-      await waitUntilOk(spawned, '/health', 180_000);
+      await waitUntilOk(spawned, '/health', options.startTimeoutMs ?? 180_000);
     } catch (error) {
       throw new Error(`${options.label}: ${(error as Error).message}`, { cause: error });
     }

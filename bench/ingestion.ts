@@ -237,10 +237,10 @@ async function seedCatalogue(server: ServerProcess, size: number): Promise<void>
   }
 }
 
-type MysqlDatabase = { url: string; version: string; drop(): Promise<void> } | { skipped: string };
+export type MysqlDatabase = { url: string; version: string; drop(): Promise<void> } | { skipped: string };
 
 /** A fresh database `ml_service_bench_<random>` on the server MYSQL_BENCH_URL names, or why not. */
-async function createMysqlDatabase(serverUrl: string): Promise<MysqlDatabase> {
+export async function createMysqlDatabase(serverUrl: string): Promise<MysqlDatabase> {
   let url: URL;
   try {
     url = new URL(serverUrl);

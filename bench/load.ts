@@ -11,6 +11,8 @@ export interface LoadSpec {
   overallRate?: number;
   /** Ends the run early when it settles, e.g. when a retrain finishes. */
   stopWhen?: Promise<unknown>;
+  /** Also count 2xx responses per window of this many seconds (a long run's rate over time). */
+  windowSeconds?: number;
 }
 
 export interface LatencySummary {
@@ -36,6 +38,8 @@ export interface LoadResult {
   timeouts: number;
   /** Milliseconds, over every response (2xx or not), from the client's side. */
   latencyMs: LatencySummary;
+  /** 2xx responses per second in each whole window, when `windowSeconds` was given. */
+  windowRates: number[];
 }
 
 /**
@@ -47,6 +51,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let ok = 0;
   let non2xx = 0;
   const statuses: Record<string, number> = {};
+  const perWindow: number[] = [];
+  const windowMs = (spec.windowSeconds ?? 0) * 1000;
   const started = performance.now();
   const instance = autocannon({
     url: spec.url,
@@ -59,8 +65,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     latencies.push(responseTime);
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-    if (statusCode >= 200 && statusCode < 300) ok++;
-    else non2xx++;
+    if (statusCode >= 200 && statusCode < 300) {
+      ok++;
+      if (windowMs > 0) {
+        const window = Math.floor((performance.now() - started) / windowMs);
+        perWindow[window] = (perWindow[window] ?? 0) + 1;
+      }
+    } else non2xx++;
   });
   let stoppedEarly = false;
   void spec.stopWhen?.then(
@@ -90,6 +101,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     errors: result.errors,
     timeouts: result.timeouts,
     latencyMs: summarise(latencies.sorted()),
+    windowRates:
+      windowMs > 0
+        ? Array.from(
+            { length: Math.floor((seconds * 1000) / windowMs) },
+            (_, w) => (perWindow[w] ?? 0) / (windowMs / 1000),
+          )
+        : [],
   };
 }
 

@@ -1,8 +1,11 @@
 import { ALGORITHMS, AlgorithmName } from '../src/algorithms/types';
+import { CONFIG_VARIABLES } from '../src/config/variables';
 import { SyntheticShape } from './synthetic-data';
 
-export const SECTIONS = ['serving', 'training', 'ingestion'] as const;
+export const SECTIONS = ['serving', 'training', 'ingestion', 'soak', 'memory'] as const;
 export type Section = (typeof SECTIONS)[number];
+/** The quick run leaves out the two long sections: a soak lasts minutes by design, and the memory scale takes a while to build. */
+const QUICK_SECTIONS: Section[] = ['serving', 'training', 'ingestion'];
 
 export const DATASETS = ['movielens', 'synthetic'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -24,6 +27,25 @@ export interface ServingPlan {
   fixedRateShare: number;
   /** Profile the server (--cpu-prof) while serving these, at the synthetic scale. */
   profileAlgorithms: AlgorithmName[];
+}
+
+export interface SoakPlan {
+  /** The catalogue served (the serving section's synthetic scale). */
+  synthetic: SyntheticShape;
+  minutes: number;
+  /** One rate per window; the flat-over-time target compares the last window with the first. */
+  windowSeconds: number;
+  connections: number;
+  database: 'sqlite' | 'mariadb';
+  /** The MariaDB server a `mariadb` soak creates its database on (MYSQL_BENCH_URL). */
+  mysqlUrl: string;
+}
+
+export interface MemoryPlan {
+  /** Interactions of the synthetic database the service starts on (users and items per trainingShape). */
+  interactions: number;
+  /** The algorithm trained and loaded: the service's default. */
+  algorithm: AlgorithmName;
 }
 
 export interface TrainingPlan {
@@ -50,10 +72,16 @@ export interface BenchPlan {
   serving: ServingPlan;
   training: TrainingPlan;
   ingestion: IngestionPlan;
+  soak: SoakPlan;
+  memory: MemoryPlan;
   commandLine: string;
 }
 
+/** A command line the bench cannot run: printed with the usage, without a stack trace. */
+export class UsageError extends Error {}
+
 const SEED = 20261123;
+const DEFAULT_ALGORITHM = CONFIG_VARIABLES.DEFAULT_ALGORITHM.default as AlgorithmName;
 
 /**
  * A training scale keeps the serving catalogue's density: 20 interactions per user and 100 per
@@ -68,53 +96,103 @@ export function trainingShape(interactions: number): SyntheticShape {
   };
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only=serving,training,ingestion] [--profile]
+export const USAGE = `usage: npm run bench -- [--quick] [--only=serving,training,ingestion,soak,memory] [--profile]
   [--serving-algorithms=a,b] [--training-algorithms=a,b] [--training-scales=100000,1000000]
   [--datasets=movielens,synthetic] [--under-training=item_knn,hybrid|none] [--duration=seconds] [--connections=n]
+  [--soak[=minutes]] [--soak-on=sqlite|mariadb] [--memory-scale=20M]
+
+  The full run measures every section (serving, training, ingestion, a 10-minute soak, memory at 20M
+  interactions); --quick measures serving, training and ingestion at small scales in about 3 minutes.
+  --soak[=10]          only the soak: one caller, 8 connections, cache off, under an experiment, for
+                       that many minutes; the rate per minute and the database's growth per million lists
+  --soak-on=mariadb    soak on a fresh MariaDB database (MYSQL_BENCH_URL) filled from the same data;
+                       growth from information_schema (data + indexes). Default sqlite (the file's size)
+  --memory-scale=20M   only the memory section at that many interactions (e.g. 2M, 500k, 20000000): time
+                       to ready and RSS after loading the default algorithm; the built file is cached in
+                       bench/.cache/ for a week
+  Values may follow their flag after "=" or a space. Add --only=... to combine sections.
+
   env: MYSQL_BENCH_URL (default mysql://root@127.0.0.1:3306/test), MOVIELENS_DIR,
        BENCH_RESULTS_DIR (default bench/results), BENCH_SERVER_MAIN (another build's main.js, to try a change)`;
 
-export function parseArguments(argv: string[]): BenchPlan {
-  const flags = new Map<string, string>();
-  for (const argument of argv) {
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argument);
-    if (!match) throw new Error(`unknown argument ${argument}\n${USAGE}`);
-    flags.set(match[1], match[2] ?? 'true');
-  }
-  const known = [
-    'quick',
-    'only',
-    'profile',
-    'serving-algorithms',
-    'training-algorithms',
-    'training-scales',
-    'datasets',
-    'under-training',
-    'duration',
-    'connections',
-    'help',
-  ];
-  const unknown = [...flags.keys()].filter((flag) => !known.includes(flag));
-  if (unknown.length > 0 || flags.has('help'))
-    throw new Error(`${unknown.length ? `unknown flag --${unknown[0]}\n` : ''}${USAGE}`);
+/** `--help` (or `-h`) anywhere on the command line: print the usage and do nothing else. */
+export function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
 
+const KNOWN_FLAGS = [
+  'quick',
+  'only',
+  'profile',
+  'serving-algorithms',
+  'training-algorithms',
+  'training-scales',
+  'datasets',
+  'under-training',
+  'duration',
+  'connections',
+  'soak',
+  'soak-on',
+  'memory-scale',
+];
+/** Flags that are switches on their own: a word after them is not their value. */
+const SWITCHES = ['quick', 'profile'];
+
+function readFlags(argv: string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!match) throw new UsageError(`unknown argument ${argv[i]}`);
+    const [, name, value] = match;
+    if (!KNOWN_FLAGS.includes(name)) throw new UsageError(`unknown flag --${name}`);
+    const next = argv[i + 1];
+    if (value === undefined && !SWITCHES.includes(name) && next !== undefined && !next.startsWith('--')) {
+      flags.set(name, next);
+      i++;
+    } else {
+      flags.set(name, value ?? 'true');
+    }
+  }
+  return flags;
+}
+
+export function parseArguments(argv: string[]): BenchPlan {
+  const flags = readFlags(argv);
   const quick = flags.get('quick') === 'true';
   const plan = quick ? quickPlan() : fullPlan();
   const only = flags.get('only');
-  const sections = only ? only.split(',').map((s) => s.trim()) : [...SECTIONS];
+  const soak = flags.get('soak');
+  const memoryScale = flags.get('memory-scale');
+  // --soak and --memory-scale name a section of their own; --only combines them with others.
+  const named = [...(soak ? ['soak'] : []), ...(memoryScale ? ['memory'] : [])];
+  const sections = only
+    ? only.split(',').map((s) => s.trim())
+    : named.length > 0
+      ? named
+      : quick
+        ? QUICK_SECTIONS
+        : [...SECTIONS];
   for (const section of sections)
-    if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`unknown section ${section}\n${USAGE}`);
+    if (!(SECTIONS as readonly string[]).includes(section)) throw new UsageError(`unknown section ${section}`);
+  if (soak && soak !== 'true') plan.soak.minutes = positiveInteger(soak, 'soak');
+  const soakOn = flags.get('soak-on');
+  if (soakOn) {
+    if (soakOn !== 'sqlite' && soakOn !== 'mariadb')
+      throw new UsageError(`--soak-on is sqlite or mariadb, got ${soakOn}`);
+    plan.soak.database = soakOn;
+  }
+  if (memoryScale) plan.memory.interactions = interactionCount(memoryScale, 'memory-scale');
   const servingAlgorithms = flags.get('serving-algorithms');
   if (servingAlgorithms) plan.serving.algorithms = plan.serving.movieLensAlgorithms = algorithmList(servingAlgorithms);
   const trainingAlgorithms = flags.get('training-algorithms');
   if (trainingAlgorithms) plan.training.algorithms = algorithmList(trainingAlgorithms);
   const scales = flags.get('training-scales');
-  if (scales) plan.training.interactions = scales.split(',').map((s) => positiveInteger(s, 'training-scales'));
+  if (scales) plan.training.interactions = scales.split(',').map((s) => interactionCount(s, 'training-scales'));
   const datasets = flags.get('datasets');
   if (datasets) {
     plan.serving.datasets = datasets.split(',').map((d) => d.trim()) as DatasetName[];
     for (const dataset of plan.serving.datasets)
-      if (!(DATASETS as readonly string[]).includes(dataset)) throw new Error(`unknown dataset ${dataset}\n${USAGE}`);
+      if (!(DATASETS as readonly string[]).includes(dataset)) throw new UsageError(`unknown dataset ${dataset}`);
   }
   // The targets name item_knn and hybrid; those are the serving paths worth a profile.
   if (flags.get('profile') === 'true') {
@@ -134,6 +212,8 @@ export function parseArguments(argv: string[]): BenchPlan {
     serving: plan.serving,
     training: plan.training,
     ingestion: plan.ingestion,
+    soak: plan.soak,
+    memory: plan.memory,
     commandLine: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
   };
 }
@@ -142,6 +222,8 @@ interface DraftPlan {
   serving: ServingPlan;
   training: TrainingPlan;
   ingestion: IngestionPlan;
+  soak: SoakPlan;
+  memory: MemoryPlan;
 }
 
 function quickPlan(): DraftPlan {
@@ -166,6 +248,8 @@ function quickPlan(): DraftPlan {
       timeoutSeconds: 120,
     },
     ingestion: ingestionPlan(2),
+    soak: soakPlan({ users: 20_000, items: 5_000, interactions: 200_000, seed: SEED }),
+    memory: { interactions: 2_000_000, algorithm: DEFAULT_ALGORITHM },
   };
 }
 
@@ -213,6 +297,8 @@ function fullPlan(): DraftPlan {
       timeoutSeconds: 900,
     },
     ingestion: ingestionPlan(5),
+    soak: soakPlan({ users: 100_000, items: 20_000, interactions: 2_000_000, seed: SEED }),
+    memory: { interactions: 20_000_000, algorithm: DEFAULT_ALGORITHM },
   };
 }
 
@@ -228,6 +314,17 @@ function ingestionPlan(durationSeconds: number): IngestionPlan {
   };
 }
 
+function soakPlan(synthetic: SyntheticShape): SoakPlan {
+  return {
+    synthetic,
+    minutes: 10,
+    windowSeconds: 60,
+    connections: 8,
+    database: 'sqlite',
+    mysqlUrl: process.env.MYSQL_BENCH_URL ?? 'mysql://root@127.0.0.1:3306/test',
+  };
+}
+
 function algorithmList(text: string): AlgorithmName[] {
   const names = text
     .split(',')
@@ -235,12 +332,21 @@ function algorithmList(text: string): AlgorithmName[] {
     .filter(Boolean);
   for (const name of names)
     if (!(ALGORITHMS as readonly string[]).includes(name))
-      throw new Error(`unknown algorithm ${name}; one of ${ALGORITHMS.join(', ')}`);
+      throw new UsageError(`unknown algorithm ${name}; one of ${ALGORITHMS.join(', ')}`);
   return names as AlgorithmName[];
 }
 
 function positiveInteger(text: string, flag: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${flag} needs positive integers, got ${text}`);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} needs positive integers, got ${text}`);
+  return value;
+}
+
+/** `20000000`, `20M` or `500k`. */
+function interactionCount(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
+  if (!match) throw new UsageError(`--${flag} needs counts like 2000000, 2M or 500k, got ${text}`);
+  const value = Math.round(Number(match[1]) * { '': 1, k: 1e3, m: 1e6 }[match[2].toLowerCase() as '' | 'k' | 'm']);
+  if (value < 1) throw new UsageError(`--${flag} needs positive counts, got ${text}`);
   return value;
 }

@@ -4,8 +4,10 @@ import { ProfileSummary } from './cpu-profile';
 import { IngestionSection } from './ingestion';
 import { LoadResult } from './load';
 import { MachineDescription } from './machine';
+import { MemorySection } from './memory';
 import { BenchPlan } from './options';
 import { DatasetServing } from './serving';
+import { SoakSection } from './soak';
 import { TargetCheck } from './targets';
 import { TrainingSection } from './training';
 
@@ -21,6 +23,8 @@ export interface BenchResults {
   servingSkipped: string[];
   training?: TrainingSection;
   ingestion?: IngestionSection;
+  soak?: SoakSection;
+  memory?: MemorySection;
   targets: TargetCheck[];
   errors: string[];
 }
@@ -52,9 +56,11 @@ export function renderMarkdown(r: BenchResults): string {
       `${m.mariadb ? `, MariaDB ${m.mariadb}` : ''}; commit ${m.commit}. ` +
       `1-minute load average ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd ?? '?'} at the end (above ${m.nproc} means other work shared the CPUs).`,
     '',
-    'Server: `node dist/src/main.js` in its own process (ENVIRONMENT=production, LOG_LEVEL=warn, CACHE_TTL_SECONDS=0 unless stated, TRAINING_THREADS=1, ' +
+    'Server: `node dist/src/main.js` in its own process (ENVIRONMENT=production, LOG_LEVEL=warn, CACHE_TTL_SECONDS=0 unless stated, TRAINING_THREADS unset (the service default), ' +
       'RATE_LIMIT_PER_MINUTE=1000000 and TRUST_PROXY=1: every simulated user sends its own X-Forwarded-For address, so the per-caller limiter sees many callers as in production); ' +
-      `load: autocannon in the benchmark process, ${r.plan.serving.connections} connections, ${r.plan.serving.durationSeconds} s per run; latencies are client-side.`,
+      `load: autocannon in the benchmark process, ${r.plan.serving.connections} connections, ${r.plan.serving.durationSeconds} s per run; latencies are client-side. ` +
+      'Reference: a bare `node:http` server (`dist/bench/bare-server.js`, its own process) handing out the bytes the service answered — its `/health` body, and one recommendation ' +
+      'response per algorithm captured for the same request — measured in the same run just before the service: the limit of this machine for that answer.',
     '',
     '## Targets',
     '',
@@ -66,6 +72,8 @@ export function renderMarkdown(r: BenchResults): string {
   for (const s of r.serving) lines.push(...servingSection(s));
   for (const skipped of r.servingSkipped) lines.push('', `> ${skipped}`);
   if (r.training) lines.push(...trainingSection(r.training));
+  if (r.soak) lines.push(...soakSection(r.soak));
+  if (r.memory) lines.push(...memorySection(r.memory));
   if (r.ingestion) lines.push(...ingestionSection(r.ingestion));
   const profiles = [...r.serving.flatMap((s) => s.profiles), ...(r.ingestion?.profiles ?? [])];
   if (profiles.length > 0) lines.push(...profileSection(profiles));
@@ -74,9 +82,19 @@ export function renderMarkdown(r: BenchResults): string {
 }
 
 function servingSection(s: DatasetServing): string[] {
-  const row = (name: string, load: LoadResult, pairedHealth: string, ratio: string, extra: string) => [
+  const row = (
+    name: string,
+    load: LoadResult,
+    bare: string,
+    ofBare: string,
+    pairedHealth: string,
+    ratio: string,
+    extra: string,
+  ) => [
     name,
     fmt(load.requestsPerSecond, 0),
+    bare,
+    ofBare,
     pairedHealth,
     ratio,
     fmt(load.latencyMs.p50, 2),
@@ -92,13 +110,15 @@ function servingSection(s: DatasetServing): string[] {
     `${s.description}. Loaded into SQLite in ${s.loadSeconds.toFixed(1)} s; server up in ${s.startupSeconds.toFixed(1)} s; ` +
       `requests for random known users (${s.knownUsers.toLocaleString('en')}), limit 20. Server RSS after the runs ${Math.round(s.serverRssMb)} MB (peak ${Math.round(s.serverPeakRssMb)} MB).`,
     '',
-    'Each recommendations run is preceded by its own /health run on the same server; "of /health" is the ratio to that neighbour, ' +
-      'because on a shared machine the CPU left to the benchmark drifts within minutes.',
+    'Each recommendations run is preceded by the bare server handing out that algorithm\'s response bytes ("bare", "of bare") and by its own /health run ' +
+      'on the same server ("of /health"): each ratio is to a neighbour, because on a shared machine the CPU left to the benchmark drifts within minutes.',
     '',
     table(
       [
         'endpoint',
         'req/s',
+        'bare req/s',
+        'of bare',
         '/health just before',
         'of /health',
         'p50 ms',
@@ -108,20 +128,32 @@ function servingSection(s: DatasetServing): string[] {
         'sample response',
       ],
       [
-        row('GET /health (ceiling, first run)', s.health, '', '100%', ''),
+        row(
+          'GET /health',
+          s.health,
+          fmt(s.bareHealth.requestsPerSecond, 0),
+          pct(s.healthRatioToBare),
+          '',
+          '100%',
+          `bare p99 ${fmt(s.bareHealth.latencyMs.p99, 2)} ms`,
+        ),
         ...s.runs.map((run) =>
           row(
             `POST /v1/recommendations ${run.algorithm}`,
             run.load,
+            fmt(run.bare.requestsPerSecond, 0),
+            pct(run.ratioToBare),
             fmt(run.health.requestsPerSecond, 0),
             pct(run.ratioToHealth),
-            `${run.sample.algorithm}, ${run.sample.items} items${run.sample.fallback ? `, fallback: ${run.sample.fallback}` : ''}`,
+            `${run.sample.algorithm}, ${run.sample.items} items, ${run.sample.bytes.toLocaleString('en')} bytes${run.sample.fallback ? `, fallback: ${run.sample.fallback}` : ''}; bare p99 ${fmt(run.bare.latencyMs.p99, 2)} ms`,
           ),
         ),
         ...s.cacheOn.map((run) =>
           row(
             `… ${run.algorithm}, cache on (${s.cacheWorkingSet.toLocaleString('en')}-user working set)`,
             run.load,
+            fmt(run.bare.requestsPerSecond, 0),
+            pct(run.ratioToBare),
             fmt(run.health.requestsPerSecond, 0),
             pct(run.ratioToHealth),
             'cache-on server',
@@ -178,8 +210,104 @@ function servingSection(s: DatasetServing): string[] {
       ),
     );
   }
+  if (s.besideTrainer) {
+    const b = s.besideTrainer;
+    lines.push(
+      '',
+      `Serving beside a trainer: ${b.layout}. The API process loads versions activated elsewhere every ${b.modelSyncSeconds} s (MODEL_SYNC_SECONDS); ` +
+        'each load runs from the retrain request until the API process serves the new version, so loading it is inside the window. ' +
+        `RSS at the end: API ${Math.round(b.apiRssMb)} MB, trainer ${Math.round(b.trainerRssMb)} MB.`,
+      '',
+      table(
+        [
+          'algorithm',
+          'load',
+          'idle req/s',
+          'training req/s',
+          'idle p99 ms',
+          'training p99 ms',
+          'p99 ratio',
+          'training max ms',
+          'retrain s',
+          'served after s',
+          'window s',
+        ],
+        b.runs.map((u) => [
+          u.algorithm,
+          u.mode === 'saturated' ? `saturated (${u.idle.connections} conns)` : `fixed ${u.idle.overallRate} req/s`,
+          fmt(u.idle.requestsPerSecond, 0),
+          fmt(u.training.requestsPerSecond, 0),
+          fmt(u.idle.latencyMs.p99, 1),
+          fmt(u.training.latencyMs.p99, 1),
+          `×${fmt(u.p99Ratio, 2)}`,
+          fmt(u.training.latencyMs.max, 0),
+          `${fmt(u.retrain.wallSeconds, 1)} (${u.retrain.status})`,
+          u.syncSeconds === null ? '' : fmt(u.syncSeconds, 1),
+          fmt(u.training.seconds, 1),
+        ]),
+      ),
+    );
+  }
   for (const note of s.notes) lines.push('', `> ${note}`);
   return lines;
+}
+
+function soakSection(s: SoakSection): string[] {
+  const mb = (bytes: number) => fmt(bytes / 2 ** 20, 1);
+  return [
+    '',
+    `## Soak: one caller for ${s.minutes} min`,
+    '',
+    `${s.dataset}. One client address (one X-Forwarded-For address, so one caller to the rate limiter), ${s.connections} connections, ` +
+      `\`POST /v1/recommendations\` for random known users with \`experiment_id: ${s.experiment}\` (item_knn against hybrid, 50/50), result cache off. ` +
+      `First response: experiment ${s.sample.abExperiment ?? 'none'}, variant ${s.sample.variant ?? 'none'}.`,
+    '',
+    table(
+      [`${s.windowSeconds} s window`, 'req/s', 'of the first', 'server RSS MB'],
+      s.windowRates.map((r, w) => [
+        String(w + 1),
+        fmt(r, 0),
+        pct(r / s.windowRates[0]),
+        s.rssMbPerWindow[w] === undefined ? '' : String(s.rssMbPerWindow[w]),
+      ]),
+    ),
+    '',
+    `Overall ${fmt(s.load.requestsPerSecond, 0)} req/s, p50 ${fmt(s.load.latencyMs.p50, 1)} / p99 ${fmt(s.load.latencyMs.p99, 1)} ms, ` +
+      `${String(s.load.non2xx + s.load.errors)} errors; last window / first: ${s.lastOverFirst === null ? 'n/a' : fmt(s.lastOverFirst, 2)}.`,
+    '',
+    `Database (${s.database.startsWith('sqlite') ? 'SQLite: the file, measured with the server stopped so the WAL is checkpointed' : `${s.database}: data and indexes from information_schema after ANALYZE TABLE, server stopped`}): ${mb(s.databaseBytesBefore)} MB → ${mb(s.databaseBytesAfter)} MB ` +
+      `for ${s.lists.toLocaleString('en')} lists shown: **${mb(s.bytesPerMillionLists)} MB per million lists**. Rows added: ` +
+      (Object.entries(s.rowsAdded)
+        .map(([t, n]) => `${t} ${n.toLocaleString('en')}`)
+        .join(', ') || 'none') +
+      '.',
+  ];
+}
+
+function memorySection(m: MemorySection): string[] {
+  return [
+    '',
+    `## Memory and load time: ${m.interactions.toLocaleString('en')} interactions`,
+    '',
+    `Synthetic SQLite database, ${m.users.toLocaleString('en')} users × ${m.items.toLocaleString('en')} items, ${fmt(m.databaseMb, 0)} MB` +
+      `${m.buildSeconds === null ? ' (cached in bench/.cache/)' : `, built in ${fmt(m.buildSeconds, 0)} s`}. ` +
+      `The service first trained ${m.algorithm} itself (${m.training.status} after ${fmt(m.training.wallSeconds, 0)} s from start, peak RSS ${fmt(m.training.peakRssMb, 0)} MB); ` +
+      `then a fresh process (${m.role}) started on it:`,
+    '',
+    table(
+      ['measure', 'value'],
+      [
+        ['spawn → /health answers', `${fmt(m.secondsToHealthy, 1)} s`],
+        ['spawn → model loaded', `${fmt(m.secondsToModelLoaded, 1)} s`],
+        ['RSS after load', `${fmt(m.rssAfterLoadMb, 0)} MB`],
+        [
+          `RSS after ${fmt(m.serving.seconds, 0)} s of serving (${fmt(m.serving.requestsPerSecond, 0)} req/s, p99 ${fmt(m.serving.latencyMs.p99, 1)} ms)`,
+          `${fmt(m.rssAfterServingMb, 0)} MB`,
+        ],
+        ['peak RSS', `${fmt(m.peakRssMb, 0)} MB`],
+      ],
+    ),
+  ];
 }
 
 function trainingSection(t: TrainingSection): string[] {

@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IngestionSection, runIngestionSection } from './ingestion';
 import { currentLoadAverage, describeMachine } from './machine';
+import { MemorySection, runMemorySection } from './memory';
 import { REPO_ROOT, loadMovieLensDataset } from './movielens-data';
-import { parseArguments } from './options';
+import { USAGE, UsageError, parseArguments, wantsHelp } from './options';
 import { BenchResults, writeReport } from './report';
 import { DatasetServing, runServingOn } from './serving';
+import { SoakSection, runSoak } from './soak';
 import { generateSynthetic } from './synthetic-data';
 import { checkTargets } from './targets';
 import { TrainingSection, runTrainingSection } from './training';
@@ -14,12 +16,18 @@ import { TrainingSection, runTrainingSection } from './training';
 const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ?? join(REPO_ROOT, 'bench', 'results');
 
 /**
- * `npm run bench [-- --quick]`: serving (MovieLens and a synthetic catalogue), serving under
- * training, training cost per scale and feedback ingestion, against the production build with
+ * `npm run bench [-- --quick]`: serving (MovieLens and a synthetic catalogue) against a bare
+ * node:http server, serving under training, a soak from one caller, memory and load time at a
+ * large scale, training cost per scale and feedback ingestion, against the production build with
  * the server in its own process. Writes bench/results/<timestamp>.{md,json} and latest.md.
  */
 async function main(): Promise<void> {
-  const plan = parseArguments(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    console.log(USAGE);
+    return;
+  }
+  const plan = parseArguments(argv);
   const started = new Date();
   const startedMs = performance.now();
   const machine = describeMachine();
@@ -33,6 +41,8 @@ async function main(): Promise<void> {
   const servingSkipped: string[] = [];
   let training: TrainingSection | undefined;
   let ingestion: IngestionSection | undefined;
+  let soak: SoakSection | undefined;
+  let memory: MemorySection | undefined;
   const attempt = async (what: string, step: () => Promise<void>) => {
     try {
       await step();
@@ -88,6 +98,19 @@ async function main(): Promise<void> {
     });
   }
 
+  if (plan.sections.includes('soak')) {
+    await attempt('soak', async () => {
+      log(`soak: one caller, ${plan.soak.connections} connections, ${plan.soak.minutes} min`);
+      soak = await runSoak(plan.soak, workDir, log);
+    });
+  }
+  if (plan.sections.includes('memory')) {
+    await attempt('memory', async () => {
+      log(`memory: ${plan.memory.algorithm} at ${plan.memory.interactions.toLocaleString('en')} interactions`);
+      memory = await runMemorySection(plan.memory, workDir, log);
+    });
+  }
+
   machine.loadAverageAtEnd = currentLoadAverage();
   const results: BenchResults = {
     startedAt: started.toISOString(),
@@ -101,7 +124,9 @@ async function main(): Promise<void> {
     servingSkipped,
     training,
     ingestion,
-    targets: checkTargets(serving, training, ingestion),
+    soak,
+    memory,
+    targets: checkTargets({ serving, training, ingestion, soak, memory }, plan.sections),
     errors,
   };
   const { markdown, files } = writeReport(results, RESULTS_DIR);
@@ -122,6 +147,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(error);
   process.exit(1);
 });

@@ -20,6 +20,8 @@ export interface ServerOptions {
   /** Extra environment on top of the benchmark defaults, e.g. CACHE_TTL_SECONDS. */
   env?: Record<string, string>;
   cpuProfileDir?: string;
+  /** How long /health may take to answer at start; large databases take longer. */
+  startTimeoutMs?: number;
 }
 
 export interface RetrainOutcome {
@@ -33,10 +35,13 @@ export interface RetrainOutcome {
   peakRssMb: number;
   samples: number;
   error: string | null;
+  /** The version string responses carry as model_version once it is served. */
+  version: string | null;
 }
 
 interface ModelVersionBody {
   id: number;
+  version: string;
   status: string;
   algorithm: string;
   training_duration_seconds: number | null;
@@ -63,6 +68,8 @@ const BENCH_ENV: Record<string, string> = {
   TRUST_PROXY: '1',
   // Production waits before closing so load balancers drain; a benchmark has none.
   SHUTDOWN_DELAY_MS: '0',
+  // The nightly retrain must not start in the middle of a measurement (the default is 02:00).
+  RETRAIN_CRON: '0 0 1 1 *',
 };
 
 /** The service in its own process, on its own port, with the benchmark's environment. */
@@ -106,7 +113,7 @@ export class ServerProcess {
     );
     const server = new ServerProcess(options.label, spawned.url, spawned, logFile);
     try {
-      await waitUntilOk(spawned, '/health', 180_000);
+      await waitUntilOk(spawned, '/health', options.startTimeoutMs ?? 180_000);
     } catch (error) {
       throw new Error(`${options.label}: ${(error as Error).message}`, { cause: error });
     }
@@ -214,10 +221,29 @@ export class ServerProcess {
           peakRssMb: Math.max(peakKb, this.memory().rssKb) / 1024,
           samples,
           error: body.error ?? body.reason,
+          version: body.version ?? null,
         };
       }
       await sleep(200);
     }
+  }
+
+  /**
+   * Waits until this process serves `version` of `algorithm`: a replica that did not train it
+   * loads it on its next model sync.
+   */
+  async waitForServedVersion(algorithm: string, version: string, userId: string, timeoutMs = 300_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { body } = await this.request<{ model_version?: string }>('POST', '/v1/recommendations', {
+        user_id: userId,
+        limit: 1,
+        algorithm,
+      });
+      if (body.model_version === version) return;
+      await sleep(200);
+    }
+    throw new Error(`${this.label}: ${algorithm} ${version} not served after ${timeoutMs / 1000} s`);
   }
 
   /** Resident set now and its high-water mark, from /proc (Linux). */

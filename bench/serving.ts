@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlgorithmName } from '../src/algorithms/types';
+import { BareServer } from './bare-reference';
 import { ProfileSummary, mainThreadProfile, summariseProfile } from './cpu-profile';
 import { BenchDataset, knownUserIds } from './dataset';
 import { LoadResult, clientAddress, getRequest, postRequests, runLoad } from './load';
@@ -8,6 +9,7 @@ import { ServingPlan } from './options';
 import { Prng } from './prng';
 import { RetrainOutcome, ServerProcess } from './server';
 import { loadIntoSqlite, migrateSqlite } from './sqlite-loader';
+import { Measure, RecommendRequests, TrainerBeside, measureBesideTrainer } from './trainer-beside';
 
 export interface ServingRun {
   algorithm: AlgorithmName;
@@ -19,12 +21,18 @@ export interface ServingRun {
    * to the benchmark drifts within minutes, so each ratio is taken against its own neighbour.
    */
   health: LoadResult;
+  /** The bare server handing out `sample`'s exact bytes, measured just before `health`. */
+  bare: LoadResult;
+  /** requests/s of this run over requests/s of `bare`. */
+  ratioToBare: number;
   /** What a sample response said, to show the list was really produced by the algorithm. */
-  sample: { algorithm: string; items: number; fallback: string | null };
+  sample: { algorithm: string; items: number; fallback: string | null; bytes: number };
 }
 
 export interface UnderTrainingRun {
   algorithm: AlgorithmName;
+  /** Which processes served and trained, and with which SERVICE_ROLE. */
+  layout: string;
   mode: 'saturated' | 'fixed rate';
   idle: LoadResult;
   training: LoadResult;
@@ -44,10 +52,15 @@ export interface DatasetServing {
   startupSeconds: number;
   retrains: RetrainOutcome[];
   health: LoadResult;
+  /** The bare server handing out the service's /health bytes, measured just before `health`. */
+  bareHealth: LoadResult;
+  healthRatioToBare: number;
   runs: ServingRun[];
   cacheOn: ServingRun[];
   cacheWorkingSet: number;
   underTraining: UnderTrainingRun[];
+  /** Serving on an API process while a separate trainer process retrains, if measured. */
+  besideTrainer: TrainerBeside | null;
   profiles: ProfileSummary[];
   /** The server process once every model is loaded, after the serving runs. */
   serverRssMb: number;
@@ -62,14 +75,17 @@ const LIMIT = 20;
  */
 const CACHE_WORKING_SET = 2_000;
 /** The longest a load may run waiting for a retrain to finish. */
-const TRAINING_WINDOW_CAP_SECONDS = 900;
+export const TRAINING_WINDOW_CAP_SECONDS = 900;
+/** The layout of the under-training runs measured in the serving process itself. */
+const SAME_PROCESS = 'one process serves and trains (SERVICE_ROLE unset: all)';
 
 type Log = (line: string) => void;
 
 /**
  * Serving benchmarks on one dataset: load it into SQLite, start the server, train each algorithm
- * through the API, then measure /health (the framework's ceiling), recommendations per algorithm,
- * serving while a retrain runs, the cache-on path and, if asked, CPU profiles.
+ * through the API, then measure /health and recommendations per algorithm, each against a bare
+ * node:http server handing out the same bytes (the machine's limit), serving while a retrain runs
+ * in the same process and in a trainer process beside it, the cache-on path and, if asked, CPU profiles.
  */
 export async function runServingOn(
   dataset: BenchDataset,
@@ -89,6 +105,7 @@ export async function runServingOn(
 
   const startedAt = performance.now();
   // The service trains a first model by itself on a database without one; popularity is the cheapest.
+  let bare: BareServer | undefined;
   let server = await ServerProcess.start({
     label: `${slug}-serving`,
     databaseUrl,
@@ -112,30 +129,31 @@ export async function runServingOn(
         `${failed} did not train on ${dataset.name} (${retrains.find((r) => r.algorithm === failed)?.error ?? 'unknown'}); not served`,
       );
 
-    const recommend = (algorithm: AlgorithmName, pool: string[], seed: number) =>
+    const recommend: RecommendRequests = (algorithm, pool, seed, path = '/v1/recommendations') =>
       postRequests(
-        '/v1/recommendations',
+        path,
         (random) => {
           const user = random.int(pool.length);
           return { body: { user_id: pool[user], limit: LIMIT, algorithm }, client: clientAddress(user) };
         },
         seed,
       );
-    const measure = (
-      label: string,
-      requests: ReturnType<typeof recommend>,
-      overallRate?: number,
-      stopWhen?: Promise<unknown>,
-    ) =>
+    const measureOn: Measure = (url, label, requests, overallRate, stopWhen) =>
       runLoad({
         label,
-        url: server.baseUrl,
+        url,
         connections: plan.connections,
         durationSeconds: stopWhen ? TRAINING_WINDOW_CAP_SECONDS : plan.durationSeconds,
         requests,
         overallRate,
         stopWhen,
       });
+    const measure = (
+      label: string,
+      requests: ReturnType<typeof recommend>,
+      overallRate?: number,
+      stopWhen?: Promise<unknown>,
+    ) => measureOn(server.baseUrl, label, requests, overallRate, stopWhen);
 
     await runLoad({
       label: 'warm-up',
@@ -161,17 +179,41 @@ export async function runServingOn(
         durationSeconds: pairedHealthSeconds(plan),
         requests: [getRequest('/health')],
       });
+    bare = await BareServer.start(workDir, slug, (await rawResponse(server.baseUrl, 'GET', '/health')).text);
+    const bareServer = bare;
+    await runLoad({
+      label: 'warm-up bare',
+      url: bareServer.baseUrl,
+      connections: plan.connections,
+      durationSeconds: plan.warmupSeconds,
+      requests: [getRequest('/health')],
+    });
+    const bareHealth = await measureOn(bareServer.baseUrl, 'bare /health', [getRequest('/health')]);
     const health = await measure('/health', [getRequest('/health')]);
-    log(`  ${slug} /health: ${Math.round(health.requestsPerSecond)} req/s, p99 ${health.latencyMs.p99.toFixed(2)} ms`);
+    const healthRatioToBare = health.requestsPerSecond / bareHealth.requestsPerSecond;
+    log(
+      `  ${slug} /health: ${Math.round(health.requestsPerSecond)} req/s, p99 ${health.latencyMs.p99.toFixed(2)} ms; ` +
+        `${pct(healthRatioToBare)} of the bare server's ${Math.round(bareHealth.requestsPerSecond)} req/s`,
+    );
+    /** The bare server handing out this sample's bytes, measured with the same requests as the service. */
+    const measureBare = (algorithm: AlgorithmName, sample: ServingRun['sample'] & { text: string }, pool: string[]) =>
+      measureOn(
+        bareServer.baseUrl,
+        `bare ${algorithm}`,
+        recommend(algorithm, pool, 1, bareServer.serve(`recommendations-${algorithm}`, sample.text)),
+      );
     const runs: ServingRun[] = [];
     for (const algorithm of served) {
-      const sample = await sampleResponse(server, users[0], algorithm);
+      const { text, ...sample } = await sampleResponse(server, users[0], algorithm);
+      const bareLoad = await measureBare(algorithm, { ...sample, text }, users);
       const pairedHealth = await measureHealth(`/health before ${algorithm}`);
       const load = await measure(algorithm, recommend(algorithm, users, 1));
       const ratio = load.requestsPerSecond / pairedHealth.requestsPerSecond;
-      runs.push({ algorithm, load, ratioToHealth: ratio, health: pairedHealth, sample });
+      const ratioToBare = load.requestsPerSecond / bareLoad.requestsPerSecond;
+      runs.push({ algorithm, load, ratioToHealth: ratio, health: pairedHealth, bare: bareLoad, ratioToBare, sample });
       log(
-        `  ${slug} ${algorithm}: ${Math.round(load.requestsPerSecond)} req/s (${pct(ratio)} of /health at ${Math.round(pairedHealth.requestsPerSecond)} req/s just before), ` +
+        `  ${slug} ${algorithm}: ${Math.round(load.requestsPerSecond)} req/s, ${pct(ratioToBare)} of the bare server's ${Math.round(bareLoad.requestsPerSecond)} req/s ` +
+          `for the same ${sample.bytes} bytes (${pct(ratio)} of /health at ${Math.round(pairedHealth.requestsPerSecond)} req/s just before), ` +
           `p50 ${load.latencyMs.p50.toFixed(1)} / p95 ${load.latencyMs.p95.toFixed(1)} / p99 ${load.latencyMs.p99.toFixed(1)} ms`,
       );
     }
@@ -189,6 +231,7 @@ export async function runServingOn(
       const saturatedRetrain = await saturated.settled;
       underTraining.push({
         algorithm,
+        layout: SAME_PROCESS,
         mode: 'saturated',
         idle: idleSaturated,
         training: duringSaturated,
@@ -207,6 +250,7 @@ export async function runServingOn(
       );
       underTraining.push({
         algorithm,
+        layout: SAME_PROCESS,
         mode: 'fixed rate',
         idle: idleFixed,
         training: duringFixed,
@@ -222,6 +266,23 @@ export async function runServingOn(
     const memory = server.memory();
     await server.stop();
 
+    const besideAlgorithms = plan.underTrainingAlgorithms.filter((a) => served.includes(a));
+    const besideTrainer =
+      besideAlgorithms.length > 0
+        ? await measureBesideTrainer({
+            databaseUrl,
+            workDir,
+            slug,
+            algorithms: besideAlgorithms,
+            idle: runs,
+            pool: users,
+            fixedRateShare: plan.fixedRateShare,
+            measure: measureOn,
+            recommend,
+            log,
+          })
+        : null;
+
     // The same database, models already active: the server loads them at start and trains nothing.
     const cacheOn: ServingRun[] = [];
     const cached: AlgorithmName[] = served.filter((a) => a === 'item_knn' || a === 'hybrid');
@@ -235,18 +296,23 @@ export async function runServingOn(
       const pool = samplePool(users, CACHE_WORKING_SET);
       for (const algorithm of cached) {
         await primeCache(server, pool, algorithm);
+        const { text, ...sample } = await sampleResponse(server, pool[0], algorithm);
+        const bareLoad = await measureBare(algorithm, { ...sample, text }, pool);
         const pairedHealth = await measureHealth(`/health before ${algorithm} cache on`);
         const load = await measure(`${algorithm} cache on`, recommend(algorithm, pool, 6));
         const ratio = load.requestsPerSecond / pairedHealth.requestsPerSecond;
+        const ratioToBare = load.requestsPerSecond / bareLoad.requestsPerSecond;
         cacheOn.push({
           algorithm,
           load,
           ratioToHealth: ratio,
           health: pairedHealth,
-          sample: await sampleResponse(server, pool[0], algorithm),
+          bare: bareLoad,
+          ratioToBare,
+          sample,
         });
         log(
-          `  ${slug} ${algorithm} cache on (${pool.length} users): ${Math.round(load.requestsPerSecond)} req/s (${pct(ratio)} of /health just before), p99 ${load.latencyMs.p99.toFixed(1)} ms`,
+          `  ${slug} ${algorithm} cache on (${pool.length} users): ${Math.round(load.requestsPerSecond)} req/s, ${pct(ratioToBare)} of the bare server (${pct(ratio)} of /health just before), p99 ${load.latencyMs.p99.toFixed(1)} ms`,
         );
       }
       await server.stop();
@@ -293,10 +359,13 @@ export async function runServingOn(
       startupSeconds,
       retrains,
       health,
+      bareHealth,
+      healthRatioToBare,
       runs,
       cacheOn,
       cacheWorkingSet: CACHE_WORKING_SET,
       underTraining,
+      besideTrainer,
       profiles,
       serverRssMb: memory.rssKb / 1024,
       serverPeakRssMb: memory.hwmKb / 1024,
@@ -304,6 +373,7 @@ export async function runServingOn(
     };
   } finally {
     await server.stop();
+    await bare?.stop();
   }
 }
 
@@ -376,23 +446,40 @@ async function primeCache(server: ServerProcess, pool: string[], algorithm: Algo
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
+/** One recommendation response as the service wrote it: its bytes are what the bare server hands out. */
 async function sampleResponse(
   server: ServerProcess,
   userId: string,
   algorithm: AlgorithmName,
-): Promise<ServingRun['sample']> {
-  const { status, body } = await server.request<{ algorithm?: string; recommendations?: unknown[]; fallback?: string }>(
-    'POST',
-    '/v1/recommendations',
-    { user_id: userId, limit: LIMIT, algorithm },
-  );
-  if (status !== 200)
-    throw new Error(`POST /v1/recommendations (${algorithm}) answered ${status}: ${JSON.stringify(body)}`);
+): Promise<ServingRun['sample'] & { text: string }> {
+  const { status, text } = await rawResponse(server.baseUrl, 'POST', '/v1/recommendations', {
+    user_id: userId,
+    limit: LIMIT,
+    algorithm,
+  });
+  if (status !== 200) throw new Error(`POST /v1/recommendations (${algorithm}) answered ${status}: ${text}`);
+  const body = JSON.parse(text) as { algorithm?: string; recommendations?: unknown[]; fallback?: string };
   return {
     algorithm: body.algorithm ?? '?',
     items: body.recommendations?.length ?? 0,
     fallback: body.fallback ?? null,
+    bytes: Buffer.byteLength(text),
+    text,
   };
+}
+
+async function rawResponse(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, text: await response.text() };
 }
 
 /** `size` distinct users, chosen deterministically. */

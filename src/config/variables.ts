@@ -93,7 +93,7 @@ export const CONFIG_VARIABLES = {
   TRAINING_MEMORY_BUDGET_MB: {
     default: 1024,
     meaning:
-      'a run whose estimated peak memory is above this is refused (422) before it starts; sized for the 2 GiB pod limit in `k8s/deployment.yaml`, serving included. On a dedicated box, about half its memory (e.g. `12288` on 24 GiB)',
+      'a run whose estimated peak memory is above this is refused (422) before it starts; sized for a 2 GiB process that also serves (`SERVICE_ROLE=all`). A trainer gets about half its memory: `k8s/trainer.yaml` sets `4096` under its 8 GiB limit, `12288` suits a 24 GiB box',
   },
   AUTH_REQUIRED: {
     default: false,

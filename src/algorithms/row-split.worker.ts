@@ -1,5 +1,4 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { runAtBackgroundPriority } from '../workers/background-priority';
 import { RowPart, runRows } from './row-jobs';
 import { HelperReply, HelperTask } from './row-split';
 
@@ -7,8 +6,9 @@ import { HelperReply, HelperTask } from './row-split';
  * A helper thread of a split fit (row-split.ts): claims chunks of rows until none is left, replies
  * with their parts on its port, then counts itself done, waking the thread that split the work.
  */
+// No priority of its own: on Linux a thread starts with the nice value of the thread that spawned
+// it, so the helpers of a background training worker run in the background too.
 const port = (workerData as { port: MessagePort }).port;
-runAtBackgroundPriority();
 
 parentPort?.on('message', ({ job, bounds, control }: HelperTask) => {
   const parts: [number, RowPart][] = [];

@@ -9,6 +9,8 @@ import { trainRequestOf } from './training-request';
 export interface TrainingChildSpec {
   algorithm: AlgorithmName;
   interactions: number;
+  /** TRAINING_THREADS for the fits; 1 when absent. */
+  threads?: number;
 }
 
 export interface TrainingChildResult {
@@ -39,7 +41,7 @@ export interface TrainingChildResult {
 function main(): void {
   const spec = JSON.parse(process.argv[2] ?? '{}') as TrainingChildSpec;
   const shape = trainingShape(spec.interactions);
-  const request = trainRequestOf(generateSynthetic(shape, Date.now()), spec.algorithm);
+  const request = { ...trainRequestOf(generateSynthetic(shape, Date.now()), spec.algorithm), threads: spec.threads };
   collectGarbage();
   const baseline = process.memoryUsage().rss;
   const peakBefore = process.resourceUsage().maxRSS;
@@ -60,7 +62,7 @@ function main(): void {
     collectGarbage();
     const fitStarted = performance.now();
     const algorithm = getAlgorithm(spec.algorithm);
-    algorithm.train(request.data, { ...algorithm.defaults });
+    algorithm.train(request.data, { ...algorithm.defaults }); // still at spec.threads, set by trainModel
     result = {
       ...base,
       totalSeconds,
@@ -81,7 +83,9 @@ function main(): void {
       error: (error as Error).message,
     };
   }
-  process.send?.(result);
+  // Run by hand (`node dist/bench/training-child.js '{"algorithm":"item_knn","interactions":1000000,"threads":2}'`), it prints.
+  if (process.send) process.send(result);
+  else console.log(JSON.stringify(result));
 }
 
 function collectGarbage(): void {

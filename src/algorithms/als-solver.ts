@@ -59,9 +59,24 @@ export function regularisedGram(y: Float32Array, rows: number, factors: number, 
  * 10–19× slower (shared 2-core machine; `npm run build:all && node dist/bench/dense-solve.js`).
  */
 export function solveRows(prefs: Csr, target: Float32Array, system: ImplicitSystem, steps: number): void {
+  solveRowRange(prefs, target, system, steps, 0, prefs.rows);
+}
+
+/**
+ * Rows `[from, to)` of a half-step. Each row reads only the fixed side and its own warm start, so
+ * ranges can be solved on different threads (row-split.ts) with the same result.
+ */
+export function solveRowRange(
+  prefs: Csr,
+  target: Float32Array,
+  system: ImplicitSystem,
+  steps: number,
+  from: number,
+  to: number,
+): void {
   const f = system.factors;
   const ws = new CgWorkspace(f);
-  for (let row = 0; row < prefs.rows; row++) {
+  for (let row = from; row < to; row++) {
     const start = prefs.indptr[row];
     const end = prefs.indptr[row + 1];
     // A row without positive cells solves to exactly zero.

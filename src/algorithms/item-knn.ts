@@ -1,7 +1,8 @@
+import { cosineNeighboursSplit } from './parallel-fit';
+import { inShared, sharedCsr } from './row-split';
 import { preferenceMatrix, transpose } from './sparse';
 import {
   addScore,
-  cosineNeighbours,
   csrValue,
   History,
   lastOnly,
@@ -87,7 +88,8 @@ export const itemKnn: Algorithm = {
     const prefs = preferenceMatrix(data.events, data.numUsers, data.numItems);
     const itemUsers = transpose(prefs);
     // Row by row: item i meets only the items its users also have, through the user → items rows.
-    const similar = cosineNeighbours(itemUsers, prefs, rowNorms(itemUsers), {
+    // Split over TRAINING_THREADS: the searched arrays go to shared memory for the helpers (copies when split).
+    const similar = cosineNeighboursSplit(sharedCsr(itemUsers), sharedCsr(prefs), inShared(rowNorms(itemUsers)), {
       k: readCount(merged, 'neighbours'),
       minSimilarity: readNumber(merged, 'min_similarity'),
       shrinkage: readNonNegative(merged, 'shrinkage'),

@@ -1,4 +1,6 @@
-import { CgWorkspace, ImplicitSystem, conjugateGradient, dotRow, regularisedGram, solveRows } from './als-solver';
+import { CgWorkspace, ImplicitSystem, conjugateGradient, dotRow, regularisedGram } from './als-solver';
+import { solveRowsSplit } from './parallel-fit';
+import { inShared, sharedCsr, unshared } from './row-split';
 import { Mt19937 } from './mt19937';
 import { float32Array, positiveHistory, readCount, readNonNegative, readNumber } from './similarity';
 import { preferenceMatrix, transpose } from './sparse';
@@ -126,9 +128,11 @@ function fitFactors(prefs: Csr, s: Settings): { userFactors: Float32Array; itemF
   const random = new Mt19937(s.seed);
   const initial = (rows: number) =>
     Float32Array.from({ length: rows * s.factors }, () => random.nextDouble() * INIT_SCALE);
-  const userFactors = initial(prefs.rows);
-  const itemFactors = initial(prefs.cols);
-  const byItem = transpose(prefs);
+  // Shared memory when the half-steps are split over TRAINING_THREADS; the same arrays otherwise.
+  const userFactors = inShared(initial(prefs.rows));
+  const itemFactors = inShared(initial(prefs.cols));
+  const byUser = sharedCsr(prefs);
+  const byItem = sharedCsr(transpose(prefs));
   const against = (fixed: Float32Array, rows: number): ImplicitSystem => ({
     fixed,
     gram: regularisedGram(fixed, rows, s.factors, s.regularization),
@@ -136,10 +140,10 @@ function fitFactors(prefs: Csr, s: Settings): { userFactors: Float32Array; itemF
     alpha: s.alpha,
   });
   for (let iteration = 0; iteration < s.iterations; iteration++) {
-    solveRows(prefs, userFactors, against(itemFactors, prefs.cols), s.cgSteps);
-    solveRows(byItem, itemFactors, against(userFactors, prefs.rows), s.cgSteps);
+    solveRowsSplit(byUser, userFactors, against(itemFactors, prefs.cols), s.cgSteps);
+    solveRowsSplit(byItem, itemFactors, against(userFactors, prefs.rows), s.cgSteps);
   }
-  return { userFactors, itemFactors };
+  return { userFactors: unshared(userFactors), itemFactors: unshared(itemFactors) };
 }
 
 /**

@@ -282,12 +282,28 @@ export class NeighbourSearch {
  * the full row norms.
  */
 export function cosineNeighbours(rows: Csr, index: Csr, norms: Float64Array, options: NeighbourOptions): Csr {
+  return neighbourRows(rows, index, norms, options, 0, rows.rows);
+}
+
+/**
+ * The neighbours of rows `[from, to)` of `rows`, as a (to − from) × rows CSR. Each row's search is
+ * independent of the others, so ranges can run on different threads (row-split.ts) and be
+ * concatenated with `concatRows` into exactly what one pass gives.
+ */
+export function neighbourRows(
+  rows: Csr,
+  index: Csr,
+  norms: Float64Array,
+  options: NeighbourOptions,
+  from: number,
+  to: number,
+): Csr {
   const search = new NeighbourSearch(index, norms, options);
-  const indptr = new Int32Array(rows.rows + 1);
-  let indices = new Int32Array(Math.min(rows.rows * options.k, 1 << 20));
+  const indptr = new Int32Array(to - from + 1);
+  let indices = new Int32Array(Math.min((to - from) * options.k, 1 << 20));
   let values = new Float32Array(indices.length);
   let size = 0;
-  for (let r = 0; r < rows.rows; r++) {
+  for (let r = from; r < to; r++) {
     const found = search.find(rows.indices, rows.values, rows.indptr[r], rows.indptr[r + 1], norms[r], r);
     if (size + found.indices.length > indices.length) {
       const capacity = Math.max(indices.length * 2, size + found.indices.length);
@@ -297,9 +313,28 @@ export function cosineNeighbours(rows: Csr, index: Csr, norms: Float64Array, opt
     indices.set(found.indices, size);
     values.set(found.similarities, size);
     size += found.indices.length;
-    indptr[r + 1] = size;
+    indptr[r - from + 1] = size;
   }
-  return { rows: rows.rows, cols: rows.rows, indptr, indices: indices.slice(0, size), values: values.slice(0, size) };
+  return { rows: to - from, cols: rows.rows, indptr, indices: indices.slice(0, size), values: values.slice(0, size) };
+}
+
+/** Stacks CSR row blocks with the same columns, in order, into one matrix. */
+export function concatRows(parts: Csr[], cols: number): Csr {
+  const rows = parts.reduce((sum, part) => sum + part.rows, 0);
+  const size = parts.reduce((sum, part) => sum + part.indices.length, 0);
+  const indptr = new Int32Array(rows + 1);
+  const indices = new Int32Array(size);
+  const values = new Float32Array(size);
+  let row = 0;
+  let offset = 0;
+  for (const part of parts) {
+    for (let r = 1; r <= part.rows; r++) indptr[row + r] = offset + part.indptr[r];
+    indices.set(part.indices, offset);
+    values.set(part.values, offset);
+    row += part.rows;
+    offset += part.indices.length;
+  }
+  return { rows, cols, indptr, indices, values };
 }
 
 function grow<T extends Int32Array | Float32Array>(from: T, to: T): T {

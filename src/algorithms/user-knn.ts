@@ -1,3 +1,5 @@
+import { cosineNeighboursSplit } from './parallel-fit';
+import { inShared, sharedCsr } from './row-split';
 import { preferenceMatrix, transpose } from './sparse';
 import {
   History,
@@ -5,7 +7,6 @@ import {
   NeighbourSearch,
   Neighbours,
   addScore,
-  cosineNeighbours,
   csrValue,
   float32Array,
   packCsr,
@@ -97,7 +98,13 @@ export const collaborativeFiltering: Algorithm = {
     const prefs = preferenceMatrix(data.events, data.numUsers, data.numItems);
     const norms = rowNorms(prefs);
     const itemUsers = sampleRows(transpose(prefs), readCount(merged, 'max_item_users'));
-    const neighbours = cosineNeighbours(prefs, itemUsers, norms, neighbourOptions(merged));
+    // Split over TRAINING_THREADS: the searched arrays go to shared memory for the helpers (copies when split).
+    const neighbours = cosineNeighboursSplit(
+      sharedCsr(prefs),
+      sharedCsr(itemUsers),
+      inShared(norms),
+      neighbourOptions(merged),
+    );
     return {
       algorithm: 'collaborative_filtering',
       params: merged,

@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { CronTime } from 'cron';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
 import { DEFAULT_FEEDBACK_WEIGHTS, FEEDBACK_ACTIONS, FeedbackAction } from '../domain/feedback-actions';
@@ -11,12 +12,18 @@ import { VariableName, VariableWithDefault, defaultOf } from './variables';
 
 export type Environment = 'development' | 'test' | 'production';
 
+/** What a process of the Deployment does: serve, train, or both (one process, as in development). */
+export type ServiceRole = 'all' | 'api' | 'trainer';
+export const SERVICE_ROLES: readonly ServiceRole[] = ['all', 'api', 'trainer'];
+
 export type DatabaseConfig =
   | { client: 'sqlite'; filename: string }
   | { client: 'mysql'; host: string; port: number; user: string; password: string; database: string };
 
 export interface AppConfig {
   environment: Environment;
+  /** `api` never trains; `trainer` and `all` run the scheduler and the training pool. */
+  role: ServiceRole;
   port: number;
   database: DatabaseConfig;
   /** Version assigned to the first trained model; later versions bump the patch number. */
@@ -83,6 +90,7 @@ export interface JwtConfig {
 export interface TrainingConfig {
   /** Algorithms a retrain without an explicit algorithm trains, each into its own line of versions. */
   enabledAlgorithms: AlgorithmName[];
+  /** Threads one fit's rows are split over (the training worker and threads - 1 helpers). */
   threads: number;
   /** Share of each user's latest interactions held out for offline evaluation. */
   holdoutFraction: number;
@@ -169,8 +177,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
   const environment = read.oneOf<Environment>('ENVIRONMENT', ['development', 'test', 'production']);
   const maxRecommendationCount = read.number('MAX_RECOMMENDATION_COUNT', { min: 1, max: 1000, integer: true });
+  const role = read.oneOf<ServiceRole>('SERVICE_ROLE', SERVICE_ROLES);
   const config: AppConfig = {
     environment,
+    role,
     port: read.number('SERVICE_PORT', { min: 0, max: 65535, integer: true }),
     database: readDatabase(read),
     modelVersion: readModelVersion(read),
@@ -186,7 +196,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', ['silent', 'error', 'warn', 'log', 'debug']),
     training: {
       enabledAlgorithms: readAlgorithms(read),
-      threads: read.number('TRAINING_THREADS', { min: 1, max: 64, integer: true }),
+      threads: readTrainingThreads(read, role),
       holdoutFraction: read.number('HOLDOUT_FRACTION', { min: 0.01, max: 0.5 }),
       promotionTolerance: read.number('PROMOTION_TOLERANCE', { min: 0, max: 1 }),
       timeoutSeconds: read.number('TRAINING_TIMEOUT_SECONDS', { min: 1, integer: true }),
@@ -218,6 +228,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
 }
+
+/**
+ * A trainer process does nothing else, so by default it trains on every core; a process that also
+ * serves keeps one thread, leaving the other core of a small box to requests.
+ */
+function readTrainingThreads(read: EnvReader, role: ServiceRole): number {
+  const text = read.raw('TRAINING_THREADS');
+  const fallback = role === 'trainer' ? Math.min(MAX_TRAINING_THREADS, availableParallelism()) : 1;
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (Number.isInteger(value) && value >= 1 && value <= MAX_TRAINING_THREADS) return value;
+  read.problems.push(
+    `TRAINING_THREADS=${JSON.stringify(text)} must be an integer between 1 and ${MAX_TRAINING_THREADS}`,
+  );
+  return fallback;
+}
+
+const MAX_TRAINING_THREADS = 64;
 
 /** RFC 7518 §3.2: an HS256 key must have at least as many bits as the hash, 256. */
 const MIN_JWT_SECRET_LENGTH = 32;

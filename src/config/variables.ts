@@ -16,6 +16,11 @@ export interface ConfigVariable {
 
 export const CONFIG_VARIABLES = {
   SERVICE_PORT: { default: 4004, meaning: 'HTTP port' },
+  SERVICE_ROLE: {
+    default: 'all',
+    meaning:
+      '`all`: serves and trains; `api`: serves and never trains (no scheduler, no training threads; a retrain answers 503 naming the trainer); `trainer`: runs the scheduler and the training runs (see [Roles](#roles-api-replicas-and-one-trainer))',
+  },
   ENVIRONMENT: { default: 'development', meaning: '`development`, `test` or `production`' },
   DATABASE_URL: {
     default: 'sqlite:./data/ml-service.sqlite',
@@ -64,8 +69,8 @@ export const CONFIG_VARIABLES = {
     meaning: 'comma-separated; what a retrain without `algorithm` trains',
   },
   TRAINING_THREADS: {
-    default: 1,
-    meaning: 'worker threads for training (one leaves a core for serving on a 2-core box)',
+    meaning:
+      "threads one training fit is split over (ALS half-steps, kNN similarities; the result is the same for any count). Unset: `1` (a core stays free for serving), or with `SERVICE_ROLE=trainer` every core `os.availableParallelism()` reports — set it to the pod's CPU request in a container, which that function does not see",
   },
   TRAINING_TIMEOUT_SECONDS: { default: 1800, meaning: 'a run taking longer is aborted and marked failed' },
   HOLDOUT_FRACTION: { default: 0.2, meaning: "share of each user's latest events held out for evaluation" },
@@ -88,7 +93,7 @@ export const CONFIG_VARIABLES = {
   TRAINING_MEMORY_BUDGET_MB: {
     default: 1024,
     meaning:
-      'a run whose estimated peak memory is above this is refused (422) before it starts; sized for the 2 GiB pod limit in `k8s/deployment.yaml`, serving included. On a dedicated box, about half its memory (e.g. `12288` on 24 GiB)',
+      'a run whose estimated peak memory is above this is refused (422) before it starts; sized for a 2 GiB process that also serves (`SERVICE_ROLE=all`). A trainer gets about half its memory: `k8s/trainer.yaml` sets `4096` under its 8 GiB limit, `12288` suits a 24 GiB box',
   },
   AUTH_REQUIRED: {
     default: false,

@@ -12,6 +12,8 @@ import { DatabaseHealthIndicator } from './database.health';
 class LivenessDto {
   @ApiProperty({ example: 'healthy' }) status: string;
   @ApiProperty({ example: 'ml-service' }) service: string;
+  @ApiProperty({ enum: ['all', 'api', 'trainer'], description: 'SERVICE_ROLE: `api` serves and never trains' })
+  role: string;
   @ApiProperty({ example: 'v1.0.0', nullable: true }) model_version: string | null;
   @ApiProperty({ example: true }) model_loaded: boolean;
   @ApiProperty({ example: '2026-11-23T12:34:56.789Z' }) timestamp: string;
@@ -39,6 +41,7 @@ export class HealthController {
     return {
       status: 'healthy',
       service: 'ml-service',
+      role: this.config.role,
       model_version: primary?.version ?? null,
       model_loaded: primary !== undefined,
       timestamp: new Date().toISOString(),
@@ -64,11 +67,22 @@ export class HealthController {
       return await this.health.check([
         () => this.database.ping('database', { canServeWithout: loaded.length > 0 }),
         () => this.modelState(loaded),
+        () => this.roleState(),
       ]);
     } catch (error) {
       const result = error instanceof ServiceUnavailableException ? (error.getResponse() as object) : {};
       throw new ServiceUnavailableException({ detail: 'not ready', ...result });
     }
+  }
+
+  /** Information only: whether this process trains (an `api` replica never does). */
+  private roleState() {
+    const trains = this.config.role !== 'api';
+    return this.indicators.check('role').up({
+      role: this.config.role,
+      trains,
+      message: trains ? 'trains here: scheduler and training pool' : 'serves only: training runs on the trainer',
+    });
   }
 
   /** Information only: which versions serve, never a reason to be unready. */

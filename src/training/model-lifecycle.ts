@@ -29,7 +29,7 @@ export class ModelLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     await this.failOrphanedRuns();
     await this.demo.seedIfEmpty();
     await this.activator.syncFromDatabase();
-    if (this.active.all().length === 0) await this.trainFirstModel();
+    if (this.active.all().length === 0 && this.training.trains) await this.trainFirstModel();
     this.timer = setInterval(
       () => void this.syncFromDatabase().catch(() => undefined),
       this.config.training.syncSeconds * 1000,

@@ -1,5 +1,6 @@
 import { encodeBundle, sha256 } from '../algorithms/artifact-codec';
 import { getAlgorithm } from '../algorithms/registry';
+import { setTrainingThreads } from '../algorithms/row-split';
 import { buildCsr, preferenceMatrix, sortEventsByTime } from '../algorithms/sparse';
 import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData } from '../algorithms/types';
 import { EvaluationMetrics, timeHoldoutOf, trainAndEvaluateHoldout } from '../evaluation/evaluate';
@@ -23,6 +24,8 @@ export interface TrainRequest {
   baselineParams?: AlgorithmParams;
   /** Dictionaries and facts stored with the model (ids, feature names, snapshot position). */
   header: Record<string, unknown>;
+  /** TRAINING_THREADS: threads each fit's rows are split over (this one and helpers it spawns); 1 when absent. */
+  threads?: number;
 }
 
 export interface TrainResult {
@@ -39,6 +42,7 @@ export interface TrainResult {
  * (model, histories snapshot, exclusions) ready to store.
  */
 export function trainModel(request: TrainRequest): TrainResult {
+  setTrainingThreads(request.threads ?? 1);
   const algorithm = getAlgorithm(request.algorithm);
   const params = { ...algorithm.defaults, ...request.params };
   const data = { ...request.data, events: sortEventsByTime(request.data.events) };

@@ -9,20 +9,21 @@ const TRAIN_MODEL = join(__dirname, 'train-model.worker.js');
 const BUILD_SNAPSHOT = join(__dirname, 'build-snapshot.worker.js');
 
 /**
- * The worker pool that all training runs on — reading the snapshot as well as fitting — so the
- * event loop only moves typed arrays in and out. One thread by default: on a two-core machine
- * the other core keeps serving requests.
+ * The worker thread that all training runs on — reading the snapshot as well as fitting — so the
+ * event loop only moves typed arrays in and out. One thread: runs are one at a time, and a fit
+ * spreads over TRAINING_THREADS by spawning helpers from this thread (algorithms/row-split.ts).
  */
 export class TrainingPool {
   private readonly piscina: Piscina;
 
-  constructor(threads: number) {
+  constructor() {
     this.piscina = new Piscina({
       filename: TRAIN_MODEL,
       minThreads: 0,
-      maxThreads: threads,
+      maxThreads: 1,
       // Training requests queue rather than fail; bounded so a stuck pool cannot grow without end.
-      maxQueue: Math.max(16, threads * threads),
+      maxQueue: 16,
+      // Its helper threads end with it, so an idle trainer holds no training threads.
       idleTimeout: 60_000,
       resourceLimits: { maxOldGenerationSizeMb: 8192 },
     });

@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiOkResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -28,6 +29,9 @@ export class TrainingController {
     description: 'The estimated training memory is above TRAINING_MEMORY_BUDGET_MB; the message gives both',
   })
   @ApiConflictResponse({ description: 'A training run is already under way here or on another replica' })
+  @ApiServiceUnavailableResponse({
+    description: 'This replica only serves (SERVICE_ROLE=api): send the retrain to the trainer (SERVICE_ROLE=trainer)',
+  })
   async retrain(
     @Body() dto: RetrainRequestDto,
     @Query() query: RetrainQueryDto,

@@ -27,6 +27,8 @@ export class TrainingScheduler implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
+    // An api replica never trains: its schedule is the trainer's.
+    if (!this.training.trains) return;
     const nightly = CronJob.from({
       cronTime: this.config.training.cron,
       onTick: () => this.handleNightlyRetrain(),

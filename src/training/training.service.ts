@@ -5,6 +5,7 @@ import {
   Injectable,
   Logger,
   OnModuleDestroy,
+  ServiceUnavailableException,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -52,7 +53,8 @@ const MIB = 1024 * 1024;
 @Injectable()
 export class TrainingService implements OnModuleDestroy {
   private readonly logger = new Logger(TrainingService.name);
-  private readonly pool: TrainingPool;
+  /** None on an `api` replica: it never trains, so it spawns no training threads. */
+  private readonly pool?: TrainingPool;
   private readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private current?: TrainingRun;
   private starting = false;
@@ -65,7 +67,12 @@ export class TrainingService implements OnModuleDestroy {
     private readonly retention: ModelRetention,
     private readonly telemetry: Telemetry,
   ) {
-    this.pool = new TrainingPool(config.training.threads);
+    if (config.role !== 'api') this.pool = new TrainingPool();
+  }
+
+  /** False on an `api` replica, whose retrain requests belong to the trainer. */
+  get trains(): boolean {
+    return this.pool !== undefined;
   }
 
   get running(): TrainingRun | undefined {
@@ -77,6 +84,7 @@ export class TrainingService implements OnModuleDestroy {
    * when every algorithm has finished, been rejected or failed. 409 while a run is under way.
    */
   async start(options: RetrainOptions): Promise<TrainingRun> {
+    if (!this.pool) throw notATrainer();
     if (this.current) throw this.conflict(this.current.versionIds);
     // Claimed before the first await: the lease cannot tell two calls from this process apart.
     if (this.starting) throw new ConflictException('a training run is already under way (starting)');
@@ -89,8 +97,9 @@ export class TrainingService implements OnModuleDestroy {
   }
 
   private async startClaimed(options: RetrainOptions): Promise<TrainingRun> {
+    const pool = this.pool as TrainingPool;
     const algorithms = options.algorithm ? [options.algorithm] : this.config.training.enabledAlgorithms;
-    await this.admit(algorithms, options);
+    await this.admit(pool, algorithms, options);
     if (!(await this.leases.tryAcquire(LEASE, this.holder, LEASE_TTL_MS))) {
       throw new ConflictException('another replica is training; its new version will be picked up when it finishes');
     }
@@ -104,7 +113,7 @@ export class TrainingService implements OnModuleDestroy {
       const versionIds: number[] = [];
       for (const algorithm of algorithms) versionIds.push(await this.createVersion(algorithm, options));
       watch.start(versionIds);
-      const done = this.runAll(versionIds, options, watch).finally(() => {
+      const done = this.runAll(pool, versionIds, options, watch).finally(() => {
         watch.stop();
         this.current = undefined;
         void this.leases.release(LEASE, this.holder).catch(() => undefined);
@@ -123,14 +132,14 @@ export class TrainingService implements OnModuleDestroy {
    * cannot use (400), and algorithms whose estimated peak memory on the data is above
    * TRAINING_MEMORY_BUDGET_MB (422). The counts are read in a worker, like the snapshot.
    */
-  private async admit(algorithms: AlgorithmName[], options: RetrainOptions): Promise<void> {
+  private async admit(pool: TrainingPool, algorithms: AlgorithmName[], options: RetrainOptions): Promise<void> {
     const requested =
       options.algorithm && options.params
         ? { algorithm: getAlgorithm(options.algorithm), params: options.params }
         : undefined;
     const invalid = requested && paramProblems(requested.algorithm, requested.params);
     if (invalid?.length) throw new BadRequestException(invalid.join('; '));
-    const shape = await this.pool.countTrainingData({
+    const shape = await pool.countTrainingData({
       database: this.config.database,
       window: { startAt: options.startDate, endAt: options.endDate },
     });
@@ -183,10 +192,15 @@ export class TrainingService implements OnModuleDestroy {
     return algorithm === 'collaborative_filtering' ? { min_similarity: this.config.minSimilarityScore } : {};
   }
 
-  private async runAll(versionIds: number[], options: RetrainOptions, watch: RunWatch): Promise<ModelVersion[]> {
+  private async runAll(
+    pool: TrainingPool,
+    versionIds: number[],
+    options: RetrainOptions,
+    watch: RunWatch,
+  ): Promise<ModelVersion[]> {
     let snapshot: TrainingSnapshot;
     try {
-      snapshot = await this.pool.buildSnapshot(
+      snapshot = await pool.buildSnapshot(
         {
           database: this.config.database,
           window: { startAt: options.startDate, endAt: options.endDate },
@@ -207,7 +221,7 @@ export class TrainingService implements OnModuleDestroy {
     for (const [k, id] of versionIds.entries()) {
       const last = k === versionIds.length - 1;
       results.push(
-        await this.trainOne(id, snapshot, last ? snapshot : copyArrays(snapshot), options.force ?? false, watch),
+        await this.trainOne(pool, id, snapshot, last ? snapshot : copyArrays(snapshot), options.force ?? false, watch),
       );
     }
     await this.retention
@@ -217,6 +231,7 @@ export class TrainingService implements OnModuleDestroy {
   }
 
   private async trainOne(
+    pool: TrainingPool,
     id: number,
     snapshot: TrainingSnapshot,
     arrays: SnapshotArrays,
@@ -227,7 +242,7 @@ export class TrainingService implements OnModuleDestroy {
     const active = (await this.models.getActive()).find((m) => m.algorithm === version.algorithm);
     const started = Date.now();
     try {
-      const result = await this.pool.train(
+      const result = await pool.train(
         {
           algorithm: version.algorithm,
           params: version.params,
@@ -236,6 +251,7 @@ export class TrainingService implements OnModuleDestroy {
           holdoutFraction: this.config.training.holdoutFraction,
           maxEvaluatedUsers: this.config.training.maxEvaluatedUsers,
           baselineParams: active?.params,
+          threads: this.config.training.threads,
           header: {
             userIds: snapshot.userIds,
             itemIds: snapshot.itemIds,
@@ -299,11 +315,17 @@ export class TrainingService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.pool.destroy();
+    await this.pool?.destroy();
   }
 }
 
 type SnapshotArrays = Pick<TrainingSnapshot, 'data' | 'exclusions'>;
+
+function notATrainer(): ServiceUnavailableException {
+  return new ServiceUnavailableException(
+    'this replica only serves (SERVICE_ROLE=api): training runs on the trainer (SERVICE_ROLE=trainer). Send the retrain to the trainer; the new versions reach every replica within MODEL_SYNC_SECONDS',
+  );
+}
 
 function failure(error: unknown): StopReason {
   return { status: 'failed', message: error instanceof Error ? error.message : String(error) };

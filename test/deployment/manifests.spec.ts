@@ -101,6 +101,37 @@ function only(kind: string): Json {
   return matches[0].body;
 }
 
+const COMPONENT_LABEL = 'app.kubernetes.io/component';
+
+/** The one resource of `kind` whose component label is `component` (`api`, `trainer`). */
+function ofComponent(kind: string, component: string): Json {
+  const matches = MANIFESTS.filter(
+    (manifest) =>
+      manifest.body.kind === kind && record(manifest.body, 'metadata.labels')[COMPONENT_LABEL] === component,
+  );
+  assert.equal(matches.length, 1, `expected exactly one ${kind} of component ${component}, found ${matches.length}`);
+  return matches[0].body;
+}
+
+/** The container's `env` list as a mapping (values only; these manifests use no valueFrom there). */
+function envOf(container: unknown): Record<string, string> {
+  const entries = (at(container, 'env') ?? []) as unknown[];
+  return Object.fromEntries(entries.map((entry) => [text(entry, 'name'), text(entry, 'value')]));
+}
+
+/** Kubernetes CPU quantities: '2', 2 or '500m'. */
+function cores(quantity: unknown): number {
+  const value = String(quantity);
+  return value.endsWith('m') ? Number(value.slice(0, -1)) / 1000 : Number(value);
+}
+
+/** Kubernetes memory quantities in MiB: '512Mi', '4Gi'. */
+function mebibytes(quantity: unknown): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(String(quantity));
+  assert.ok(match, `unexpected memory quantity ${String(quantity)}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
+
 function labelsMatch(selector: Json, labels: Json): boolean {
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
@@ -145,8 +176,6 @@ describe('k8s manifests', { timeout: 30_000 }, () => {
     for (const kind of [
       'ConfigMap',
       'Secret',
-      'Deployment',
-      'Service',
       'HorizontalPodAutoscaler',
       'PodDisruptionBudget',
       'Job',
@@ -154,6 +183,8 @@ describe('k8s manifests', { timeout: 30_000 }, () => {
     ]) {
       only(kind);
     }
+    for (const kind of ['Deployment', 'Service'])
+      for (const component of ['api', 'trainer']) ofComponent(kind, component);
   });
 
   it('should configure the service with values its own validation accepts', () => {
@@ -181,84 +212,133 @@ describe('k8s manifests', { timeout: 30_000 }, () => {
   });
 });
 
-describe('Deployment and its neighbours', { timeout: 30_000 }, () => {
-  const deployment = only('Deployment');
-  const podTemplate = record(deployment, 'spec.template');
-  const podLabels = record(podTemplate, 'metadata.labels');
-  const selectorLabels = record(deployment, 'spec.selector.matchLabels');
-  const container = list(podTemplate, 'spec.containers')[0];
-  const containerPorts = list(container, 'ports');
-  const service = only('Service');
-  const servicePorts = list(service, 'spec.ports');
+for (const component of ['api', 'trainer']) {
+  describe(`the ${component} Deployment and its Service`, { timeout: 30_000 }, () => {
+    const deployment = ofComponent('Deployment', component);
+    const podTemplate = record(deployment, 'spec.template');
+    const podLabels = record(podTemplate, 'metadata.labels');
+    const selectorLabels = record(deployment, 'spec.selector.matchLabels');
+    const container = list(podTemplate, 'spec.containers')[0];
+    const containerPorts = list(container, 'ports');
+    const service = ofComponent('Service', component);
+    const servicePorts = list(service, 'spec.ports');
 
-  /** Probes and Services may name the container port or give its number; both resolve here. */
-  function resolveContainerPort(port: unknown): number | undefined {
-    const match = containerPorts.find((p) => at(p, typeof port === 'number' ? 'containerPort' : 'name') === port);
-    return match === undefined ? undefined : integer(match, 'containerPort');
-  }
-
-  it('should serve on container port 4004 named http', () => {
-    assert.deepEqual(
-      containerPorts.map((port) => [at(port, 'name'), at(port, 'containerPort')]),
-      [['http', SERVICE_PORT]],
-    );
-  });
-
-  it('should probe /health for liveness and start-up and /health/ready for readiness, on that port', () => {
-    const probes: [string, string][] = [
-      ['livenessProbe', '/health'],
-      ['startupProbe', '/health'],
-      ['readinessProbe', '/health/ready'],
-    ];
-    for (const [probe, path] of probes) {
-      assert.equal(text(container, `${probe}.httpGet.path`), path, probe);
-      assert.equal(resolveContainerPort(at(container, `${probe}.httpGet.port`)), SERVICE_PORT, `${probe} port`);
+    /** Probes and Services may name the container port or give its number; both resolve here. */
+    function resolveContainerPort(port: unknown): number | undefined {
+      const match = containerPorts.find((p) => at(p, typeof port === 'number' ? 'containerPort' : 'name') === port);
+      return match === undefined ? undefined : integer(match, 'containerPort');
     }
+
+    it('should serve on container port 4004 named http', () => {
+      assert.deepEqual(
+        containerPorts.map((port) => [at(port, 'name'), at(port, 'containerPort')]),
+        [['http', SERVICE_PORT]],
+      );
+    });
+
+    it('should probe /health for liveness and start-up and /health/ready for readiness, on that port', () => {
+      const probes: [string, string][] = [
+        ['livenessProbe', '/health'],
+        ['startupProbe', '/health'],
+        ['readinessProbe', '/health/ready'],
+      ];
+      for (const [probe, path] of probes) {
+        assert.equal(text(container, `${probe}.httpGet.path`), path, probe);
+        assert.equal(resolveContainerPort(at(container, `${probe}.httpGet.port`)), SERVICE_PORT, `${probe} port`);
+      }
+    });
+
+    it('should select its own pods', () => {
+      assert.ok(labelsMatch(selectorLabels, podLabels), 'spec.selector must match the pod template labels');
+    });
+
+    it('should take its environment from the ConfigMap and the Secret defined in k8s/', () => {
+      const sources = list(container, 'envFrom').filter(isRecord);
+      const referenced = (ref: string) =>
+        sources
+          .map((source) => source[ref])
+          .filter(isRecord)
+          .map((r) => r.name);
+      assert.ok(referenced('configMapRef').includes(text(only('ConfigMap'), 'metadata.name')));
+      assert.ok(referenced('secretRef').includes(text(only('Secret'), 'metadata.name')));
+    });
+
+    it('should run as a non-root user on a read-only root filesystem without privileges', () => {
+      const pod = record(podTemplate, 'spec.securityContext');
+      const own = record(container, 'securityContext');
+      assert.equal(own.runAsNonRoot ?? pod.runAsNonRoot, true);
+      assert.notEqual(own.runAsUser ?? pod.runAsUser, 0);
+      assert.equal(own.readOnlyRootFilesystem, true);
+      assert.equal(own.allowPrivilegeEscalation, false);
+      assert.deepEqual(at(own, 'capabilities.drop'), ['ALL']);
+    });
+
+    it('should route the Service to the container port', () => {
+      assert.ok(labelsMatch(record(service, 'spec.selector'), podLabels), 'Service selector must match the pods');
+      assert.ok(servicePorts.length > 0);
+      for (const port of servicePorts) assert.equal(resolveContainerPort(at(port, 'targetPort')), SERVICE_PORT);
+    });
+  });
+}
+
+describe('around the Deployments', { timeout: 30_000 }, () => {
+  const api = ofComponent('Deployment', 'api');
+  const trainer = ofComponent('Deployment', 'trainer');
+  const container = list(record(api, 'spec.template'), 'spec.containers')[0];
+  const selectorLabels = record(api, 'spec.selector.matchLabels');
+  const podLabels = (deployment: Json) => record(deployment, 'spec.template.metadata.labels');
+  const configured = (deployment: Json) => {
+    const own = list(record(deployment, 'spec.template'), 'spec.containers')[0];
+    return loadConfig({
+      ...(record(only('ConfigMap'), 'data') as Record<string, string>),
+      ...(record(only('Secret'), 'stringData') as Record<string, string>),
+      ...envOf(own),
+    });
+  };
+
+  it('should run the API replicas as SERVICE_ROLE=api and one trainer as SERVICE_ROLE=trainer', () => {
+    assert.equal(configured(api).role, 'api');
+    assert.equal(configured(trainer).role, 'trainer');
+    assert.equal(integer(trainer, 'spec.replicas'), 1);
+    assert.equal(at(trainer, 'spec.strategy.type'), 'Recreate', 'a rolling update would run two trainers at once');
   });
 
-  it('should select its own pods', () => {
-    assert.ok(labelsMatch(selectorLabels, podLabels), 'spec.selector must match the pod template labels');
+  it('should give the trainer a CPU request of its own, one core per training thread, and memory for its budget', () => {
+    const trainerContainer = list(record(trainer, 'spec.template'), 'spec.containers')[0];
+    const threads = configured(trainer).training.threads;
+    assert.ok(threads > 1, 'the trainer should train on more than one thread');
+    assert.equal(cores(at(trainerContainer, 'resources.requests.cpu')), threads);
+    const limitMb = mebibytes(at(trainerContainer, 'resources.limits.memory'));
+    assert.ok(configured(trainer).training.memoryBudgetMb <= limitMb / 2, 'the budget should leave half the limit');
   });
 
-  it('should take its environment from the ConfigMap and the Secret defined in k8s/', () => {
-    const sources = list(container, 'envFrom').filter(isRecord);
-    const referenced = (ref: string) =>
-      sources
-        .map((source) => source[ref])
-        .filter(isRecord)
-        .map((r) => r.name);
-    assert.ok(referenced('configMapRef').includes(text(only('ConfigMap'), 'metadata.name')));
-    assert.ok(referenced('secretRef').includes(text(only('Secret'), 'metadata.name')));
+  it('should keep user traffic, the HPA and the PDB on the API replicas, and scrape both', () => {
+    const apiService = ofComponent('Service', 'api');
+    assert.ok(
+      !labelsMatch(record(apiService, 'spec.selector'), podLabels(trainer)),
+      'the API Service routes to the trainer',
+    );
+    const monitor = only('ServiceMonitor');
+    for (const component of ['api', 'trainer'])
+      assert.ok(
+        labelsMatch(
+          record(monitor, 'spec.selector.matchLabels'),
+          record(ofComponent('Service', component), 'metadata.labels'),
+        ),
+      );
   });
 
-  it('should run as a non-root user on a read-only root filesystem without privileges', () => {
-    const pod = record(podTemplate, 'spec.securityContext');
-    const own = record(container, 'securityContext');
-    assert.equal(own.runAsNonRoot ?? pod.runAsNonRoot, true);
-    assert.notEqual(own.runAsUser ?? pod.runAsUser, 0);
-    assert.equal(own.readOnlyRootFilesystem, true);
-    assert.equal(own.allowPrivilegeEscalation, false);
-    assert.deepEqual(at(own, 'capabilities.drop'), ['ALL']);
-  });
-
-  it('should route the Service to the container port', () => {
-    assert.ok(labelsMatch(record(service, 'spec.selector'), podLabels), 'Service selector must match the pods');
-    assert.ok(servicePorts.length > 0);
-    for (const port of servicePorts) assert.equal(resolveContainerPort(at(port, 'targetPort')), SERVICE_PORT);
-  });
-
-  it('should point the HPA at the Deployment and the PDB at its pods', () => {
+  it('should point the HPA at the API Deployment and the PDB at its pods', () => {
     const hpa = only('HorizontalPodAutoscaler');
     assert.equal(at(hpa, 'spec.scaleTargetRef.kind'), 'Deployment');
-    assert.equal(at(hpa, 'spec.scaleTargetRef.name'), text(deployment, 'metadata.name'));
+    assert.equal(at(hpa, 'spec.scaleTargetRef.name'), text(api, 'metadata.name'));
     assert.ok(integer(hpa, 'spec.minReplicas') <= integer(hpa, 'spec.maxReplicas'));
     assert.deepEqual(record(only('PodDisruptionBudget'), 'spec.selector.matchLabels'), selectorLabels);
   });
 
   it('should scrape /metrics from a named Service port the ServiceMonitor selects', () => {
     const monitor = only('ServiceMonitor');
-    assert.ok(labelsMatch(record(monitor, 'spec.selector.matchLabels'), record(service, 'metadata.labels')));
-    const servicePortNames = servicePorts.map((port) => at(port, 'name'));
+    const servicePortNames = list(ofComponent('Service', 'api'), 'spec.ports').map((port) => at(port, 'name'));
     const endpoints = list(monitor, 'spec.endpoints');
     assert.ok(endpoints.length > 0);
     for (const endpoint of endpoints) {
@@ -275,6 +355,7 @@ describe('Deployment and its neighbours', { timeout: 30_000 }, () => {
     assert.deepEqual(at(jobContainer, 'envFrom'), at(container, 'envFrom'));
     // Otherwise the Service would route to the Job's pod and the PDB would count it.
     assert.ok(!labelsMatch(selectorLabels, record(job, 'spec.template.metadata.labels')));
+    assert.ok(!labelsMatch(record(trainer, 'spec.selector.matchLabels'), record(job, 'spec.template.metadata.labels')));
   });
 });
 

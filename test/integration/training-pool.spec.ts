@@ -7,7 +7,7 @@ import { syntheticTrainingData } from '../support/synthetic';
 
 describe(TrainingPool.name, { timeout: 600_000 }, () => {
   it('should keep the event loop responsive while a model trains for seconds', async () => {
-    const pool = new TrainingPool(1);
+    const pool = new TrainingPool();
     const data = syntheticTrainingData(5_000, 2_000, 60_000);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
@@ -38,7 +38,7 @@ describe(TrainingPool.name, { timeout: 600_000 }, () => {
   });
 
   it('should reject, not hang, when a training run is aborted', async () => {
-    const pool = new TrainingPool(1);
+    const pool = new TrainingPool();
     const request = {
       algorithm: 'matrix_factorization' as const,
       params: { factors: 64, iterations: 50 },
@@ -49,6 +49,48 @@ describe(TrainingPool.name, { timeout: 600_000 }, () => {
       header: {},
     };
     await assert.rejects(pool.train(request, AbortSignal.timeout(300)), /abort/i);
+    await pool.destroy();
+  });
+
+  it('should store the same bundle, byte for byte, when a run is split over TRAINING_THREADS', async () => {
+    const pool = new TrainingPool();
+    // The arrays move to the worker, so each run gets its own (deterministic) copy.
+    const run = (algorithm: 'matrix_factorization' | 'item_knn', threads: number) =>
+      pool.train({
+        algorithm,
+        params: algorithm === 'matrix_factorization' ? { factors: 32, iterations: 5 } : {},
+        data: syntheticTrainingData(3_000, 1_000, 40_000),
+        exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
+        holdoutFraction: 0.2,
+        maxEvaluatedUsers: 5000,
+        header: { trainedAt: 0 },
+        threads,
+      });
+    try {
+      for (const algorithm of ['matrix_factorization', 'item_knn'] as const) {
+        const single = await run(algorithm, 1);
+        const split = await run(algorithm, 3);
+        assert.equal(split.checksum, single.checksum, `${algorithm}: the split run stored a different bundle`);
+        assert.deepEqual(split.metrics, single.metrics);
+      }
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('should reject, not hang, when a split run is aborted', async () => {
+    const pool = new TrainingPool();
+    const request = {
+      algorithm: 'matrix_factorization' as const,
+      params: { factors: 64, iterations: 50 },
+      data: syntheticTrainingData(5_000, 2_000, 60_000),
+      exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
+      holdoutFraction: 0.2,
+      maxEvaluatedUsers: 5000,
+      header: {},
+      threads: 2,
+    };
+    await assert.rejects(pool.train(request, AbortSignal.timeout(1_000)), /abort/i);
     await pool.destroy();
   });
 });

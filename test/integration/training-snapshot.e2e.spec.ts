@@ -16,7 +16,7 @@ for (const dialect of DIALECTS) {
       t = await startTestApp(dialect, { ENABLED_ALGORITHMS: 'popularity' });
       await t.http.post('/v1/items/batch').send({ items: catalogueFixture() }).expect(200);
       await t.http.post('/v1/feedback/batch').send({ events: feedbackFixture() }).expect(200);
-      pool = new TrainingPool(1);
+      pool = new TrainingPool();
     });
     after(async () => {
       await pool?.destroy();

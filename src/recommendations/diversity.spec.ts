@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GroupCap, groupKeyOf, pickWithinCap } from './diversity';
+import { GroupCap, groupKeyOf, pickWithinCap } from '../domain/diversity';
 
 describe('groupKeyOf', { timeout: 10_000 }, () => {
   it('should group by headliner, case-folded, else by the name a series repeats', () => {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentBased } from './content-based';
 import { float32Array } from './similarity';
-import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Recommender, scoresNewItems, TrainingData, UserProfile } from './types';
 import { assertClose, roundTrip, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 // Items × features:  i0 {f0, f2}   i1 {f0}   i2 {f2}   i3 {f1}   i4 {f0, f1};  f3 belongs to no item.
@@ -54,6 +54,25 @@ describe(contentBased.name, { timeout: 30_000 }, () => {
     const scores = scoresOf(load(), profile([0]), NUM_ITEMS);
     assert.ok(Number.isFinite(scores[1]) && Number.isFinite(scores[2]) && Number.isFinite(scores[4]));
     assert.equal(scores[3], -Infinity);
+  });
+
+  it('should score an item added after training as if it had been trained with it', () => {
+    const recommender = load();
+    assert.ok(scoresNewItems(recommender));
+    // Like i4 {f0, f1}; f0 plus a feature no trained item has (IDF of a feature of none, ln 6 + 1); nothing known.
+    const items = recommender.encodeNewItems([
+      Int32Array.from([0, 1]),
+      Int32Array.from([0, -1]),
+      Int32Array.from([-1]),
+    ]);
+    const user = profile([0]);
+    const scores = new Float32Array(3).fill(-Infinity);
+    recommender.scoreNewItems(user, items, scores);
+    assertClose(scores[0], scoresOf(recommender, user, NUM_ITEMS)[4]);
+    assertClose(scores[0], COMMON * COMMON);
+    assertClose(scores[1], COMMON * (IDF[0] / Math.hypot(IDF[0], IDF[3])));
+    assert.equal(scores[2], -Infinity);
+    assert.deepEqual(recommender.explainNewItem(user, items, 1), { kind: 'feature', feature: 0 });
   });
 
   it('should score a user without history from their declared features', () => {

@@ -16,6 +16,7 @@ import {
   Csr,
   Evidence,
   ModelArtifact,
+  NewItemScorer,
   Recommender,
   TrainingData,
   UserProfile,
@@ -37,7 +38,9 @@ const DEFAULTS = defaultsOf(PARAMS);
  * (smoothed IDF, ln((1 + N) / (1 + df)) + 1, so a feature every item has still counts a little).
  * The user's taste is Σ weight × item vector over their positive history, plus `declared_weight`
  * × IDF for each declared feature; an item's score is the cosine between taste and item, which
- * reaches items nobody has interacted with yet.
+ * reaches items nobody has interacted with yet — and items added after training, whose vectors
+ * `encodeNewItems` builds with the trained IDF (a feature no trained item has gets the IDF of a
+ * feature of none: it lowers the cosine as it would after retraining, but matches no taste).
  */
 export const contentBased: Algorithm = {
   name: 'content_based',
@@ -71,7 +74,7 @@ export const contentBased: Algorithm = {
     };
   },
 
-  load(artifact: ModelArtifact): Recommender {
+  load(artifact: ModelArtifact): Recommender & NewItemScorer {
     const idf = float32Array(artifact.arrays, 'idf');
     const itemFeatures = unpackCsr(artifact.arrays, 'itemFeatures', idf.length);
     const featureItems = unpackCsr(artifact.arrays, 'featureItems', artifact.numItems);
@@ -94,11 +97,13 @@ export const contentBased: Algorithm = {
       return taste;
     });
 
+    const unseenIdf = Math.log(1 + artifact.numItems) + 1;
+
     return {
       algorithm: 'content_based',
       score(profile: UserProfile, scores: Float32Array): void {
         const taste = tasteOf(profile);
-        const norm = Math.sqrt([...taste.values()].reduce((sum, w) => sum + w * w, 0));
+        const norm = normOf(taste);
         if (norm === 0) return;
         // Item vectors are unit length, so the cosine is Σ taste_f · x_if / |taste|.
         for (const [feature, weight] of taste) {
@@ -113,9 +118,58 @@ export const contentBased: Algorithm = {
         // Only an item sharing no feature with the taste gets here; the caller asks about scored items.
         return feature < 0 ? { kind: 'taste' } : { kind: 'feature', feature };
       },
+      encodeNewItems(features: readonly Int32Array[]): Csr {
+        return newItemVectors(features, idf, unseenIdf);
+      },
+      scoreNewItems(profile: UserProfile, items: Csr, scores: Float32Array): void {
+        const taste = tasteOf(profile);
+        const norm = normOf(taste);
+        if (norm === 0) return;
+        for (let row = 0; row < items.rows; row++) {
+          let dot = 0;
+          for (let k = items.indptr[row]; k < items.indptr[row + 1]; k++) {
+            const weight = taste.get(items.indices[k]) ?? 0;
+            if (weight > 0) dot += weight * items.values[k];
+          }
+          if (dot > 0) scores[row] = dot / norm;
+        }
+      },
+      explainNewItem(profile: UserProfile, items: Csr, row: number): Evidence {
+        const feature = strongestFeature(items, tasteOf(profile), row);
+        return feature < 0 ? { kind: 'taste' } : { kind: 'feature', feature };
+      },
     };
   },
 };
+
+function normOf(taste: Map<number, number>): number {
+  return Math.sqrt([...taste.values()].reduce((sum, w) => sum + w * w, 0));
+}
+
+/** Unit TF-IDF rows over the known features; unknown ones (-1) count in the norm only. */
+function newItemVectors(features: readonly Int32Array[], idf: Float32Array, unseenIdf: number): Csr {
+  const indptr = new Int32Array(features.length + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  features.forEach((row, at) => {
+    const known = [...new Set(row)].filter((f) => f >= 0 && f < idf.length).sort((a, b) => a - b);
+    // The caller passes each distinct feature once, so every -1 is a different unseen feature.
+    const unseen = row.filter((f) => f < 0 || f >= idf.length).length;
+    const norm = Math.sqrt(known.reduce((sum, f) => sum + idf[f] * idf[f], 0) + unseen * unseenIdf * unseenIdf);
+    for (const f of known) {
+      indices.push(f);
+      values.push(idf[f] / norm);
+    }
+    indptr[at + 1] = indices.length;
+  });
+  return {
+    rows: features.length,
+    cols: idf.length,
+    indptr,
+    indices: Int32Array.from(indices),
+    values: Float32Array.from(values),
+  };
+}
 
 function inverseDocumentFrequency(itemFeatures: Csr): Float32Array {
   const documentFrequency = new Int32Array(itemFeatures.cols);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { componentArtifact, hybrid } from './hybrid';
 import { similarItems } from './item-knn';
 import { unpackCsr } from './similarity';
-import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Recommender, scoresNewItems, TrainingData, UserProfile } from './types';
 import { assertScores, historyEvents, roundTrip, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 // Interactions (all weight 1, all now):  u0 {i0, i1, i2}   u1 {i0, i1}   u2 {i1, i2, i3}   u3 {i3, i4},
@@ -52,6 +52,22 @@ describe(hybrid.name, { timeout: 30_000 }, () => {
       -Infinity,
       0.4 * COMMON * COMMON,
     ]);
+  });
+
+  it('should give an item added after training its content part alone, on the scale of the trained items', () => {
+    const recommender = load();
+    assert.ok(scoresNewItems(recommender));
+    // Like i4 {f0, f1}, which no one has interacted with: its blended score is 0.4 · COMMON².
+    const items = recommender.encodeNewItems([Int32Array.from([0, 1]), Int32Array.from([-1])]);
+    const user = profile([0]);
+    const scores = new Float32Array(2).fill(-Infinity);
+    recommender.scoreNewItems(user, items, scores);
+    assertScores(scores, [0.4 * COMMON * COMMON, -Infinity]);
+    assert.deepEqual(recommender.explainNewItem(user, items, 0), { kind: 'feature', feature: 0 });
+    // Nothing known of the user: popularity serves them, and it knows nothing of new items.
+    const stranger = new Float32Array(2).fill(-Infinity);
+    recommender.scoreNewItems(profile([]), items, stranger);
+    assertScores(stranger, [-Infinity, -Infinity]);
   });
 
   it('should explain an item by the component contributing most to it', () => {

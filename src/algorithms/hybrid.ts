@@ -11,10 +11,13 @@ import {
   Algorithm,
   AlgorithmName,
   AlgorithmParams,
+  Csr,
   Evidence,
   ModelArtifact,
+  NewItemScorer,
   NumericArray,
   Recommender,
+  scoresNewItems,
   TrainingData,
   UserProfile,
 } from './types';
@@ -81,7 +84,8 @@ interface Blend {
  * score = collaborative_weight · cf / max(cf) + content_weight · content / max(content), each
  * component normalised over the items it scored. Weights are renormalised over the components
  * that scored anything, so a user without collaborative signal gets content alone; a user whom
- * neither reaches gets popularity. Sub-model params go in prefixed, e.g. `cf.neighbours`.
+ * neither reaches gets popularity. Items added after training get their content part alone, on
+ * the same scale. Sub-model params go in prefixed, e.g. `cf.neighbours`.
  */
 export const hybrid: Algorithm = {
   name: 'hybrid',
@@ -120,7 +124,7 @@ export const hybrid: Algorithm = {
     return { algorithm: 'hybrid', params: merged, numUsers: data.numUsers, numItems: data.numItems, arrays, meta };
   },
 
-  load(artifact: ModelArtifact): Recommender & Partial<ItemSimilarity> {
+  load(artifact: ModelArtifact): Recommender & Partial<ItemSimilarity> & Partial<NewItemScorer> {
     const merged = { ...DEFAULTS, ...artifact.params };
     const collaborativeWeight = readNonNegative(merged, 'collaborative_weight');
     const contentWeight = readNonNegative(merged, 'content_weight');
@@ -143,7 +147,7 @@ export const hybrid: Algorithm = {
     });
     const nothingScored = (blend: Blend): boolean => blend.cfScale === 0 && blend.contentScale === 0;
 
-    const recommender: Recommender & Partial<ItemSimilarity> = {
+    const recommender: Recommender & Partial<ItemSimilarity> & Partial<NewItemScorer> = {
       algorithm: 'hybrid',
       score(profile: UserProfile, scores: Float32Array): void {
         const blend = blendFor(profile);
@@ -166,6 +170,20 @@ export const hybrid: Algorithm = {
           : content.explain(profile, item);
       },
     };
+    if (scoresNewItems(content)) {
+      let contentOfNew = new Float32Array(0);
+      recommender.encodeNewItems = (features: readonly Int32Array[]): Csr => content.encodeNewItems(features);
+      recommender.scoreNewItems = (profile: UserProfile, items: Csr, scores: Float32Array): void => {
+        const { contentScale } = blendFor(profile);
+        if (contentScale === 0) return;
+        if (contentOfNew.length < items.rows) contentOfNew = new Float32Array(items.rows);
+        const own = contentOfNew.subarray(0, items.rows).fill(-Infinity);
+        content.scoreNewItems(profile, items, own);
+        for (let row = 0; row < items.rows; row++) if (own[row] > 0) scores[row] = contentScale * own[row];
+      };
+      recommender.explainNewItem = (profile: UserProfile, items: Csr, row: number): Evidence =>
+        content.explainNewItem(profile, items, row);
+    }
     if (hasItemSimilarity(cf)) {
       recommender.similarItems = (item: number, k: number): SimilarItem[] => cf.similarItems(item, k);
     }

@@ -101,6 +101,25 @@ export interface Recommender {
   explain(profile: UserProfile, item: number): Evidence;
 }
 
+/**
+ * A model that can score items it was trained without, from their content features: items added
+ * to the catalogue after the last training run (item cold start).
+ */
+export interface NewItemScorer {
+  /**
+   * The model's vectors for new items, each given as indices into the model's feature dictionary
+   * (-1 for a feature no trained item has). Computed once per catalogue change, not per request.
+   */
+  encodeNewItems(features: readonly Int32Array[]): Csr;
+  /** Like `score`, for the rows of `items` (scores has one entry per row, pre-filled with -Infinity). */
+  scoreNewItems(profile: UserProfile, items: Csr, scores: Float32Array): void;
+  explainNewItem(profile: UserProfile, items: Csr, row: number): Evidence;
+}
+
+export function scoresNewItems(recommender: Recommender): recommender is Recommender & NewItemScorer {
+  return 'scoreNewItems' in recommender && typeof recommender.scoreNewItems === 'function';
+}
+
 export interface Algorithm {
   readonly name: AlgorithmName;
   /** Every parameter the algorithm reads: type, range, default and meaning. */

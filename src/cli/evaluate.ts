@@ -21,7 +21,10 @@ const USAGE =
  * Microsoft Recommenders' ML-100K benchmark (shared/data/README.md §5a): MostPop is the README's
  * own computation on the same split, not a published figure.
  */
-const ANCHORS: { name: string; metrics: Omit<EvaluationMetrics, 'coverage' | 'users_evaluated'> }[] = [
+const ANCHORS: {
+  name: string;
+  metrics: Omit<EvaluationMetrics, 'coverage' | 'intra_list_diversity' | 'users_evaluated'>;
+}[] = [
   {
     name: 'SAR (published)',
     metrics: { precision_at_10: 0.340615, recall_at_10: 0.185377, ndcg_at_10: 0.393819, map_at_10: 0.114038 },
@@ -92,7 +95,7 @@ function formatRow(name: string, m: Partial<EvaluationMetrics>, seconds?: number
   const cell = (value: number | undefined) =>
     (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(4)).padStart(8);
   const time = (seconds === undefined ? '—' : seconds.toFixed(2)).padStart(8);
-  return `${name.padEnd(24)}${cell(m.precision_at_10)}${cell(m.recall_at_10)}${cell(m.ndcg_at_10)}${cell(m.map_at_10)}${cell(m.coverage)}${time}`;
+  return `${name.padEnd(24)}${cell(m.precision_at_10)}${cell(m.recall_at_10)}${cell(m.ndcg_at_10)}${cell(m.map_at_10)}${cell(m.coverage)}${cell(m.intra_list_diversity)}${time}`;
 }
 
 function run(options: Options): void {
@@ -104,7 +107,7 @@ function run(options: Options): void {
       `protocol ${options.protocol}, weights ${options.weighting}: ${holdout.train.events.user.length} train / ${holdout.test.user.length} test rows`,
   );
   console.log(
-    `${'algorithm'.padEnd(24)}${['P@10', 'R@10', 'NDCG@10', 'MAP@10', 'cover', 'train s'].map((h) => h.padStart(8)).join('')}`,
+    `${'algorithm'.padEnd(24)}${['P@10', 'R@10', 'NDCG@10', 'MAP@10', 'cover', 'ILD', 'train s'].map((h) => h.padStart(8)).join('')}`,
   );
   for (const name of options.algorithms) {
     const algorithm = ALGORITHM_REGISTRY[name];

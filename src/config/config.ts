@@ -33,6 +33,8 @@ export interface AppConfig {
   defaultRecommendationCount: number;
   maxRecommendationCount: number;
   minSimilarityScore: number;
+  /** Items of one artist or series allowed in every ten positions of a list; 0: no cap. */
+  maxPerArtist: number;
   cacheTtlSeconds: number;
   seedDemoData: boolean;
   defaultAlgorithm: string;
@@ -189,6 +191,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     defaultRecommendationCount: read.number('DEFAULT_RECOMMENDATION_COUNT', { min: 1, max: 1000, integer: true }),
     maxRecommendationCount,
     minSimilarityScore: read.number('MIN_SIMILARITY_SCORE', { min: 0, max: 1 }),
+    maxPerArtist: read.number('MAX_PER_ARTIST', { min: 0, max: 10, integer: true }),
     cacheTtlSeconds: read.number('CACHE_TTL_SECONDS', { min: 0, integer: true }),
     seedDemoData: read.boolean('SEED_DEMO_DATA'),
     defaultAlgorithm: read.string('DEFAULT_ALGORITHM'),

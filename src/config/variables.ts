@@ -47,6 +47,11 @@ export const CONFIG_VARIABLES = {
     meaning:
       'largest `limit` accepted (400 above it); paging reaches 10 times as far (`offset + limit` ≤ 1,000 by default)',
   },
+  MAX_PER_ARTIST: {
+    default: 2,
+    meaning:
+      "at most this many items of one artist or series (an item's first artist, else its name) in every 10 positions of a list, whatever the algorithm: at most 2 in a top 5 or top 10, 4 in a top 20 with at most 2 in its first 10; pages are slices of that one list. `0` turns the cap off",
+  },
   MIN_SIMILARITY_SCORE: {
     default: 0.1,
     meaning: 'neighbours less similar than this are ignored by `collaborative_filtering` (its `min_similarity`)',

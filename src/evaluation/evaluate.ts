@@ -1,6 +1,7 @@
 import { buildCsr, preferenceMatrix, topK } from '../algorithms/sparse';
 import { Algorithm, AlgorithmParams, Csr, EventLog, Recommender, TrainingData, UserProfile } from '../algorithms/types';
-import { averagePrecisionMs, catalogueCoverage, ndcgAtK, precisionAtK, recallAtK } from './metrics';
+import { GroupCap, pickWithinCap } from '../domain/diversity';
+import { averagePrecisionMs, catalogueCoverage, intraListDiversity, ndcgAtK, precisionAtK, recallAtK } from './metrics';
 import { timeHoldout } from './split';
 
 /** The cut-off every stored metric is taken at; the names below carry it. */
@@ -13,12 +14,24 @@ export interface EvaluationMetrics {
   ndcg_at_10: number;
   map_at_10: number;
   coverage: number;
+  /** Mean over users of their top 10's intra-list diversity over content features (see metrics.ts). */
+  intra_list_diversity: number;
   users_evaluated: number;
 }
 
 export interface EvaluationOptions {
   k: typeof EVALUATION_K;
   numItems: number;
+  /** Content features per item, for intra-list diversity; without them it is reported as 0. */
+  itemFeatures?: Csr;
+  /** The cap on one artist or series as serving applies it (domain/diversity.ts); none: uncapped lists. */
+  cap?: ListCap;
+}
+
+/** Artist or series code per item (-1 for none) and MAX_PER_ARTIST. */
+export interface ListCap {
+  itemGroups: Int32Array;
+  maxPerArtist: number;
 }
 
 /** Training data plus held-out positive events, which define relevance. */
@@ -41,7 +54,7 @@ export function evaluateRecommender(
   const { k, numItems } = options;
   const scores = new Float32Array(numItems);
   const lists: Int32Array[] = [];
-  const sums = { precision: 0, recall: 0, ndcg: 0, map: 0 };
+  const sums = { precision: 0, recall: 0, ndcg: 0, map: 0, diversity: 0 };
   for (let user = 0; user < test.rows; user++) {
     if (test.indptr[user] === test.indptr[user + 1]) continue;
     const relevant = new Set(test.indices.subarray(test.indptr[user], test.indptr[user + 1]));
@@ -49,8 +62,9 @@ export function evaluateRecommender(
     scores.fill(-Infinity);
     recommender.score(profile, scores);
     for (const item of profile.items) scores[item] = -Infinity;
-    const recommended = topK(scores, k);
+    const recommended = topWithinCap(scores, k, options.cap);
     lists.push(recommended);
+    if (options.itemFeatures) sums.diversity += intraListDiversity(recommended, options.itemFeatures);
     sums.precision += precisionAtK(recommended, relevant, k);
     sums.recall += recallAtK(recommended, relevant, k);
     sums.ndcg += ndcgAtK(recommended, relevant, k);
@@ -64,8 +78,24 @@ export function evaluateRecommender(
     ndcg_at_10: mean(sums.ndcg),
     map_at_10: mean(sums.map),
     coverage: catalogueCoverage(lists, numItems),
+    intra_list_diversity: mean(sums.diversity),
     users_evaluated: users,
   };
+}
+
+/** The top k as serving would list it: widened until the cap has filled k places or nothing is left. */
+function topWithinCap(scores: Float32Array, k: number, cap: ListCap | undefined): Int32Array {
+  if (!cap || cap.maxPerArtist <= 0) return topK(scores, k);
+  for (let pool = 2 * k + 10; ; pool *= 4) {
+    const candidates = topK(scores, pool);
+    const { picked, exhausted } = pickWithinCap(
+      candidates,
+      (item) => cap.itemGroups[item] ?? -1,
+      GroupCap.of(cap.maxPerArtist),
+      k,
+    );
+    if (!exhausted || candidates.length < pool) return Int32Array.from(picked);
+  }
 }
 
 function trainingProfile(train: Csr, user: number): UserProfile {
@@ -111,6 +141,7 @@ export function trainAndEvaluateHoldout(
   algorithm: Algorithm,
   holdout: Holdout,
   params: AlgorithmParams,
+  cap?: ListCap,
 ): { metrics: EvaluationMetrics; trainSeconds: number } {
   const { train } = holdout;
   const started = performance.now();
@@ -118,7 +149,12 @@ export function trainAndEvaluateHoldout(
   const trainSeconds = (performance.now() - started) / 1000;
   const history = preferenceMatrix(train.events, train.numUsers, train.numItems);
   const relevance = relevanceMatrix(holdout.test, history);
-  const metrics = evaluateRecommender(recommender, history, relevance, { k: EVALUATION_K, numItems: train.numItems });
+  const metrics = evaluateRecommender(recommender, history, relevance, {
+    k: EVALUATION_K,
+    numItems: train.numItems,
+    itemFeatures: train.itemFeatures,
+    cap,
+  });
   return { metrics, trainSeconds };
 }
 

@@ -5,10 +5,12 @@ import {
   averagePrecisionMs,
   catalogueCoverage,
   hitsAtK,
+  intraListDiversity,
   ndcgAtK,
   precisionAtK,
   recallAtK,
 } from './metrics';
+import { buildCsr } from '../algorithms/sparse';
 
 const close = (actual: number, expected: number) =>
   assert.ok(Math.abs(actual - expected) < 1e-4, `${actual} ≉ ${expected}`);
@@ -52,5 +54,20 @@ describe('ranking metrics', { timeout: 300_000 }, () => {
   it('should measure coverage as distinct recommended items over the catalogue', () => {
     close(catalogueCoverage([Int32Array.of(1, 2), Int32Array.of(2, 3)], 10), 0.3);
     assert.equal(catalogueCoverage([], 10), 0);
+  });
+});
+
+describe('intra-list diversity', { timeout: 30_000 }, () => {
+  // i0 {f0, f1}, i1 {f0}, i2 {f2}, i3 without features.
+  const features = buildCsr(4, 3, Int32Array.of(0, 0, 1, 2), Int32Array.of(0, 1, 0, 2), Float32Array.of(1, 1, 1, 1));
+
+  it('should average 1 − cosine over every pair of the list', () => {
+    // cos(i0, i1) = 1 / √2, so that pair is 1 − 0.70711 = 0.29289; i2 shares nothing with either.
+    close(intraListDiversity([0, 1], features), 0.29289);
+    close(intraListDiversity([0, 1, 2], features), (0.29289 + 1 + 1) / 3);
+    close(intraListDiversity([1, 1], features), 0);
+    close(intraListDiversity([0, 3], features), 1);
+    assert.equal(intraListDiversity([2], features), 0);
+    assert.equal(intraListDiversity([], features), 0);
   });
 });

@@ -1,3 +1,5 @@
+import { Csr } from '../algorithms/types';
+
 /**
  * Top-k ranking metrics for one user with binary relevance, defined as Microsoft Recommenders'
  * `python_evaluation` defines them so our figures compare with its published tables.
@@ -62,4 +64,47 @@ export function catalogueCoverage(lists: Iterable<ArrayLike<number>>, numItems: 
   const seen = new Set<number>();
   for (const list of lists) for (let r = 0; r < list.length; r++) seen.add(list[r]);
   return numItems > 0 ? seen.size / numItems : 0;
+}
+
+/**
+ * Intra-list diversity: the mean, over every pair of items in the list, of 1 − the cosine of their
+ * content feature vectors (rows of `itemFeatures`). 0 when every item is described alike, 1 when
+ * no two share a feature; a list of fewer than two items scores 0. An item without features
+ * counts as unlike every other.
+ */
+export function intraListDiversity(list: ArrayLike<number>, itemFeatures: Csr): number {
+  const vectors = Array.from(list, (item) => featureVector(itemFeatures, item));
+  let sum = 0;
+  let pairs = 0;
+  for (let a = 0; a < vectors.length; a++) {
+    for (let b = a + 1; b < vectors.length; b++) {
+      sum += 1 - cosine(vectors[a], vectors[b]);
+      pairs++;
+    }
+  }
+  return pairs > 0 ? sum / pairs : 0;
+}
+
+interface FeatureVector {
+  values: Map<number, number>;
+  norm: number;
+}
+
+function featureVector(m: Csr, row: number): FeatureVector {
+  const values = new Map<number, number>();
+  let squares = 0;
+  if (row >= 0 && row < m.rows) {
+    for (let k = m.indptr[row]; k < m.indptr[row + 1]; k++) {
+      values.set(m.indices[k], m.values[k]);
+      squares += m.values[k] * m.values[k];
+    }
+  }
+  return { values, norm: Math.sqrt(squares) };
+}
+
+function cosine(a: FeatureVector, b: FeatureVector): number {
+  if (a.norm === 0 || b.norm === 0) return 0;
+  let dot = 0;
+  for (const [feature, value] of a.values) dot += value * (b.values.get(feature) ?? 0);
+  return dot / (a.norm * b.norm);
 }

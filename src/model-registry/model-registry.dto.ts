@@ -47,6 +47,13 @@ export class ModelMetricsDto {
   @ApiProperty({ example: 0.39 }) ndcg_at_10: number;
   @ApiProperty({ example: 0.18, description: 'MAP@10' }) map_at_10: number;
   @ApiProperty({ example: 0.62, description: 'Share of the catalogue that appears in some top-10' }) coverage: number;
+  @ApiProperty({
+    example: 0.71,
+    required: false,
+    description:
+      'Mean over users of 1 − cosine between the content features of every pair in their top 10 (absent for versions trained before it was measured)',
+  })
+  intra_list_diversity?: number;
 }
 
 /** The same metrics in /v1/model/info, which also keeps the contract's name for MAP@10. */
@@ -133,6 +140,7 @@ export function validationMetrics(metrics: Record<string, number> | null): Valid
     ndcg_at_10: metrics.ndcg_at_10,
     map_at_10: metrics.map_at_10,
     coverage: metrics.coverage,
+    ...(metrics.intra_list_diversity !== undefined && { intra_list_diversity: metrics.intra_list_diversity }),
     map: metrics.map_at_10,
   };
 }

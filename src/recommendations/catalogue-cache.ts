@@ -1,5 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Csr, scoresNewItems } from '../algorithms/types';
 import { ChangeEvents } from '../common/change-events';
+import { groupKeyOf } from '../domain/diversity';
+import { itemFeatures } from '../domain/item-features';
 import { Item, ItemsRepository } from '../repositories/items.repository';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { ItemMetadataDto } from './recommendations.dto';
@@ -10,17 +13,33 @@ export type CatalogueItem = Pick<
   'id' | 'name' | 'type' | 'city' | 'venue' | 'startsAt' | 'genres' | 'artists' | 'updatedAt'
 > & {
   readonly metadata: ItemMetadataDto;
+  /** Content feature keys (`genre:techno`), so an item added after training is scored without re-reading it. */
+  readonly features: readonly string[];
+  /** Its artist or series (see domain/diversity.ts), as a code shared by every view; -1 for none. */
+  readonly group: number;
 };
 
-/** Per-model arrays aligned with the model's item index, rebuilt when the catalogue changes. */
+/**
+ * Per-model arrays aligned with the model's item index, rebuilt when the catalogue changes. When
+ * the model scores by content, live items it was trained without follow its own items: index
+ * `model.itemIds.length + row` is row `row` of `newItems`.
+ */
 export interface CatalogueView {
   revision: number;
+  /** The model's items, then the new ones. */
+  size: number;
   live: Uint8Array;
   startsAt: Float64Array;
   /** Index into `cities` per item, -1 for an item without a city: a filter compares integers, not strings. */
   cityCode: Int32Array;
   /** Lower-cased city name → code. */
   cities: Map<string, number>;
+  /** Artist or series code per item (CatalogueItem.group). */
+  group: Int32Array;
+  newItemIds: string[];
+  newItemIndex: Map<string, number>;
+  /** The model's encoding of the new items (NewItemScorer.encodeNewItems), or null when it has none. */
+  newItems: Csr | null;
 }
 
 const FULL_RELOAD_MS = 60_000;
@@ -44,6 +63,8 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
   /** Change times of the items the last catch-up saw, so each change is refreshed once. */
   private seen = new Map<string, number>();
   private catchingUp = false;
+  /** Artist or series key → code; only grows, so a code means the same act in views of any revision. */
+  private readonly groups = new Map<string, number>();
 
   constructor(
     private readonly repository: ItemsRepository,
@@ -73,22 +94,39 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
     return this.items.values();
   }
 
-  /** Arrays aligned with `model.itemIds`; items not in the catalogue any more are not live. */
+  /**
+   * Arrays aligned with `model.itemIds`, then the new items; items not in the catalogue any more
+   * are not live. New items are encoded here, once per catalogue change, so a request only scores them.
+   */
   viewFor(model: LoadedModel): CatalogueView {
     const cached = this.views.get(model);
     if (cached && cached.revision === this.revision) return cached;
+    const { recommender } = model;
+    const newcomers = scoresNewItems(recommender)
+      ? [...this.items.values()].filter((item) => !model.itemIndex.has(item.id))
+      : [];
     const n = model.itemIds.length;
+    const size = n + newcomers.length;
     const view: CatalogueView = {
       revision: this.revision,
-      live: new Uint8Array(n),
-      startsAt: new Float64Array(n).fill(NaN),
-      cityCode: new Int32Array(n).fill(-1),
+      size,
+      live: new Uint8Array(size),
+      startsAt: new Float64Array(size).fill(NaN),
+      cityCode: new Int32Array(size).fill(-1),
       cities: new Map(),
+      group: new Int32Array(size).fill(-1),
+      newItemIds: newcomers.map((item) => item.id),
+      newItemIndex: new Map(newcomers.map((item, row) => [item.id, n + row])),
+      newItems: scoresNewItems(recommender)
+        ? recommender.encodeNewItems(
+            newcomers.map((item) => Int32Array.from(item.features, (key) => model.featureIndex.get(key) ?? -1)),
+          )
+        : null,
     };
-    model.itemIds.forEach((id, index) => {
-      const item = this.items.get(id);
+    const describe = (item: CatalogueItem | undefined, index: number) => {
       if (!item) return;
       view.live[index] = 1;
+      view.group[index] = item.group;
       if (item.startsAt !== null) view.startsAt[index] = item.startsAt;
       if (item.city) {
         const city = item.city.toLowerCase();
@@ -96,7 +134,9 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
         if (code === undefined) view.cities.set(city, (code = view.cities.size));
         view.cityCode[index] = code;
       }
-    });
+    };
+    model.itemIds.forEach((id, index) => describe(this.items.get(id), index));
+    newcomers.forEach((item, row) => describe(item, n + row));
     this.views.set(model, view);
     return view;
   }
@@ -105,7 +145,7 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const next = new Map<string, CatalogueItem>();
       for await (const batch of this.repository.streamLive()) {
-        for (const item of batch) if (!item.isPlaceholder) next.set(item.id, summary(item));
+        for (const item of batch) if (!item.isPlaceholder) next.set(item.id, this.summary(item));
         // SQLite answers synchronously; let requests in between batches.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -140,7 +180,7 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
       const fresh = new Map((await this.repository.getByIds(ids)).map((item) => [item.id, item]));
       for (const id of ids) {
         const item = fresh.get(id);
-        if (item && item.deletedAt === null && !item.isPlaceholder) this.items.set(id, summary(item));
+        if (item && item.deletedAt === null && !item.isPlaceholder) this.items.set(id, this.summary(item));
         else this.items.delete(id);
       }
       this.revision++;
@@ -148,9 +188,16 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.warn(`catalogue refresh failed: ${(error as Error).message}`);
     }
   }
+
+  private summary(item: Item): CatalogueItem {
+    const key = groupKeyOf(item);
+    let group = key === null ? -1 : this.groups.get(key);
+    if (group === undefined) this.groups.set(key as string, (group = this.groups.size));
+    return { ...summaryOf(item), features: itemFeatures(item).map((f) => f.key), group };
+  }
 }
 
-function summary(item: Item): CatalogueItem {
+function summaryOf(item: Item): Omit<CatalogueItem, 'features' | 'group'> {
   return {
     id: item.id,
     name: item.name,

@@ -1,3 +1,5 @@
+import { Evidence, scoresNewItems } from '../algorithms/types';
+import { GroupCap, pickWithinCap } from '../domain/diversity';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { CatalogueView } from './catalogue-cache';
 import { UserContext } from './user-context';
@@ -9,6 +11,8 @@ export interface RankFilters {
   city: string | null;
   /** Items already placed by an earlier source in this response. */
   taken?: Set<string>;
+  /** The response's list so far, for the cap on items of one artist or series; none: no cap. */
+  cap?: GroupCap;
 }
 
 export interface RankedItem {
@@ -17,16 +21,19 @@ export interface RankedItem {
 }
 
 /**
- * One score array per model, reused by every request: scoring and ranking run without an await
- * in between, so no two requests ever hold it at once, and a request allocates nothing per item.
+ * One score array per view (a model at one catalogue revision), reused by every request: scoring
+ * and ranking run without an await in between, so no two requests ever hold it at once, and a
+ * request allocates nothing per item.
  */
-const scoreArrays = new WeakMap<LoadedModel, Float32Array>();
+const scoreArrays = new WeakMap<CatalogueView, Float32Array>();
 
 /**
- * Scores every item for the user, removes what must never be shown (excluded by the user,
- * deleted, already started, elsewhere, already taken) and returns the best `count`, best first,
- * ties to the lower index. One pass over the scores: an item that cannot beat the current
- * `count`-th best (most of them, for sparse scorers) costs one comparison.
+ * Scores every item for the user — the model's own and, for a model that scores by content, those
+ * added since it was trained — removes what must never be shown (excluded by the user, deleted,
+ * already started, elsewhere, already taken) and returns the best `count`, best first, ties to the
+ * lower index, within the cap on one artist or series (`filters.cap`, which records what it
+ * placed). One pass over the scores: an item that cannot beat the current worst candidate (most
+ * of them, for sparse scorers) costs one comparison.
  */
 export function rankItems(
   model: LoadedModel,
@@ -35,33 +42,74 @@ export function rankItems(
   filters: RankFilters,
   count: number,
 ): RankedItem[] {
-  const scores = scoreArrayFor(model);
-  model.recommender.score(context.profile, scores);
-  for (const item of context.excluded) scores[item] = -Infinity;
-  if (filters.taken) {
-    for (const id of filters.taken) {
-      const index = model.itemIndex.get(id);
-      if (index !== undefined) scores[index] = -Infinity;
-    }
-  }
   const cityCode = filters.city === null ? -1 : (view.cities.get(filters.city) ?? -2);
   if (cityCode === -2 || count <= 0) return [];
+  const scores = scoreAll(model, context, view, filters.taken);
+  const cap = filters.cap ?? GroupCap.of(0);
+  const groupOf = (index: number) => view.group[index];
+  // The cap may hold candidates back, so look further than `count`; when that is not far enough
+  // and more items qualify, look four times further: the result is then what a pass over every
+  // item would give, so page 2 continues page 1 exactly.
+  for (let pool = cap.perTen > 0 ? 2 * count + 10 : count; ; pool *= 4) {
+    const candidates = bestCandidates(scores, view, filters.now, cityCode, pool);
+    const { picked, exhausted } = pickWithinCap(candidates, groupOf, cap.copy(), count);
+    if (exhausted && candidates.length === pool) continue;
+    for (const index of picked) cap.place(groupOf(index));
+    return picked.map((index) => ({ index, score: scores[index] }));
+  }
+}
 
+/** The id of a ranked index: one of the model's items, or one added since it was trained. */
+export function itemIdAt(model: LoadedModel, view: CatalogueView, index: number): string {
+  const n = model.itemIds.length;
+  return index < n ? model.itemIds[index] : view.newItemIds[index - n];
+}
+
+/** Why a ranked item was scored; call it right after rankItems, whose profile the models memoise. */
+export function explainRanked(model: LoadedModel, context: UserContext, view: CatalogueView, index: number): Evidence {
+  const n = model.itemIds.length;
+  const { recommender } = model;
+  if (index < n) return recommender.explain(context.profile, index);
+  return view.newItems && scoresNewItems(recommender)
+    ? recommender.explainNewItem(context.profile, view.newItems, index - n)
+    : { kind: 'taste' };
+}
+
+function scoreAll(model: LoadedModel, context: UserContext, view: CatalogueView, taken?: Set<string>): Float32Array {
+  let scores = scoreArrays.get(view);
+  if (!scores) scoreArrays.set(view, (scores = new Float32Array(view.size)));
+  scores.fill(-Infinity);
+  const n = model.itemIds.length;
+  const { recommender } = model;
+  recommender.score(context.profile, view.size === n ? scores : scores.subarray(0, n));
+  if (view.newItems && view.newItems.rows > 0 && scoresNewItems(recommender)) {
+    recommender.scoreNewItems(context.profile, view.newItems, scores.subarray(n));
+  }
+  for (const item of context.excluded) scores[item] = -Infinity;
+  for (const id of [...context.excludedSince, ...(taken ?? [])]) {
+    const index = model.itemIndex.get(id) ?? view.newItemIndex.get(id);
+    if (index !== undefined) scores[index] = -Infinity;
+  }
+  return scores;
+}
+
+/** The best `count` items that may be shown, best first. */
+function bestCandidates(
+  scores: Float32Array,
+  view: CatalogueView,
+  now: number,
+  cityCode: number,
+  count: number,
+): Int32Array {
   const heap = new BestHeap(scores, count);
   const { live, startsAt, cityCode: itemCity } = view;
   for (let i = 0; i < scores.length; i++) {
     // Negated so that NaN and -Infinity (not scored) fall out here too.
     if (!(scores[i] > heap.threshold)) continue;
-    if (live[i] === 0 || startsAt[i] <= filters.now || (cityCode >= 0 && itemCity[i] !== cityCode)) continue;
+    if (live[i] === 0 || startsAt[i] <= now || (cityCode >= 0 && itemCity[i] !== cityCode)) continue;
     heap.offer(i);
   }
-  return Array.from(heap.bestFirst(), (index) => ({ index, score: scores[index] }));
-}
-
-function scoreArrayFor(model: LoadedModel): Float32Array {
-  let scores = scoreArrays.get(model);
-  if (!scores) scoreArrays.set(model, (scores = new Float32Array(model.itemIds.length)));
-  return scores.fill(-Infinity);
+  return heap.bestFirst();
 }
 
 /**

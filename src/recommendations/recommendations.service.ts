@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { similarItems } from '../algorithms/item-knn';
 import { AlgorithmName } from '../algorithms/types';
 import { ChangeEvents } from '../common/change-events';
+import { GroupCap, pickWithinCap } from '../domain/diversity';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ExperimentAssigner } from '../experiments/experiment-assigner';
 import { ImpressionRecorder } from '../experiments/impression-recorder';
@@ -19,7 +20,7 @@ import { InteractionsRepository } from '../repositories/interactions.repository'
 import { Telemetry } from '../telemetry/telemetry';
 import { CatalogueCache, CatalogueItem } from './catalogue-cache';
 import { reasonFor } from './explanations';
-import { rankItems } from './ranking';
+import { explainRanked, itemIdAt, rankItems } from './ranking';
 import { RecommendationResponseDto, RecommendedItemDto, SimilarItemsResponseDto } from './recommendations.dto';
 import { ResultCache } from './result-cache';
 import { DeclaredPreferences, UserContextBuilder } from './user-context';
@@ -159,6 +160,9 @@ export class RecommendationsService {
 
     const picked: RecommendedItemDto[] = [];
     const taken = new Set<string>();
+    // One cap over the whole list, whichever source places an item: the list for offset + limit is
+    // always ranked from the top, so every page is a slice of one capped list.
+    const cap = GroupCap.of(this.config.maxPerArtist);
     const notes: string[] = reading.degraded ? [reading.degraded] : [];
     const need = offset + limit;
     for (const model of sources) {
@@ -173,18 +177,18 @@ export class RecommendationsService {
       let top: number | undefined;
       let placed = 0;
       for (const c of cities) {
-        const ranked = rankItems(model, context, view, { now, city: c, taken }, need - picked.length);
+        const ranked = rankItems(model, context, view, { now, city: c, taken, cap }, need - picked.length);
         top ??= ranked[0]?.score;
         placed += ranked.length;
         for (const { index, score } of ranked) {
-          const id = model.itemIds[index];
+          const id = itemIdAt(model, view, index);
           taken.add(id);
           picked.push({
             event_id: id,
             score: round(score, 4),
             confidence: round(clamp01(top !== undefined && top > 0 ? (score / top) * strength : strength / 2), 3),
             reason: reasonFor(
-              model.recommender.explain(context.profile, index),
+              explainRanked(model, context, view, index),
               model,
               this.catalogue,
               context.lastAction,
@@ -222,24 +226,33 @@ export class RecommendationsService {
     now: number,
   ): Promise<RankedList> {
     const counts = await this.interactions.getPopularItemIds(now - 30 * DAY_MS, 1000);
-    const recommendations = counts
+    const candidates = counts
       .filter(({ itemId }) => !excluded.has(itemId))
       .map(({ itemId, count }) => ({ item: this.catalogue.get(itemId), count }))
       .filter(
-        ({ item }) =>
-          item &&
-          !(item.startsAt !== null && item.startsAt <= now) &&
-          (city === null || item.city?.toLowerCase() === city),
-      )
-      .slice(offset, offset + limit)
-      .map(({ item, count }, rank, all) => ({
-        event_id: (item as CatalogueItem).id,
+        (c): c is { item: CatalogueItem; count: number } =>
+          c.item !== undefined &&
+          !(c.item.startsAt !== null && c.item.startsAt <= now) &&
+          (city === null || c.item.city?.toLowerCase() === city),
+      );
+    const { picked } = pickWithinCap(
+      candidates.map((_, at) => at),
+      (at) => candidates[at].item.group,
+      GroupCap.of(this.config.maxPerArtist),
+      offset + limit,
+    );
+    const top = candidates[0]?.count || 1;
+    const recommendations = picked.slice(offset, offset + limit).map((at) => {
+      const { item, count } = candidates[at];
+      return {
+        event_id: item.id,
         score: count,
-        confidence: round(0.4 * (count / (all[0]?.count || 1)), 3),
-        reason: item?.city ? `Popular in ${item.city} this week` : 'Popular this week',
+        confidence: round(0.4 * (count / top), 3),
+        reason: item.city ? `Popular in ${item.city} this week` : 'Popular this week',
         algorithm: 'popularity',
-        metadata: (item as CatalogueItem).metadata,
-      }));
+        metadata: item.metadata,
+      };
+    });
     return {
       user_id: userId,
       recommendations,

@@ -14,6 +14,8 @@ export interface UserContext {
   profile: UserProfile;
   /** Items never to show this user. */
   excluded: Set<number>;
+  /** Ids the user excluded since the oldest serving snapshot: what leaves out items added after training. */
+  excludedSince: ReadonlySet<string>;
   /** The user's latest action per item, for reasons ("Because you saved …"). */
   lastAction: Map<number, FeedbackAction>;
   city: string | null;
@@ -90,6 +92,7 @@ export class UserContextBuilder {
         cityIndex: city === null ? -1 : (model.cityIndex.get(city) ?? -1),
       },
       excluded: excludedFor(model, userIndex, events),
+      excludedSince: events.excludedSince,
       lastAction,
       city,
       degraded,

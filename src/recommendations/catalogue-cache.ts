@@ -39,7 +39,8 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CatalogueCache.name);
   private items = new Map<string, CatalogueItem>();
   private revision = 0;
-  private readonly views = new WeakMap<LoadedModel, CatalogueView>();
+  /** By the model's item list, which the models of one training run share. */
+  private readonly views = new WeakMap<string[], CatalogueView>();
   private readonly timers: NodeJS.Timeout[] = [];
   /** Change times of the items the last catch-up saw, so each change is refreshed once. */
   private seen = new Map<string, number>();
@@ -75,7 +76,7 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Arrays aligned with `model.itemIds`; items not in the catalogue any more are not live. */
   viewFor(model: LoadedModel): CatalogueView {
-    const cached = this.views.get(model);
+    const cached = this.views.get(model.itemIds);
     if (cached && cached.revision === this.revision) return cached;
     const n = model.itemIds.length;
     const view: CatalogueView = {
@@ -97,7 +98,7 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
         view.cityCode[index] = code;
       }
     });
-    this.views.set(model, view);
+    this.views.set(model.itemIds, view);
     return view;
   }
 

@@ -16,10 +16,16 @@ export class ArtifactDecoder implements OnModuleDestroy {
     idleTimeout: 10_000,
   });
 
-  /** Moves the chunks to the worker when they own their memory, copies them otherwise. */
-  decode(chunks: Uint8Array[], checksum: string | null): Promise<DecodedArtifact> {
+  /**
+   * Moves the chunks to the worker when they own their memory, copies them otherwise. A bundle
+   * whose snapshot is one of `heldSnapshots` (keys) comes back without it.
+   */
+  decode(chunks: Uint8Array[], checksum: string | null, heldSnapshots: string[]): Promise<DecodedArtifact> {
     const owned = chunks.filter((chunk) => chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength);
-    return this.pool.run({ chunks, checksum }, { transferList: owned.map((chunk) => chunk.buffer as ArrayBuffer) });
+    return this.pool.run(
+      { chunks, checksum, heldSnapshots },
+      { transferList: owned.map((chunk) => chunk.buffer as ArrayBuffer) },
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

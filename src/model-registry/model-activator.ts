@@ -5,6 +5,7 @@ import { ModelsRepository, ModelVersion } from '../repositories/models.repositor
 import { ActiveModels } from './active-models';
 import { ArtifactDecoder } from './artifact-decoder';
 import { loadModel, LoadedModel } from './loaded-model';
+import { ServingSnapshots } from './serving-snapshots';
 
 /**
  * Decides which version serves: the promotion gate after training, explicit activation
@@ -20,6 +21,7 @@ export class ModelActivator {
     private readonly models: ModelsRepository,
     private readonly active: ActiveModels,
     private readonly decoder: ArtifactDecoder,
+    private readonly snapshots: ServingSnapshots,
   ) {}
 
   /** Activates a fresh candidate unless it is worse than the active model beyond the tolerance. */
@@ -79,7 +81,7 @@ export class ModelActivator {
     const chunks = await this.models.loadArtifactChunks(version.id);
     if (!chunks) throw new UnprocessableEntityException(`model ${version.id} has no stored artifact (archived?)`);
     try {
-      return await loadModel(version, chunks, this.decoder);
+      return await loadModel(version, chunks, this.decoder, this.snapshots);
     } catch (error) {
       if (error instanceof CorruptArtifactError) throw new UnprocessableEntityException(error.message);
       throw error;

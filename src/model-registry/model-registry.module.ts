@@ -6,12 +6,13 @@ import { ModelActivator } from './model-activator';
 import { ModelRegistryController } from './model-registry.controller';
 import { ModelRegistryService } from './model-registry.service';
 import { ModelRetention } from './model-retention';
+import { ServingSnapshots } from './serving-snapshots';
 
 /** Global because serving, training, health and the dashboard all read the active models. */
 @Global()
 @Module({
   controllers: [ModelRegistryController],
-  providers: [ActiveModels, ArtifactDecoder, ModelActivator, ModelRetention, ModelRegistryService],
+  providers: [ActiveModels, ArtifactDecoder, ServingSnapshots, ModelActivator, ModelRetention, ModelRegistryService],
   exports: [ActiveModels, ModelActivator, ModelRetention],
 })
 export class ModelRegistryModule {

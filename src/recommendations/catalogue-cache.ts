@@ -58,6 +58,7 @@ export class CatalogueCache implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CatalogueCache.name);
   private items = new Map<string, CatalogueItem>();
   private revision = 0;
+  /** By model: a view holds new items encoded by that model's recommender (content_based, hybrid). */
   private readonly views = new WeakMap<LoadedModel, CatalogueView>();
   private readonly timers: NodeJS.Timeout[] = [];
   /** Change times of the items the last catch-up saw, so each change is refreshed once. */

@@ -61,6 +61,7 @@ export const ease: Algorithm = {
   name: 'ease',
   params: PARAMS,
   defaults: DEFAULTS,
+  tuning: { lambda: [50, 100, 200, 400, 800, 1600] },
 
   /**
    * The preference matrix, csr(U, E), and item maps, 8 B per item; the n × n float64 inverse,

@@ -73,6 +73,7 @@ export const matrixFactorization: Algorithm = {
   name: 'matrix_factorization',
   params: PARAMS,
   defaults: DEFAULTS,
+  tuning: { regularization: [5, 10, 25, 50, 100], alpha: [1, 2, 5, 10], factors: [32, 64, 128] },
 
   /**
    * The preference matrix and its transpose, csr(U, E) + csr(I, E); user and item factors,

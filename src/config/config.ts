@@ -86,6 +86,8 @@ export interface TrainingConfig {
   threads: number;
   /** Share of each user's latest interactions held out for offline evaluation. */
   holdoutFraction: number;
+  /** Every run searches each algorithm's tuning grid on validation (params `tune: true`). */
+  tune: boolean;
   /** A candidate may be this much worse (relative NDCG@10) than the active model and still be promoted. */
   promotionTolerance: number;
   timeoutSeconds: number;
@@ -188,6 +190,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       enabledAlgorithms: readAlgorithms(read),
       threads: read.number('TRAINING_THREADS', { min: 1, max: 64, integer: true }),
       holdoutFraction: read.number('HOLDOUT_FRACTION', { min: 0.01, max: 0.5 }),
+      tune: read.boolean('TRAINING_TUNE'),
       promotionTolerance: read.number('PROMOTION_TOLERANCE', { min: 0, max: 1 }),
       timeoutSeconds: read.number('TRAINING_TIMEOUT_SECONDS', { min: 1, integer: true }),
       maxEvaluatedUsers: read.number('EVALUATION_MAX_USERS', { min: 10, integer: true }),
@@ -207,9 +210,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     docsEnabled: read.boolean('DOCS_ENABLED'),
     trustProxyHops: read.number('TRUST_PROXY', { min: 0, max: 10, integer: true }),
   };
-  if (!(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
+  if (config.defaultAlgorithm !== 'auto' && !(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
     read.problems.push(
-      `DEFAULT_ALGORITHM=${JSON.stringify(config.defaultAlgorithm)} must be one of ${ALGORITHMS.join(', ')}`,
+      `DEFAULT_ALGORITHM=${JSON.stringify(config.defaultAlgorithm)} must be auto or one of ${ALGORITHMS.join(', ')}`,
     );
   }
   if (config.defaultRecommendationCount > maxRecommendationCount) {

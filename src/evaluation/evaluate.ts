@@ -1,5 +1,14 @@
 import { buildCsr, preferenceMatrix, topK } from '../algorithms/sparse';
-import { Algorithm, AlgorithmParams, Csr, EventLog, Recommender, TrainingData, UserProfile } from '../algorithms/types';
+import {
+  Algorithm,
+  AlgorithmParams,
+  Csr,
+  EventLog,
+  Judge,
+  Recommender,
+  TrainingData,
+  UserProfile,
+} from '../algorithms/types';
 import { averagePrecisionMs, catalogueCoverage, ndcgAtK, precisionAtK, recallAtK } from './metrics';
 import { timeHoldout } from './split';
 
@@ -38,34 +47,51 @@ export function evaluateRecommender(
   test: Csr,
   options: EvaluationOptions,
 ): EvaluationMetrics {
+  return evaluateRecommenders([recommender], train, test, options)[0];
+}
+
+/**
+ * `evaluateRecommender` for several recommenders at once, user by user: each scores the same
+ * profile object in turn, so what they share per profile is computed once (see `Judge`).
+ */
+export function evaluateRecommenders(
+  recommenders: Recommender[],
+  train: Csr,
+  test: Csr,
+  options: EvaluationOptions,
+): EvaluationMetrics[] {
   const { k, numItems } = options;
   const scores = new Float32Array(numItems);
-  const lists: Int32Array[] = [];
-  const sums = { precision: 0, recall: 0, ndcg: 0, map: 0 };
+  const tallies = recommenders.map(() => ({ lists: [] as Int32Array[], precision: 0, recall: 0, ndcg: 0, map: 0 }));
   for (let user = 0; user < test.rows; user++) {
     if (test.indptr[user] === test.indptr[user + 1]) continue;
     const relevant = new Set(test.indices.subarray(test.indptr[user], test.indptr[user + 1]));
     const profile = trainingProfile(train, user);
-    scores.fill(-Infinity);
-    recommender.score(profile, scores);
-    for (const item of profile.items) scores[item] = -Infinity;
-    const recommended = topK(scores, k);
-    lists.push(recommended);
-    sums.precision += precisionAtK(recommended, relevant, k);
-    sums.recall += recallAtK(recommended, relevant, k);
-    sums.ndcg += ndcgAtK(recommended, relevant, k);
-    sums.map += averagePrecisionMs(recommended, relevant, k);
+    recommenders.forEach((recommender, r) => {
+      scores.fill(-Infinity);
+      recommender.score(profile, scores);
+      for (const item of profile.items) scores[item] = -Infinity;
+      const recommended = topK(scores, k);
+      const tally = tallies[r];
+      tally.lists.push(recommended);
+      tally.precision += precisionAtK(recommended, relevant, k);
+      tally.recall += recallAtK(recommended, relevant, k);
+      tally.ndcg += ndcgAtK(recommended, relevant, k);
+      tally.map += averagePrecisionMs(recommended, relevant, k);
+    });
   }
-  const users = lists.length;
-  const mean = (sum: number) => (users > 0 ? sum / users : 0);
-  return {
-    precision_at_10: mean(sums.precision),
-    recall_at_10: mean(sums.recall),
-    ndcg_at_10: mean(sums.ndcg),
-    map_at_10: mean(sums.map),
-    coverage: catalogueCoverage(lists, numItems),
-    users_evaluated: users,
-  };
+  return tallies.map((tally) => {
+    const users = tally.lists.length;
+    const mean = (sum: number) => (users > 0 ? sum / users : 0);
+    return {
+      precision_at_10: mean(tally.precision),
+      recall_at_10: mean(tally.recall),
+      ndcg_at_10: mean(tally.ndcg),
+      map_at_10: mean(tally.map),
+      coverage: catalogueCoverage(tally.lists, numItems),
+      users_evaluated: users,
+    };
+  });
 }
 
 function trainingProfile(train: Csr, user: number): UserProfile {
@@ -104,6 +130,17 @@ export function relevanceMatrix(test: EventLog, train: Csr): Csr {
     Int32Array.from(keepItem),
     new Float32Array(keepUser.length).fill(1),
   );
+}
+
+/** NDCG@10 on `holdout.test` of recommenders trained on `holdout.train`. */
+export function judgeOf(holdout: Holdout): Judge {
+  const { train } = holdout;
+  const history = preferenceMatrix(train.events, train.numUsers, train.numItems);
+  const relevance = relevanceMatrix(holdout.test, history);
+  return (recommenders) =>
+    evaluateRecommenders(recommenders, history, relevance, { k: EVALUATION_K, numItems: train.numItems }).map(
+      (metrics) => metrics.ndcg_at_10,
+    );
 }
 
 /** Trains on `holdout.train`, evaluates on `holdout.test`; the seconds cover training only. */

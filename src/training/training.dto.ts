@@ -44,7 +44,9 @@ function paramsDocumentation(): string {
         const allowed =
           spec.type === 'choice'
             ? `one of ${spec.choices.join(', ')}`
-            : `${spec.type} ${spec.min}–${spec.max}${spec.atMostThe ? `, at most the number of ${spec.atMostThe}` : ''}`;
+            : spec.type === 'boolean'
+              ? 'true or false'
+              : `${spec.type} ${spec.min}–${spec.max}${spec.atMostThe ? `, at most the number of ${spec.atMostThe}` : ''}`;
         return `  - \`${param}\` (${allowed}; default ${spec.default}): ${spec.meaning}`;
       });
       return [`- **${name}**`, ...lines].join('\n');

@@ -170,7 +170,10 @@ export class TrainingService implements OnModuleDestroy {
       {
         algorithm,
         version: latest ? nextVersion(latest) : this.config.modelVersion,
-        params: options.params ?? this.defaultParams(algorithm),
+        params: {
+          ...(this.config.training.tune && { tune: true }),
+          ...(options.params ?? this.defaultParams(algorithm)),
+        },
         windowStart: options.startDate ?? null,
         windowEnd: options.endDate ?? null,
       },
@@ -252,6 +255,7 @@ export class TrainingService implements OnModuleDestroy {
       const candidate = {
         status: 'candidate' as const,
         params: result.params,
+        trials: result.trials,
         metrics: {
           ...result.metrics,
           ...(result.baselineNdcg === undefined ? {} : { baseline_ndcg_at_10: result.baselineNdcg }),

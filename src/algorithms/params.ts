@@ -80,18 +80,18 @@ export function paramProblems(
       name === TUNE_PARAM ? TUNE_SPEC : Object.hasOwn(algorithm.params, name) ? algorithm.params[name] : undefined;
     const problem = spec
       ? valueProblem(spec, value, shape)
-      : `is not a parameter of ${algorithm.name} (known: ${knownNames(algorithm, params).join(', ')})`;
+      : `is not a parameter of ${algorithm.name} (known: ${knownNames(algorithm, params, prefix === '').join(', ')})`;
     if (problem) problems.push(`params.${prefix}${name} ${problem}`);
   }
   return problems;
 }
 
-function knownNames(algorithm: Algorithm, params: Record<string, unknown>): string[] {
+function knownNames(algorithm: Algorithm, params: Record<string, unknown>, topLevel: boolean): string[] {
   const own = Object.keys(algorithm.params);
   const nested = Object.entries(algorithm.components?.(params) ?? {}).flatMap(([prefix, component]) =>
     Object.keys(component.params).map((name) => `${prefix}.${name}`),
   );
-  return [...own, TUNE_PARAM, ...nested];
+  return [...own, ...(topLevel ? [TUNE_PARAM] : []), ...nested];
 }
 
 function valueProblem(spec: ParamSpec, value: unknown, shape: DataShape | undefined): string | undefined {

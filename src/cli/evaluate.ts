@@ -6,10 +6,10 @@ import { preferenceMatrix, sortEventsByTime } from '../algorithms/sparse';
 import { ALGORITHMS, Algorithm, AlgorithmName, AlgorithmParams, EventLog, TrainingData } from '../algorithms/types';
 import { defaultOf } from '../config/variables';
 import { RATING_SPREAD } from '../domain/signal';
-import { EvaluationMetrics, evaluateRecommender, relevanceMatrix, timeHoldoutOf } from '../evaluation/evaluate';
+import { EvaluationMetrics, evaluateRecommender, holdoutOf, relevanceMatrix } from '../evaluation/evaluate';
 import { fitAndEvaluate } from '../evaluation/fit';
 import { MissingMovieLensError, MovieLens, loadMovieLens } from '../evaluation/movielens';
-import { stratifiedSplitByItem } from '../evaluation/split';
+import { HoldoutSplit, stratifiedSplitByItem } from '../evaluation/split';
 import { importedMovieLens } from './imported-movielens';
 
 const USAGE =
@@ -85,6 +85,7 @@ class UsageError extends Error {}
 const RUN = {
   holdoutFraction: defaultOf<number>('HOLDOUT_FRACTION', false),
   maxUsers: defaultOf<number>('EVALUATION_MAX_USERS', false),
+  split: defaultOf<HoldoutSplit>('HOLDOUT_SPLIT', false),
 };
 
 /**
@@ -101,7 +102,7 @@ function protocolData(
   if (options.protocol === 'time') {
     const everything = Int32Array.from({ length: movies.ratings.user.length }, (_, row) => row);
     const data = importedMovieLens(movies, everything, ratingSpread).data;
-    const holdout = timeHoldoutOf({ ...data, events: sortEventsByTime(data.events) }, 0.25);
+    const holdout = holdoutOf({ ...data, events: sortEventsByTime(data.events) }, 0.25, Infinity, 'time');
     return { train: holdout.train, test: holdout.test };
   }
   let split = stratifiedSplitByItem(movies.ratings.item, 0.75, 42);
@@ -133,7 +134,7 @@ function formatRow(name: string, m: Partial<EvaluationMetrics>, validation?: num
 /** The params a run chose on validation that differ from the defaults, e.g. `collaborative=ease`. */
 function chosenParams(algorithm: Algorithm, params: AlgorithmParams): string {
   return Object.entries(params)
-    .filter(([name, value]) => algorithm.defaults[name] !== value && !/^learn_/.test(name))
+    .filter(([name, value]) => algorithm.defaults[name] !== value && !/(^|\.)learn_/.test(name))
     .map(([name, value]) => `${name}=${typeof value === 'number' ? Number(value.toPrecision(4)) : value}`)
     .join(' ');
 }
@@ -161,7 +162,7 @@ function run(options: Options): void {
         `protocol ${options.protocol}, rating spread ${ratingSpread}${options.tune ? ', tune' : ''}: ${train.events.user.length} train / ${test.user.length} test rows`,
     );
     console.log(
-      `valid: NDCG@10 on each user's latest ${RUN.holdoutFraction * 100}% of the training rows (params chosen on a split carved from the rest); the others on the test rows`,
+      `valid: NDCG@10 on ${RUN.holdoutFraction * 100}% of each user's training rows (HOLDOUT_SPLIT ${RUN.split}; params chosen on a split carved from the rest); the others on the test rows`,
     );
     console.log(`${'algorithm'.padEnd(24)}${HEADINGS.map((h) => h.padStart(8)).join('')}  chosen on validation`);
     for (const name of options.algorithms) {

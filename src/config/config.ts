@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { CronTime } from 'cron';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
+import { HOLDOUT_SPLITS, HoldoutSplit } from '../evaluation/split';
 import { DEFAULT_FEEDBACK_WEIGHTS, FEEDBACK_ACTIONS, FeedbackAction } from '../domain/feedback-actions';
 import { VariableName, VariableWithDefault, defaultOf } from './variables';
 
@@ -86,6 +87,8 @@ export interface TrainingConfig {
   threads: number;
   /** Share of each user's latest interactions held out for offline evaluation. */
   holdoutFraction: number;
+  /** Which of each user's events are held out: the latest, or a random choice. */
+  holdoutSplit: HoldoutSplit;
   /** Every run searches each algorithm's tuning grid on validation (params `tune: true`). */
   tune: boolean;
   /** A candidate may be this much worse (relative NDCG@10) than the active model and still be promoted. */
@@ -190,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       enabledAlgorithms: readAlgorithms(read),
       threads: read.number('TRAINING_THREADS', { min: 1, max: 64, integer: true }),
       holdoutFraction: read.number('HOLDOUT_FRACTION', { min: 0.01, max: 0.5 }),
+      holdoutSplit: read.oneOf<HoldoutSplit>('HOLDOUT_SPLIT', HOLDOUT_SPLITS),
       tune: read.boolean('TRAINING_TUNE'),
       promotionTolerance: read.number('PROMOTION_TOLERANCE', { min: 0, max: 1 }),
       timeoutSeconds: read.number('TRAINING_TIMEOUT_SECONDS', { min: 1, integer: true }),

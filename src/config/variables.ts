@@ -72,7 +72,12 @@ export const CONFIG_VARIABLES = {
     meaning: 'worker threads for training (one leaves a core for serving on a 2-core box)',
   },
   TRAINING_TIMEOUT_SECONDS: { default: 1800, meaning: 'a run taking longer is aborted and marked failed' },
-  HOLDOUT_FRACTION: { default: 0.2, meaning: "share of each user's latest events held out for evaluation" },
+  HOLDOUT_FRACTION: { default: 0.2, meaning: "share of each user's events held out for evaluation" },
+  HOLDOUT_SPLIT: {
+    default: 'random',
+    meaning:
+      "which of each user's events are held out, for evaluation and the promotion gate and, within the rest, for the validation split that params are chosen on: `random` (seeded) or `time` (the latest)",
+  },
   EVALUATION_MAX_USERS: { default: 5000, meaning: 'evaluate at most this many users (an even sample) per run' },
   TRAINING_TUNE: {
     default: false,

@@ -6,10 +6,10 @@ import { popularity } from '../algorithms/popularity';
 import { Event, trainingDataOf } from '../algorithms/spec-helpers';
 import { TrainingData } from '../algorithms/types';
 import { chooseParams } from './choose';
-import { timeHoldoutOf } from './evaluate';
+import { holdoutOf } from './evaluate';
 import { fitAndEvaluate } from './fit';
 
-const OPTIONS = { holdoutFraction: 0.25, maxUsers: Infinity };
+const OPTIONS = { holdoutFraction: 0.25, maxUsers: Infinity, split: 'time' } as const;
 
 /**
  * Two taste groups of 8 users: group A (users 0-7) rates items 0-5, group B items 6-11, six
@@ -50,10 +50,10 @@ describe('chooseParams', { timeout: 300_000 }, () => {
 
   it('should search the tuning grid one value at a time with tune: true, and drop tune from the params', () => {
     const { params, trials } = chooseParams(ease, blocks(), { tune: true }, OPTIONS);
-    // The default λ 400 first, then the grid's other five values.
+    // The default λ 800 first, then the grid's other five values.
     assert.deepEqual(
       trials.map((trial) => trial.params.lambda),
-      [400, 50, 100, 200, 800, 1600],
+      [800, 50, 100, 200, 400, 1600],
     );
     const best = trials.reduce((a, b) => (b.ndcg_at_10 > a.ndcg_at_10 ? b : a));
     assert.equal(params.lambda, best.params.lambda);
@@ -68,7 +68,7 @@ describe('chooseParams', { timeout: 300_000 }, () => {
 describe('fitAndEvaluate', { timeout: 300_000 }, () => {
   it("should choose params without the holdout: changing the held-out events changes no trial's score", () => {
     const data = blocks();
-    const heldOut = timeHoldoutOf(data, OPTIONS.holdoutFraction).test;
+    const heldOut = holdoutOf(data, OPTIONS.holdoutFraction, Infinity, 'time').test;
     // The holdout's events move to another item; everything before them stays.
     const moved = new Set(Array.from(heldOut.time));
     const changed: TrainingData = {

@@ -1,18 +1,20 @@
 import { TUNE_PARAM } from '../algorithms/params';
 import { Algorithm, AlgorithmParams, Judge, Learned, TrainingData, Trial } from '../algorithms/types';
-import { judgeOf, timeHoldoutOf } from './evaluate';
+import { holdoutOf, judgeOf } from './evaluate';
+import { HoldoutSplit } from './split';
 
 /** How the validation split is carved from a run's training data: as the run's own holdout is. */
 export interface ValidationOptions {
   holdoutFraction: number;
   maxUsers: number;
+  split: HoldoutSplit;
 }
 
 /**
  * The params a run trains with: `params` over the defaults; with `tune: true`, the best point of
  * a search over the algorithm's tuning grid; then whatever the algorithm learns at every run
  * (hybrid's blend, popularity's half-life). Every choice is judged on a validation split carved
- * from `data` (each user's latest events, as the run's holdout), so data the run is scored on
+ * from `data` the way the run's holdout is (HOLDOUT_SPLIT), so data the run is scored on
  * never takes part. The result has `tune` off and learning switched off at the values chosen,
  * so re-fitting it (the promotion gate's baseline) reproduces the same model.
  */
@@ -26,7 +28,7 @@ export function chooseParams(
   let chosen: AlgorithmParams = { ...algorithm.defaults, ...rest };
   const tuning = tune === true ? algorithm.tuning : undefined;
   if (!tuning && !algorithm.learn) return { params: chosen, trials: [] };
-  const validation = timeHoldoutOf(data, options.holdoutFraction, options.maxUsers);
+  const validation = holdoutOf(data, options.holdoutFraction, options.maxUsers, options.split);
   const judge = judgeOf(validation);
   const trials: Trial[] = [];
   if (tuning) {

@@ -10,7 +10,7 @@ import {
   UserProfile,
 } from '../algorithms/types';
 import { averagePrecisionMs, catalogueCoverage, ndcgAtK, precisionAtK, recallAtK } from './metrics';
-import { timeHoldout } from './split';
+import { HoldoutSplit, randomHoldout, timeHoldout } from './split';
 
 /** The cut-off every stored metric is taken at; the names below carry it. */
 const EVALUATION_K = 10;
@@ -160,13 +160,20 @@ export function trainAndEvaluateHoldout(
 }
 
 /**
- * The service's protocol on its own data: each user's latest events held out (see `timeHoldout`).
- * At most `maxUsers` users are evaluated, an even stride through them, so evaluation cost stays
- * bounded on large data; the others keep all their events for training.
+ * The service's protocol on its own data: a share of each user's events held out, the latest
+ * (`time`, see `timeHoldout`) or a random choice (`random`). At most `maxUsers` users are
+ * evaluated, an even stride through them, so evaluation cost stays bounded on large data; the
+ * others keep all their events for training.
  */
-export function timeHoldoutOf(data: TrainingData, holdoutFraction: number, maxUsers = Infinity): Holdout {
+export function holdoutOf(
+  data: TrainingData,
+  holdoutFraction: number,
+  maxUsers = Infinity,
+  split: HoldoutSplit = 'time',
+): Holdout {
   const stride = Math.max(1, Math.ceil(data.numUsers / maxUsers));
-  const { train, test } = timeHoldout(data.events, holdoutFraction, (user) => user % stride === 0);
+  const evaluated = (user: number) => user % stride === 0;
+  const { train, test } = (split === 'time' ? timeHoldout : randomHoldout)(data.events, holdoutFraction, evaluated);
   // "Now" for the training part is its newest event, not the full data's.
   const referenceTime = train.time.length > 0 ? train.time[train.time.length - 1] : data.referenceTime;
   return { train: { ...data, events: train, referenceTime }, test };
@@ -183,5 +190,5 @@ export function trainAndEvaluate(
   holdoutFraction: number,
   maxUsers = Infinity,
 ): EvaluationMetrics {
-  return trainAndEvaluateHoldout(algorithm, timeHoldoutOf(data, holdoutFraction, maxUsers), params).metrics;
+  return trainAndEvaluateHoldout(algorithm, holdoutOf(data, holdoutFraction, maxUsers), params).metrics;
 }

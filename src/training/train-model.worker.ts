@@ -4,6 +4,7 @@ import { buildCsr, preferenceMatrix, sortEventsByTime } from '../algorithms/spar
 import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData, Trial } from '../algorithms/types';
 import { EvaluationMetrics } from '../evaluation/evaluate';
 import { fitAndEvaluate } from '../evaluation/fit';
+import { HoldoutSplit } from '../evaluation/split';
 import { runAtBackgroundPriority } from '../workers/background-priority';
 import { transferring } from '../workers/transfer';
 
@@ -14,6 +15,8 @@ export interface TrainRequest {
   /** (user, item) pairs never to recommend again: hidden, disliked or consumed. */
   exclusions: { user: Int32Array; item: Int32Array };
   holdoutFraction: number;
+  /** Which of each user's events the holdout (and the validation split within it) takes. */
+  holdoutSplit: HoldoutSplit;
   /** Evaluate at most this many users (an even stride), bounding evaluation cost on large data. */
   maxEvaluatedUsers: number;
   /**
@@ -48,6 +51,7 @@ export function trainModel(request: TrainRequest): TrainResult {
   const { artifact, params, trials, metrics, baselineNdcg } = fitAndEvaluate(algorithm, data, request.params, {
     holdoutFraction: request.holdoutFraction,
     maxUsers: request.maxEvaluatedUsers,
+    split: request.holdoutSplit,
     baselineParams: request.baselineParams,
   });
 

@@ -237,6 +237,7 @@ export class TrainingService implements OnModuleDestroy {
           data: arrays.data,
           exclusions: arrays.exclusions,
           holdoutFraction: this.config.training.holdoutFraction,
+          holdoutSplit: this.config.training.holdoutSplit,
           maxEvaluatedUsers: this.config.training.maxEvaluatedUsers,
           baselineParams: active?.params,
           header: {

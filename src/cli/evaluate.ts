@@ -2,15 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALGORITHM_REGISTRY } from '../algorithms/registry';
-import { preferenceMatrix, sortEventsByTime } from '../algorithms/sparse';
-import { ALGORITHMS, Algorithm, AlgorithmName, AlgorithmParams, EventLog, TrainingData } from '../algorithms/types';
-import { defaultOf } from '../config/variables';
+import { ALGORITHMS, Algorithm, AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { RATING_SPREAD } from '../domain/signal';
-import { EvaluationMetrics, evaluateRecommender, holdoutOf, relevanceMatrix } from '../evaluation/evaluate';
-import { fitAndEvaluate } from '../evaluation/fit';
-import { MissingMovieLensError, MovieLens, loadMovieLens } from '../evaluation/movielens';
-import { HoldoutSplit, stratifiedSplitByItem } from '../evaluation/split';
-import { importedMovieLens } from './imported-movielens';
+import { EvaluationMetrics } from '../evaluation/evaluate';
+import { MissingMovieLensError, loadMovieLens } from '../evaluation/movielens';
+import { evaluateOne, Protocol, protocolData, RUN } from './benchmark';
 
 const USAGE =
   'usage: npm run evaluate -- --data <MovieLens folder> [--algorithms a,b] [--protocol ms|validation|time] [--rating-spread 0.5[,0.9…]] [--params JSON] [--tune]';
@@ -41,7 +37,7 @@ const ANCHORS: { name: string; metrics: Omit<EvaluationMetrics, 'coverage' | 'us
 interface Options {
   data: string;
   algorithms: AlgorithmName[];
-  protocol: 'ms' | 'validation' | 'time';
+  protocol: Protocol;
   params: AlgorithmParams;
   ratingSpreads: number[];
   tune: boolean;
@@ -81,46 +77,6 @@ function parseOptions(argv: string[]): Options {
 
 class UsageError extends Error {}
 
-/** Settings a training run uses by default: the same validation and holdout as the service's. */
-const RUN = {
-  holdoutFraction: defaultOf<number>('HOLDOUT_FRACTION', false),
-  maxUsers: defaultOf<number>('EVALUATION_MAX_USERS', false),
-  split: defaultOf<HoldoutSplit>('HOLDOUT_SPLIT', false),
-};
-
-/**
- * The data the service trains on after importing the training rows, and the test events: MS
- * Recommenders' per-item 75/25 split (seed 42); `validation`, the same split carved again from
- * its training rows, where the defaults are chosen (the test rows take no part); or each user's
- * latest quarter (time).
- */
-function protocolData(
-  movies: MovieLens,
-  options: Options,
-  ratingSpread: number,
-): { train: TrainingData; test: EventLog } {
-  if (options.protocol === 'time') {
-    const everything = Int32Array.from({ length: movies.ratings.user.length }, (_, row) => row);
-    const data = importedMovieLens(movies, everything, ratingSpread).data;
-    const holdout = holdoutOf({ ...data, events: sortEventsByTime(data.events) }, 0.25, Infinity, 'time');
-    return { train: holdout.train, test: holdout.test };
-  }
-  let split = stratifiedSplitByItem(movies.ratings.item, 0.75, 42);
-  if (options.protocol === 'validation') {
-    const inner = stratifiedSplitByItem(
-      Array.from(split.train, (row) => movies.ratings.item[row]),
-      0.75,
-      42,
-    );
-    split = { train: inner.train.map((k) => split.train[k]), test: inner.test.map((k) => split.train[k]) };
-  }
-  const imported = importedMovieLens(movies, split.train, ratingSpread);
-  return {
-    train: { ...imported.data, events: sortEventsByTime(imported.data.events) },
-    test: imported.events(split.test),
-  };
-}
-
 const HEADINGS = ['valid', 'P@10', 'R@10', 'NDCG@10', 'MAP@10', 'cover', 'train s'];
 
 /** `validation`: NDCG@10 on the run's own holdout, carved from the training rows; the rest is on the test rows. */
@@ -139,24 +95,11 @@ function chosenParams(algorithm: Algorithm, params: AlgorithmParams): string {
     .join(' ');
 }
 
-function evaluateOne(algorithm: Algorithm, train: TrainingData, test: EventLog, options: Options) {
-  const started = performance.now();
-  const params = { ...options.params, ...(options.tune && { tune: true }) };
-  const fitted = fitAndEvaluate(algorithm, train, params, RUN);
-  const seconds = (performance.now() - started) / 1000;
-  const history = preferenceMatrix(train.events, train.numUsers, train.numItems);
-  const metrics = evaluateRecommender(algorithm.load(fitted.artifact), history, relevanceMatrix(test, history), {
-    k: 10,
-    numItems: train.numItems,
-  });
-  return { fitted, metrics, seconds };
-}
-
 function run(options: Options): void {
   if (!existsSync(options.data)) throw new UsageError(`data folder ${options.data} does not exist`);
   const movies = loadMovieLens(options.data);
   for (const ratingSpread of options.ratingSpreads) {
-    const { train, test } = protocolData(movies, options, ratingSpread);
+    const { train, test } = protocolData(movies, options.protocol, ratingSpread);
     console.log(
       `${movies.layout} as imported: ${movies.ratings.user.length} ratings, ${movies.numUsers} users, ${movies.numItems} items; ` +
         `protocol ${options.protocol}, rating spread ${ratingSpread}${options.tune ? ', tune' : ''}: ${train.events.user.length} train / ${test.user.length} test rows`,
@@ -169,7 +112,10 @@ function run(options: Options): void {
       const algorithm = ALGORITHM_REGISTRY[name];
       // One algorithm refusing the data (EASE over max_items) should not cost the others' rows.
       try {
-        const { fitted, metrics, seconds } = evaluateOne(algorithm, train, test, options);
+        const { fitted, metrics, seconds } = evaluateOne(algorithm, train, test, {
+          ...options.params,
+          ...(options.tune && { tune: true }),
+        });
         console.log(
           `${formatRow(name, metrics, fitted.metrics.ndcg_at_10, seconds)}  ${chosenParams(algorithm, fitted.params)}`,
         );

@@ -17,7 +17,7 @@ export class RetrainRequestDto {
   end_date?: string;
 
   @ApiPropertyOptional({
-    description: `Parameters over the algorithm's defaults (needs \`algorithm\`); anything else is a 400.\n\n${paramsDocumentation()}`,
+    description: `Parameters over the algorithm's defaults (needs \`algorithm\`); anything else is a 400. Every algorithm also takes \`tune\` (true or false): search its grid on a validation split carved from the training data first, the trials recorded in the version.\n\n${paramsDocumentation()}`,
     example: { neighbours: 50 },
   })
   @IsOptional()

@@ -4,7 +4,7 @@ import { ALGORITHMS } from '../src/algorithms/types';
 import { buildDemoData } from '../src/demo/demo-catalogue';
 import { groupKeyOf } from '../src/domain/diversity';
 import { DEFAULT_FEEDBACK_WEIGHTS } from '../src/domain/feedback-actions';
-import { EvaluationMetrics, ListCap, timeHoldoutOf, trainAndEvaluateHoldout } from '../src/evaluation/evaluate';
+import { EvaluationMetrics, ListCap, holdoutOf, trainAndEvaluateHoldout } from '../src/evaluation/evaluate';
 import { SnapshotEncoder } from '../src/training/training-data.builder';
 
 /**
@@ -21,7 +21,7 @@ function main(): void {
   demo.feedback.forEach((event, at) => encoder.addEvent({ ...event, id: at + 1 }));
   const snapshot = encoder.finish(demo.feedback.length);
   const data = { ...snapshot.data, events: sortEventsByTime(snapshot.data.events) };
-  const holdout = timeHoldoutOf(data, 0.2);
+  const holdout = holdoutOf(data, 0.2);
 
   const byId = new Map(demo.items.map((item) => [item.id, item]));
   const codes = new Map<string, number>();

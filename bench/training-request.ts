@@ -52,6 +52,7 @@ export function trainRequestOf(dataset: BenchDataset, algorithm: AlgorithmName):
     data,
     exclusions: { user: Int32Array.from(excludedUser), item: Int32Array.from(excludedItem) },
     holdoutFraction: TRAINING_DEFAULTS.holdoutFraction,
+    holdoutSplit: TRAINING_DEFAULTS.holdoutSplit,
     maxEvaluatedUsers: TRAINING_DEFAULTS.maxEvaluatedUsers,
     header: {
       userIds: dataset.users.map((user) => user.id),

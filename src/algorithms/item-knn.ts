@@ -72,6 +72,7 @@ export const itemKnn: Algorithm = {
   name: 'item_knn',
   params: PARAMS,
   defaults: DEFAULTS,
+  tuning: { neighbours: [20, 50, 100, 200], shrinkage: [0, 10, 50] },
 
   /**
    * The preference matrix and its transpose, csr(U, E) + csr(I, E); norms and search scratch,

@@ -5,7 +5,8 @@ import { hybrid } from './hybrid';
 import { itemKnn } from './item-knn';
 import { matrixFactorization } from './matrix-factorization';
 import { estimateTrainingBytes, paramProblems } from './params';
-import { ALGORITHM_REGISTRY } from './registry';
+import { ALGORITHM_REGISTRY, getAlgorithm } from './registry';
+import { AlgorithmName } from './types';
 
 describe('paramProblems', { timeout: 30_000 }, () => {
   it('should accept every algorithm’s defaults', () => {
@@ -18,7 +19,7 @@ describe('paramProblems', { timeout: 30_000 }, () => {
   it('should name the param and its range for values of the wrong kind or out of range', () => {
     assert.deepEqual(paramProblems(itemKnn, { neighbours: -5, neighbors: 5, min_similarity: '0.5' }), [
       'params.neighbours must be an integer between 1 and 1000 and at most the number of items, got -5',
-      'params.neighbors is not a parameter of item_knn (known: neighbours, min_similarity, shrinkage)',
+      'params.neighbors is not a parameter of item_knn (known: neighbours, min_similarity, shrinkage, tune)',
       'params.min_similarity must be a number between -1 and 1, got "0.5"',
     ]);
     assert.deepEqual(paramProblems(matrixFactorization, { factors: 45000, iterations: 1e9, cg_steps: 2.5 }), [
@@ -87,6 +88,18 @@ describe('estimateTrainingBytes', { timeout: 30_000 }, () => {
 
   it("should estimate hybrid as the sum of its components'", () => {
     // item_knn 405 208 + content_based 4·12·16·50 38 400 + popularity 12·50 + 2·(4·50 + 12·16·50) 20 200.
-    assert.equal(estimateTrainingBytes(hybrid, shape, {}), 1.25 * (1_364_000 + 463_808));
+    assert.equal(estimateTrainingBytes(hybrid, shape, { learn_blend: false }), 1.25 * (1_364_000 + 463_808));
+  });
+
+  it('should add every collaborative candidate while hybrid learns its blend', () => {
+    const candidates = ['item_knn', 'collaborative_filtering', 'matrix_factorization', 'ease'].reduce(
+      (sum, name) =>
+        sum + getAlgorithm(name as AlgorithmName).estimateBytes(shape, getAlgorithm(name as AlgorithmName).defaults),
+      0,
+    );
+    assert.equal(
+      estimateTrainingBytes(hybrid, shape, {}),
+      estimateTrainingBytes(hybrid, shape, { learn_blend: false }) + 1.25 * candidates,
+    );
   });
 });

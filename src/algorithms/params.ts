@@ -23,7 +23,24 @@ export interface ChoiceParam {
   meaning: string;
 }
 
-export type ParamSpec = NumberParam | ChoiceParam;
+export interface BooleanParam {
+  type: 'boolean';
+  default: boolean;
+  meaning: string;
+}
+
+export type ParamSpec = NumberParam | ChoiceParam | BooleanParam;
+
+/**
+ * Every algorithm takes `tune`: true runs a bounded search over its `tuning` grid on a validation
+ * split carved from the training data, inside the training run (see evaluation/choose.ts).
+ */
+export const TUNE_PARAM = 'tune';
+const TUNE_SPEC: BooleanParam = {
+  type: 'boolean',
+  default: false,
+  meaning: 'search the tuning grid on the validation split before training (trials recorded in the version)',
+};
 export type ParamSchema = Record<string, ParamSpec>;
 
 /** What the training data holds: distinct users and items, and events. */
@@ -59,24 +76,28 @@ export function paramProblems(
       );
       continue;
     }
-    const spec = Object.hasOwn(algorithm.params, name) ? algorithm.params[name] : undefined;
+    const spec =
+      name === TUNE_PARAM ? TUNE_SPEC : Object.hasOwn(algorithm.params, name) ? algorithm.params[name] : undefined;
     const problem = spec
       ? valueProblem(spec, value, shape)
-      : `is not a parameter of ${algorithm.name} (known: ${knownNames(algorithm, params).join(', ')})`;
+      : `is not a parameter of ${algorithm.name} (known: ${knownNames(algorithm, params, prefix === '').join(', ')})`;
     if (problem) problems.push(`params.${prefix}${name} ${problem}`);
   }
   return problems;
 }
 
-function knownNames(algorithm: Algorithm, params: Record<string, unknown>): string[] {
+function knownNames(algorithm: Algorithm, params: Record<string, unknown>, topLevel: boolean): string[] {
   const own = Object.keys(algorithm.params);
   const nested = Object.entries(algorithm.components?.(params) ?? {}).flatMap(([prefix, component]) =>
     Object.keys(component.params).map((name) => `${prefix}.${name}`),
   );
-  return [...own, ...nested];
+  return [...own, ...(topLevel ? [TUNE_PARAM] : []), ...nested];
 }
 
 function valueProblem(spec: ParamSpec, value: unknown, shape: DataShape | undefined): string | undefined {
+  if (spec.type === 'boolean') {
+    return typeof value === 'boolean' ? undefined : `must be true or false, got ${JSON.stringify(value)}`;
+  }
   if (spec.type === 'choice') {
     return typeof value === 'string' && spec.choices.includes(value)
       ? undefined

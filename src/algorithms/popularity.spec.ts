@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { popularity } from './popularity';
-import { AlgorithmParams, Recommender, TrainingData, UserProfile } from './types';
+import { AlgorithmParams, Judge, Recommender, TrainingData, UserProfile } from './types';
 import { assertScores, Event, roundTrip, scoresOf, trainingDataOf, userProfile } from './spec-helpers';
 
 const NOW = 1_700_000_000;
@@ -94,8 +94,34 @@ describe(popularity.name, { timeout: 30_000 }, () => {
     assert.deepEqual(load().explain(profile([], 3), 0), { kind: 'popular', city: 3 });
   });
 
-  it('should reject a half-life that is not positive', () => {
-    assert.throws(() => popularity.train(trainingData(), { half_life_days: 0 }), RangeError);
+  it('should count every event in full at half_life_days 0 (no decay)', () => {
+    assertScores(scoresOf(load({ half_life_days: 0 }), profile(), NUM_ITEMS), [1, 1, 1, -Infinity, -Infinity]);
+  });
+
+  it('should learn no decay where the older items are what the judge rewards, and 3 days where the newest is', () => {
+    const scoreOf = (recommender: Recommender, item: number) => scoresOf(recommender, profile(), NUM_ITEMS)[item];
+    const olderItem: Judge = (recommenders) => recommenders.map((r) => scoreOf(r, 2));
+    const older = popularity.learn?.(trainingData(), {}, olderItem);
+    assert.equal(older?.params.half_life_days, 0);
+    assert.equal(older?.params.learn_half_life, false);
+    // The configured 7 days, then 0 (none), 3, 14, 60 and 365.
+    assert.deepEqual(
+      older?.trials.map((trial) => trial.params.half_life_days),
+      [7, 0, 3, 14, 60, 365],
+    );
+    const newestItem: Judge = (recommenders) => recommenders.map((r) => scoreOf(r, 0) - scoreOf(r, 2));
+    assert.equal(popularity.learn?.(trainingData(), {}, newestItem)?.params.half_life_days, 3);
+  });
+
+  it('should learn nothing with learn_half_life false', () => {
+    assert.equal(
+      popularity.learn?.(trainingData(), { learn_half_life: false }, () => []),
+      undefined,
+    );
+  });
+
+  it('should reject a negative half-life', () => {
+    assert.throws(() => popularity.train(trainingData(), { half_life_days: -1 }), RangeError);
   });
 
   it('should serve the same scores from an artifact that went through the codec', () => {

@@ -1,17 +1,35 @@
 import { transpose } from './sparse';
-import { addScore, float32Array, knownFeatures, packCsr, readNonNegative, readNumber, unpackCsr } from './similarity';
+import { addScore, float32Array, knownFeatures, packCsr, readNonNegative, unpackCsr } from './similarity';
 import { DataShape, defaultsOf, FEATURE_CELLS_PER_ITEM, ParamSchema } from './params';
-import { Algorithm, AlgorithmParams, Evidence, ModelArtifact, Recommender, TrainingData, UserProfile } from './types';
+import {
+  Algorithm,
+  AlgorithmParams,
+  Evidence,
+  Judge,
+  Learned,
+  ModelArtifact,
+  Recommender,
+  TrainingData,
+  UserProfile,
+} from './types';
 
 const SECONDS_PER_DAY = 86_400;
+
+/** The half-lives a run chooses among, in days; 0 is none (all-time popularity). */
+const HALF_LIVES_LEARNED = [0, 3, 14, 60, 365] as const;
 
 const PARAMS: ParamSchema = {
   half_life_days: {
     type: 'number',
-    min: 0.01,
+    min: 0,
     max: 3650,
     default: 7,
-    meaning: 'an event counts half as much after this many days',
+    meaning: 'an event counts half as much after this many days; 0: no decay, every event counts in full',
+  },
+  learn_half_life: {
+    type: 'boolean',
+    default: true,
+    meaning: `choose half_life_days at every run on the validation split, among its value and ${HALF_LIVES_LEARNED.join(', ')} days (0: none)`,
   },
   preference_boost: {
     type: 'number',
@@ -25,7 +43,7 @@ const DEFAULTS = defaultsOf(PARAMS);
 
 /**
  * Time-decayed popularity: every positive event adds its weight, halved per `half_life_days` of
- * age. The serving score is that sum divided by the catalogue maximum, so in [0, 1], then raised
+ * age (never, at 0; the half-life is chosen on validation at every run unless `learn_half_life` is false). The serving score is that sum divided by the catalogue maximum, so in [0, 1], then raised
  * by `preference_boost` × the fraction of the user's declared features the item has: the cold-start
  * path, popularity shaped by declared preferences (the caller restricts items to the user's city).
  */
@@ -44,8 +62,7 @@ export const popularity: Algorithm = {
 
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact {
     const merged = { ...DEFAULTS, ...params };
-    const halfLifeDays = readNumber(merged, 'half_life_days');
-    if (halfLifeDays <= 0) throw new RangeError(`parameter "half_life_days" must be positive, got ${halfLifeDays}`);
+    const halfLifeDays = readNonNegative(merged, 'half_life_days');
     readNonNegative(merged, 'preference_boost');
     return {
       algorithm: 'popularity',
@@ -57,6 +74,24 @@ export const popularity: Algorithm = {
         ...packCsr('featureItems', transpose(data.itemFeatures)),
       },
       meta: {},
+    };
+  },
+
+  /**
+   * The half-life that ranks the validation users' next items best: on data where recency does
+   * not matter that is none, on an events catalogue a trending list. Ties keep the earlier.
+   */
+  learn(train: TrainingData, params: AlgorithmParams, judge: Judge): Learned | undefined {
+    const merged = { ...DEFAULTS, ...params };
+    if (merged.learn_half_life !== true) return undefined;
+    const candidates = [...new Set([readNonNegative(merged, 'half_life_days'), ...HALF_LIVES_LEARNED])].map(
+      (halfLifeDays) => ({ ...merged, half_life_days: halfLifeDays, learn_half_life: false }),
+    );
+    const scores = judge(candidates.map((candidate) => popularity.load(popularity.train(train, candidate))));
+    const best = scores.indexOf(Math.max(...scores));
+    return {
+      params: candidates[best],
+      trials: candidates.map((candidate, k) => ({ params: candidate, ndcg_at_10: scores[k] })),
     };
   },
 
@@ -89,7 +124,7 @@ export const popularity: Algorithm = {
 function normalisedPopularity(data: TrainingData, halfLifeSeconds: number): Float32Array {
   const { item, weight, time } = data.events;
   const decayed = new Float64Array(data.numItems);
-  const decayPerSecond = Math.LN2 / halfLifeSeconds;
+  const decayPerSecond = halfLifeSeconds > 0 ? Math.LN2 / halfLifeSeconds : 0;
   for (let e = 0; e < item.length; e++) {
     if (weight[e] <= 0) continue;
     // Events stamped after the reference time (clock skew) count as fresh, never as more than fresh.

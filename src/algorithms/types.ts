@@ -120,6 +120,25 @@ export function scoresNewItems(recommender: Recommender): recommender is Recomme
   return 'scoreNewItems' in recommender && typeof recommender.scoreNewItems === 'function';
 }
 
+/** One configuration tried on the validation split, and how it scored there. */
+export interface Trial {
+  params: AlgorithmParams;
+  ndcg_at_10: number;
+}
+
+/** Params chosen on the validation split, with the trials that chose them. */
+export interface Learned {
+  params: AlgorithmParams;
+  trials: Trial[];
+}
+
+/**
+ * NDCG@10 of each recommender on the validation users. Users are taken one at a time, every
+ * recommender scoring the same profile object in turn, so recommenders that share a per-profile
+ * cache (see `lastOnly`) compute their common parts once per user.
+ */
+export type Judge = (recommenders: Recommender[]) => number[];
+
 export interface Algorithm {
   readonly name: AlgorithmName;
   /** Every parameter the algorithm reads: type, range, default and meaning. */
@@ -130,6 +149,14 @@ export interface Algorithm {
   readonly components?: (params: Record<string, unknown>) => Record<string, Algorithm>;
   /** Peak bytes its training adds to every run's (see estimateTrainingBytes); `params` include the defaults. */
   estimateBytes(shape: DataShape, params: AlgorithmParams): number;
+  /** A few values per parameter, searched one parameter at a time when `tune` is true (evaluation/choose.ts). */
+  readonly tuning?: Record<string, readonly ParamValue[]>;
+  /**
+   * Params it learns at every run (hybrid's parts and weights, popularity's half-life): from the
+   * training part of a validation split and a judge of recommenders on its held-out part.
+   * Undefined when `params` leave nothing to learn. Pure and synchronous, like `train`.
+   */
+  learn?(train: TrainingData, params: AlgorithmParams, judge: Judge): Learned | undefined;
   /** Pure and synchronous: runs inside a worker thread. */
   train(data: TrainingData, params: AlgorithmParams): ModelArtifact;
   /** Cheap: wraps the artifact's arrays for serving, no heavy computation. */

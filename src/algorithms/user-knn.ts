@@ -74,6 +74,7 @@ export const collaborativeFiltering: Algorithm = {
   name: 'collaborative_filtering',
   params: PARAMS,
   defaults: DEFAULTS,
+  tuning: { neighbours: [20, 50, 100, 200], min_similarity: [0, 0.05, 0.1] },
 
   /**
    * The preference matrix, stored and copied into the bundle, 2·csr(U, E); its transpose,

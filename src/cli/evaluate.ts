@@ -2,20 +2,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALGORITHM_REGISTRY } from '../algorithms/registry';
-import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
-import { EvaluationMetrics, Holdout, timeHoldoutOf, trainAndEvaluateHoldout } from '../evaluation/evaluate';
-import {
-  MissingMovieLensError,
-  MovieLens,
-  Weighting,
-  loadMovieLens,
-  movieLensTrainingData,
-  ratingEvents,
-} from '../evaluation/movielens';
-import { stratifiedSplitByItem } from '../evaluation/split';
+import { ALGORITHMS, Algorithm, AlgorithmName, AlgorithmParams } from '../algorithms/types';
+import { RATING_SPREAD } from '../domain/signal';
+import { EvaluationMetrics } from '../evaluation/evaluate';
+import { MissingMovieLensError, loadMovieLens } from '../evaluation/movielens';
+import { evaluateOne, Protocol, protocolData, RUN } from './benchmark';
 
 const USAGE =
-  'usage: npm run evaluate -- --data <MovieLens folder> [--algorithms a,b] [--protocol ms|time] [--weights binary|rating]';
+  'usage: npm run evaluate -- --data <MovieLens folder> [--algorithms a,b] [--protocol ms|validation|time] [--rating-spread 0.5[,0.9…]] [--params JSON] [--tune]';
 
 /**
  * Microsoft Recommenders' ML-100K benchmark (shared/data/README.md §5a): MostPop is the README's
@@ -46,8 +40,10 @@ const ANCHORS: {
 interface Options {
   data: string;
   algorithms: AlgorithmName[];
-  protocol: 'ms' | 'time';
-  weighting: Weighting;
+  protocol: Protocol;
+  params: AlgorithmParams;
+  ratingSpreads: number[];
+  tune: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -57,8 +53,9 @@ function parseOptions(argv: string[]): Options {
       data: { type: 'string' },
       algorithms: { type: 'string', default: ALGORITHMS.join(',') },
       protocol: { type: 'string', default: 'ms' },
-      // Binary by default: the MS protocol counts every rating, low ones included, as one interaction.
-      weights: { type: 'string', default: 'binary' },
+      'rating-spread': { type: 'string', default: String(RATING_SPREAD) },
+      tune: { type: 'boolean', default: false },
+      params: { type: 'string', default: '{}' },
     },
   });
   if (!values.data) throw new UsageError('--data is required');
@@ -66,57 +63,68 @@ function parseOptions(argv: string[]): Options {
   const unknown = algorithms.filter((name) => !(ALGORITHMS as readonly string[]).includes(name));
   if (unknown.length > 0)
     throw new UsageError(`unknown algorithm(s) ${unknown.join(', ')}; known: ${ALGORITHMS.join(', ')}`);
-  if (values.protocol !== 'ms' && values.protocol !== 'time') throw new UsageError('--protocol must be ms or time');
-  if (values.weights !== 'binary' && values.weights !== 'rating')
-    throw new UsageError('--weights must be binary or rating');
+  if (values.protocol !== 'ms' && values.protocol !== 'validation' && values.protocol !== 'time')
+    throw new UsageError('--protocol must be ms, validation or time');
+  const ratingSpreads = values['rating-spread'].split(',').map(Number);
+  if (ratingSpreads.some((spread) => !(spread >= 0 && spread < 1)))
+    throw new UsageError('--rating-spread takes numbers in [0, 1), comma-separated');
   return {
     data: resolve(values.data),
     algorithms: algorithms as AlgorithmName[],
     protocol: values.protocol,
-    weighting: values.weights,
+    params: JSON.parse(values.params) as AlgorithmParams,
+    ratingSpreads,
+    tune: values.tune,
   };
 }
 
 class UsageError extends Error {}
 
-/** The held-out protocol: MS Recommenders' per-item 75/25 split (seed 42), or our per-user time holdout. */
-function holdoutFor(movies: MovieLens, options: Options): Holdout {
-  const everything = Int32Array.from({ length: movies.ratings.user.length }, (_, row) => row);
-  if (options.protocol === 'time')
-    return timeHoldoutOf(movieLensTrainingData(movies, everything, options.weighting), 0.25);
-  const split = stratifiedSplitByItem(movies.ratings.item, 0.75, 42);
-  return {
-    train: movieLensTrainingData(movies, split.train, options.weighting),
-    test: ratingEvents(movies, split.test, 'binary'),
-  };
-}
+const HEADINGS = ['valid', 'P@10', 'R@10', 'NDCG@10', 'MAP@10', 'cover', 'ILD', 'train s'];
 
-function formatRow(name: string, m: Partial<EvaluationMetrics>, seconds?: number): string {
+/** `validation`: NDCG@10 on the run's own holdout, carved from the training rows; the rest is on the test rows. */
+function formatRow(name: string, m: Partial<EvaluationMetrics>, validation?: number, seconds?: number): string {
   const cell = (value: number | undefined) =>
     (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(4)).padStart(8);
-  const time = (seconds === undefined ? '—' : seconds.toFixed(2)).padStart(8);
-  return `${name.padEnd(24)}${cell(m.precision_at_10)}${cell(m.recall_at_10)}${cell(m.ndcg_at_10)}${cell(m.map_at_10)}${cell(m.coverage)}${cell(m.intra_list_diversity)}${time}`;
+  const time = (seconds === undefined ? '—' : seconds.toFixed(1)).padStart(8);
+  return `${name.padEnd(24)}${cell(validation)}${cell(m.precision_at_10)}${cell(m.recall_at_10)}${cell(m.ndcg_at_10)}${cell(m.map_at_10)}${cell(m.coverage)}${cell(m.intra_list_diversity)}${time}`;
+}
+
+/** The params a run chose on validation that differ from the defaults, e.g. `collaborative=ease`. */
+function chosenParams(algorithm: Algorithm, params: AlgorithmParams): string {
+  return Object.entries(params)
+    .filter(([name, value]) => algorithm.defaults[name] !== value && !/(^|\.)learn_/.test(name))
+    .map(([name, value]) => `${name}=${typeof value === 'number' ? Number(value.toPrecision(4)) : value}`)
+    .join(' ');
 }
 
 function run(options: Options): void {
   if (!existsSync(options.data)) throw new UsageError(`data folder ${options.data} does not exist`);
   const movies = loadMovieLens(options.data);
-  const holdout = holdoutFor(movies, options);
-  console.log(
-    `${movies.layout}: ${movies.ratings.user.length} ratings, ${movies.numUsers} users, ${movies.numItems} items; ` +
-      `protocol ${options.protocol}, weights ${options.weighting}: ${holdout.train.events.user.length} train / ${holdout.test.user.length} test rows`,
-  );
-  console.log(
-    `${'algorithm'.padEnd(24)}${['P@10', 'R@10', 'NDCG@10', 'MAP@10', 'cover', 'ILD', 'train s'].map((h) => h.padStart(8)).join('')}`,
-  );
-  for (const name of options.algorithms) {
-    const algorithm = ALGORITHM_REGISTRY[name];
-    // One algorithm refusing the data (EASE over max_items) should not cost the others' rows.
-    try {
-      const { metrics, trainSeconds } = trainAndEvaluateHoldout(algorithm, holdout, algorithm.defaults);
-      console.log(formatRow(name, metrics, trainSeconds));
-    } catch (error) {
-      console.log(`${name.padEnd(24)}failed: ${error instanceof Error ? error.message : String(error)}`);
+  for (const ratingSpread of options.ratingSpreads) {
+    const { train, test } = protocolData(movies, options.protocol, ratingSpread);
+    console.log(
+      `${movies.layout} as imported: ${movies.ratings.user.length} ratings, ${movies.numUsers} users, ${movies.numItems} items; ` +
+        `protocol ${options.protocol}, rating spread ${ratingSpread}${options.tune ? ', tune' : ''}: ${train.events.user.length} train / ${test.user.length} test rows`,
+    );
+    console.log(
+      `valid: NDCG@10 on ${RUN.holdoutFraction * 100}% of each user's training rows (HOLDOUT_SPLIT ${RUN.split}; params chosen on a split carved from the rest); the others on the test rows`,
+    );
+    console.log(`${'algorithm'.padEnd(24)}${HEADINGS.map((h) => h.padStart(8)).join('')}  chosen on validation`);
+    for (const name of options.algorithms) {
+      const algorithm = ALGORITHM_REGISTRY[name];
+      // One algorithm refusing the data (EASE over max_items) should not cost the others' rows.
+      try {
+        const { fitted, metrics, seconds } = evaluateOne(algorithm, train, test, {
+          ...options.params,
+          ...(options.tune && { tune: true }),
+        });
+        console.log(
+          `${formatRow(name, metrics, fitted.metrics.ndcg_at_10, seconds)}  ${chosenParams(algorithm, fitted.params)}`,
+        );
+      } catch (error) {
+        console.log(`${name.padEnd(24)}failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   }
   if (movies.layout === 'ml-100k' && options.protocol === 'ms') {
@@ -125,7 +133,6 @@ function run(options: Options): void {
   }
   console.log(`command: ${process.argv.map((arg) => (/\s/.test(arg) ? JSON.stringify(arg) : arg)).join(' ')}`);
 }
-
 try {
   run(parseOptions(process.argv.slice(2)));
 } catch (error) {

@@ -10,7 +10,7 @@ const LAYOUT_FILES = {
 } as const;
 
 /** "unknown" is ML-100K's flag for "no genre", as "(no genres listed)" is ml-latest's: not a genre to recommend by. */
-const NO_GENRE = 'unknown';
+export const NO_GENRE = 'unknown';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

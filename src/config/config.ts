@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { CronTime } from 'cron';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
+import { HOLDOUT_SPLITS, HoldoutSplit } from '../evaluation/split';
 import { DEFAULT_FEEDBACK_WEIGHTS, FEEDBACK_ACTIONS, FeedbackAction } from '../domain/feedback-actions';
 import { VariableName, VariableWithDefault, defaultOf } from './variables';
 
@@ -96,6 +97,10 @@ export interface TrainingConfig {
   threads: number;
   /** Share of each user's latest interactions held out for offline evaluation. */
   holdoutFraction: number;
+  /** Which of each user's events are held out: the latest, or a random choice. */
+  holdoutSplit: HoldoutSplit;
+  /** Every run searches each algorithm's tuning grid on validation (params `tune: true`). */
+  tune: boolean;
   /** A candidate may be this much worse (relative NDCG@10) than the active model and still be promoted. */
   promotionTolerance: number;
   timeoutSeconds: number;
@@ -201,6 +206,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       enabledAlgorithms: readAlgorithms(read),
       threads: readTrainingThreads(read, role),
       holdoutFraction: read.number('HOLDOUT_FRACTION', { min: 0.01, max: 0.5 }),
+      holdoutSplit: read.oneOf<HoldoutSplit>('HOLDOUT_SPLIT', HOLDOUT_SPLITS),
+      tune: read.boolean('TRAINING_TUNE'),
       promotionTolerance: read.number('PROMOTION_TOLERANCE', { min: 0, max: 1 }),
       timeoutSeconds: read.number('TRAINING_TIMEOUT_SECONDS', { min: 1, integer: true }),
       maxEvaluatedUsers: read.number('EVALUATION_MAX_USERS', { min: 10, integer: true }),
@@ -220,9 +227,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     docsEnabled: read.boolean('DOCS_ENABLED'),
     trustProxyHops: read.number('TRUST_PROXY', { min: 0, max: 10, integer: true }),
   };
-  if (!(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
+  if (config.defaultAlgorithm !== 'auto' && !(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
     read.problems.push(
-      `DEFAULT_ALGORITHM=${JSON.stringify(config.defaultAlgorithm)} must be one of ${ALGORITHMS.join(', ')}`,
+      `DEFAULT_ALGORITHM=${JSON.stringify(config.defaultAlgorithm)} must be auto or one of ${ALGORITHMS.join(', ')}`,
     );
   }
   if (config.defaultRecommendationCount > maxRecommendationCount) {

@@ -40,7 +40,11 @@ export const CONFIG_VARIABLES = {
     default: 'log',
     meaning: '`silent`, `error`, `warn`, `log` or `debug`; logs are JSON lines (see [Operations](#operations))',
   },
-  DEFAULT_ALGORITHM: { default: 'hybrid', meaning: 'algorithm for requests outside any experiment' },
+  DEFAULT_ALGORITHM: {
+    default: 'auto',
+    meaning:
+      'algorithm for requests outside any experiment; `auto`: the active one with the best holdout NDCG@10, which changes only when a version is activated (by the promotion gate or an operator)',
+  },
   DEFAULT_RECOMMENDATION_COUNT: { default: 20, meaning: '`limit` when the request has none' },
   MAX_RECOMMENDATION_COUNT: {
     default: 100,
@@ -78,8 +82,18 @@ export const CONFIG_VARIABLES = {
       "threads one training fit is split over (ALS half-steps, kNN similarities; the result is the same for any count). Unset: `1` (a core stays free for serving), or with `SERVICE_ROLE=trainer` every core `os.availableParallelism()` reports — set it to the pod's CPU request in a container, which that function does not see",
   },
   TRAINING_TIMEOUT_SECONDS: { default: 1800, meaning: 'a run taking longer is aborted and marked failed' },
-  HOLDOUT_FRACTION: { default: 0.2, meaning: "share of each user's latest events held out for evaluation" },
+  HOLDOUT_FRACTION: { default: 0.2, meaning: "share of each user's events held out for evaluation" },
+  HOLDOUT_SPLIT: {
+    default: 'random',
+    meaning:
+      "which of each user's events are held out, for evaluation and the promotion gate and, within the rest, for the validation split that params are chosen on: `random` (seeded) or `time` (the latest)",
+  },
   EVALUATION_MAX_USERS: { default: 5000, meaning: 'evaluate at most this many users (an even sample) per run' },
+  TRAINING_TUNE: {
+    default: false,
+    meaning:
+      '`true`: every run searches each algorithm\'s tuning grid on a validation split carved from its training data (as `params: {"tune": true}` does for one run); slower, trials recorded in the version',
+  },
   PROMOTION_TOLERANCE: {
     default: 0.02,
     meaning: 'a candidate may be this much worse (relative NDCG@10) and still be promoted',

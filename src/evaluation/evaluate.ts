@@ -1,8 +1,17 @@
 import { buildCsr, preferenceMatrix, topK } from '../algorithms/sparse';
-import { Algorithm, AlgorithmParams, Csr, EventLog, Recommender, TrainingData, UserProfile } from '../algorithms/types';
+import {
+  Algorithm,
+  AlgorithmParams,
+  Csr,
+  EventLog,
+  Judge,
+  Recommender,
+  TrainingData,
+  UserProfile,
+} from '../algorithms/types';
 import { GroupCap, pickWithinCap } from '../domain/diversity';
 import { averagePrecisionMs, catalogueCoverage, intraListDiversity, ndcgAtK, precisionAtK, recallAtK } from './metrics';
-import { timeHoldout } from './split';
+import { HoldoutSplit, randomHoldout, timeHoldout } from './split';
 
 /** The cut-off every stored metric is taken at; the names below carry it. */
 const EVALUATION_K = 10;
@@ -51,36 +60,60 @@ export function evaluateRecommender(
   test: Csr,
   options: EvaluationOptions,
 ): EvaluationMetrics {
+  return evaluateRecommenders([recommender], train, test, options)[0];
+}
+
+/**
+ * `evaluateRecommender` for several recommenders at once, user by user: each scores the same
+ * profile object in turn, so what they share per profile is computed once (see `Judge`).
+ */
+export function evaluateRecommenders(
+  recommenders: Recommender[],
+  train: Csr,
+  test: Csr,
+  options: EvaluationOptions,
+): EvaluationMetrics[] {
   const { k, numItems } = options;
   const scores = new Float32Array(numItems);
-  const lists: Int32Array[] = [];
-  const sums = { precision: 0, recall: 0, ndcg: 0, map: 0, diversity: 0 };
+  const tallies = recommenders.map(() => ({
+    lists: [] as Int32Array[],
+    precision: 0,
+    recall: 0,
+    ndcg: 0,
+    map: 0,
+    diversity: 0,
+  }));
   for (let user = 0; user < test.rows; user++) {
     if (test.indptr[user] === test.indptr[user + 1]) continue;
     const relevant = new Set(test.indices.subarray(test.indptr[user], test.indptr[user + 1]));
     const profile = trainingProfile(train, user);
-    scores.fill(-Infinity);
-    recommender.score(profile, scores);
-    for (const item of profile.items) scores[item] = -Infinity;
-    const recommended = topWithinCap(scores, k, options.cap);
-    lists.push(recommended);
-    if (options.itemFeatures) sums.diversity += intraListDiversity(recommended, options.itemFeatures);
-    sums.precision += precisionAtK(recommended, relevant, k);
-    sums.recall += recallAtK(recommended, relevant, k);
-    sums.ndcg += ndcgAtK(recommended, relevant, k);
-    sums.map += averagePrecisionMs(recommended, relevant, k);
+    recommenders.forEach((recommender, r) => {
+      scores.fill(-Infinity);
+      recommender.score(profile, scores);
+      for (const item of profile.items) scores[item] = -Infinity;
+      const recommended = topWithinCap(scores, k, options.cap);
+      const tally = tallies[r];
+      tally.lists.push(recommended);
+      if (options.itemFeatures) tally.diversity += intraListDiversity(recommended, options.itemFeatures);
+      tally.precision += precisionAtK(recommended, relevant, k);
+      tally.recall += recallAtK(recommended, relevant, k);
+      tally.ndcg += ndcgAtK(recommended, relevant, k);
+      tally.map += averagePrecisionMs(recommended, relevant, k);
+    });
   }
-  const users = lists.length;
-  const mean = (sum: number) => (users > 0 ? sum / users : 0);
-  return {
-    precision_at_10: mean(sums.precision),
-    recall_at_10: mean(sums.recall),
-    ndcg_at_10: mean(sums.ndcg),
-    map_at_10: mean(sums.map),
-    coverage: catalogueCoverage(lists, numItems),
-    intra_list_diversity: mean(sums.diversity),
-    users_evaluated: users,
-  };
+  return tallies.map((tally) => {
+    const users = tally.lists.length;
+    const mean = (sum: number) => (users > 0 ? sum / users : 0);
+    return {
+      precision_at_10: mean(tally.precision),
+      recall_at_10: mean(tally.recall),
+      ndcg_at_10: mean(tally.ndcg),
+      map_at_10: mean(tally.map),
+      coverage: catalogueCoverage(tally.lists, numItems),
+      intra_list_diversity: mean(tally.diversity),
+      users_evaluated: users,
+    };
+  });
 }
 
 /** The top k as serving would list it: widened until the cap has filled k places or nothing is left. */
@@ -136,6 +169,17 @@ export function relevanceMatrix(test: EventLog, train: Csr): Csr {
   );
 }
 
+/** NDCG@10 on `holdout.test` of recommenders trained on `holdout.train`. */
+export function judgeOf(holdout: Holdout): Judge {
+  const { train } = holdout;
+  const history = preferenceMatrix(train.events, train.numUsers, train.numItems);
+  const relevance = relevanceMatrix(holdout.test, history);
+  return (recommenders) =>
+    evaluateRecommenders(recommenders, history, relevance, { k: EVALUATION_K, numItems: train.numItems }).map(
+      (metrics) => metrics.ndcg_at_10,
+    );
+}
+
 /** Trains on `holdout.train`, evaluates on `holdout.test`; the seconds cover training only. */
 export function trainAndEvaluateHoldout(
   algorithm: Algorithm,
@@ -159,13 +203,20 @@ export function trainAndEvaluateHoldout(
 }
 
 /**
- * The service's protocol on its own data: each user's latest events held out (see `timeHoldout`).
- * At most `maxUsers` users are evaluated, an even stride through them, so evaluation cost stays
- * bounded on large data; the others keep all their events for training.
+ * The service's protocol on its own data: a share of each user's events held out, the latest
+ * (`time`, see `timeHoldout`) or a random choice (`random`). At most `maxUsers` users are
+ * evaluated, an even stride through them, so evaluation cost stays bounded on large data; the
+ * others keep all their events for training.
  */
-export function timeHoldoutOf(data: TrainingData, holdoutFraction: number, maxUsers = Infinity): Holdout {
+export function holdoutOf(
+  data: TrainingData,
+  holdoutFraction: number,
+  maxUsers = Infinity,
+  split: HoldoutSplit = 'time',
+): Holdout {
   const stride = Math.max(1, Math.ceil(data.numUsers / maxUsers));
-  const { train, test } = timeHoldout(data.events, holdoutFraction, (user) => user % stride === 0);
+  const evaluated = (user: number) => user % stride === 0;
+  const { train, test } = (split === 'time' ? timeHoldout : randomHoldout)(data.events, holdoutFraction, evaluated);
   // "Now" for the training part is its newest event, not the full data's.
   const referenceTime = train.time.length > 0 ? train.time[train.time.length - 1] : data.referenceTime;
   return { train: { ...data, events: train, referenceTime }, test };
@@ -182,5 +233,5 @@ export function trainAndEvaluate(
   holdoutFraction: number,
   maxUsers = Infinity,
 ): EvaluationMetrics {
-  return trainAndEvaluateHoldout(algorithm, timeHoldoutOf(data, holdoutFraction, maxUsers), params).metrics;
+  return trainAndEvaluateHoldout(algorithm, holdoutOf(data, holdoutFraction, maxUsers), params).metrics;
 }

@@ -34,7 +34,40 @@ export function timeHoldout(
   };
 }
 
-/** How many of each user's latest events to hold out. */
+/** Which of a user's events a holdout takes: the latest (`time`) or a seeded random choice (`random`). */
+export type HoldoutSplit = 'time' | 'random';
+export const HOLDOUT_SPLITS: readonly HoldoutSplit[] = ['time', 'random'];
+
+/**
+ * As `timeHoldout`, the same number of events per user, but chosen at random (MT19937, `seed`)
+ * rather than the latest: the protocol of benchmarks that split without regard to time.
+ */
+export function randomHoldout(
+  events: EventLog,
+  fraction: number,
+  evaluated: (user: number) => boolean = () => true,
+  seed = 42,
+): EventSplit {
+  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`holdout fraction must be in (0, 1), got ${fraction}`);
+  const quota = holdoutQuota(events, fraction, evaluated);
+  const random = new Mt19937(seed);
+  const draw = Float64Array.from(events.user, () => random.nextDouble());
+  const order = Int32Array.from(events.user.keys()).sort((a, b) => draw[a] - draw[b] || a - b);
+  const heldOut = new Uint8Array(events.user.length);
+  for (const e of order) {
+    const user = events.user[e];
+    if (quota[user] > 0) {
+      heldOut[e] = 1;
+      quota[user]--;
+    }
+  }
+  return {
+    train: selectEvents(events, (e) => heldOut[e] === 0),
+    test: selectEvents(events, (e) => heldOut[e] === 1 && events.weight[e] > 0),
+  };
+}
+
+/** How many of each user's events to hold out. */
 function holdoutQuota(events: EventLog, fraction: number, evaluated: (user: number) => boolean): Int32Array {
   let numUsers = 0;
   for (const user of events.user) numUsers = Math.max(numUsers, user + 1);

@@ -74,6 +74,12 @@ export class ModelVersionDto {
   status: string;
   @ApiProperty({ example: { neighbours: 100 } }) params: Record<string, unknown>;
   @ApiProperty({ nullable: true, type: ModelMetricsDto }) metrics: Record<string, number> | null;
+  @ApiProperty({
+    example: [{ params: { half_life_days: 0 }, ndcg_at_10: 0.21 }],
+    description:
+      "What the run tried on its validation split (carved from the training data) before choosing params: hybrid blends, popularity half-lives, and with `tune: true` a search over the algorithm's grid",
+  })
+  trials: { params: Record<string, unknown>; ndcg_at_10: number }[];
   @ApiProperty({ example: 15432 }) training_samples: number;
   @ApiProperty({ example: 4.2, nullable: true }) training_duration_seconds: number | null;
   @ApiProperty({ nullable: true, example: null }) training_window: { start: string | null; end: string | null };
@@ -117,6 +123,7 @@ export function modelVersionResponse(m: ModelVersion): ModelVersionDto {
     status: m.status,
     params: m.params,
     metrics: m.metrics,
+    trials: m.trials,
     training_samples: m.trainingSamples,
     training_duration_seconds: m.durationMs === null ? null : m.durationMs / 1000,
     training_window: { start: iso(m.windowStart), end: iso(m.windowEnd) },

@@ -1,3 +1,4 @@
+import { defaultModel } from './default-model';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
@@ -24,7 +25,7 @@ export class ModelRegistryService {
   /** The contract's shape, for the default algorithm's active version, plus every active version. */
   async info(): Promise<ModelInfoDto> {
     const actives = await this.models.getActive();
-    const primary = actives.find((m) => m.algorithm === this.config.defaultAlgorithm) ?? actives[0];
+    const primary = defaultModel(this.config.defaultAlgorithm, actives) ?? actives[0];
     const { predictions, totalLatencyMs } = this.telemetry.serving;
     return {
       model_version: primary?.version ?? null,

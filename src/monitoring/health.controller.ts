@@ -1,3 +1,4 @@
+import { defaultModel } from '../model-registry/default-model';
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
@@ -37,7 +38,7 @@ export class HealthController {
   @Get('health')
   @ApiOkResponse({ type: LivenessDto })
   live(): LivenessDto {
-    const primary = this.models.get(this.config.defaultAlgorithm as never) ?? this.models.all()[0];
+    const primary = defaultModel(this.config.defaultAlgorithm, this.models.all()) ?? this.models.all()[0];
     return {
       status: 'healthy',
       service: 'ml-service',

@@ -1,3 +1,4 @@
+import { AUTO_ALGORITHM, defaultModel } from '../model-registry/default-model';
 import {
   BadRequestException,
   Inject,
@@ -68,6 +69,18 @@ export class RecommendationsService {
     models.onChange(() => this.cache.clear());
   }
 
+  /**
+   * DEFAULT_ALGORITHM, or with `auto` the active algorithm with the best holdout NDCG@10; before
+   * any model is active, hybrid, whose fallbacks answer without one.
+   */
+  private defaultAlgorithm(): AlgorithmName {
+    const setting = this.config.defaultAlgorithm;
+    return (
+      defaultModel(setting, this.models.all())?.algorithm ??
+      (setting === AUTO_ALGORITHM ? 'hybrid' : (setting as AlgorithmName))
+    );
+  }
+
   /** Read by bench/cache-hit.ts to check that its requests were answered from the cache. */
   get cacheStats() {
     return { hits: this.cache.hits, misses: this.cache.misses };
@@ -81,7 +94,7 @@ export class RecommendationsService {
     const assignment = request.algorithm
       ? undefined
       : await this.experiments.assign(request.userId, request.experimentId);
-    const algorithm = request.algorithm ?? assignment?.algorithm ?? (this.config.defaultAlgorithm as AlgorithmName);
+    const algorithm = request.algorithm ?? assignment?.algorithm ?? this.defaultAlgorithm();
 
     // A request with its own clock or preferences is one of a kind; everything else may be cached.
     const cacheable = !request.currentTime && !request.preferences;

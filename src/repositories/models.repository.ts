@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Knex } from 'knex';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
+import { AlgorithmName, AlgorithmParams, Trial } from '../algorithms/types';
 import { KNEX } from '../database/database';
 import { fromJson, toJson } from './json-columns';
 
@@ -29,6 +29,8 @@ export interface ModelVersion {
   trainingSamples: number;
   durationMs: number | null;
   metrics: Record<string, number> | null;
+  /** What the run tried on its validation split to choose `params`; empty when nothing was chosen there. */
+  trials: Trial[];
   checksum: string | null;
   artifactBytes: number | null;
   lastInteractionId: number | null;
@@ -52,6 +54,7 @@ interface ModelRow {
   training_samples: number;
   duration_ms: number | null;
   metrics: string | null;
+  trials: string | null;
   checksum: string | null;
   artifact_bytes: number | null;
   last_interaction_id: number | null;
@@ -239,6 +242,7 @@ type ModelChanges = Partial<
     | 'trainingSamples'
     | 'durationMs'
     | 'metrics'
+    | 'trials'
     | 'checksum'
     | 'artifactBytes'
     | 'lastInteractionId'
@@ -256,6 +260,7 @@ function toRow(changes: ModelChanges): Partial<ModelRow> {
   if (changes.trainingSamples !== undefined) row.training_samples = changes.trainingSamples;
   if (changes.durationMs !== undefined) row.duration_ms = changes.durationMs;
   if (changes.metrics !== undefined) row.metrics = toJson(changes.metrics);
+  if (changes.trials !== undefined) row.trials = toJson(changes.trials);
   if (changes.checksum !== undefined) row.checksum = changes.checksum;
   if (changes.artifactBytes !== undefined) row.artifact_bytes = changes.artifactBytes;
   if (changes.lastInteractionId !== undefined) row.last_interaction_id = changes.lastInteractionId;
@@ -279,6 +284,7 @@ function toModel(row: ModelRow): ModelVersion {
     trainingSamples: Number(row.training_samples),
     durationMs: nullableNumber(row.duration_ms),
     metrics: fromJson(row.metrics, null),
+    trials: fromJson(row.trials, []),
     checksum: row.checksum,
     artifactBytes: nullableNumber(row.artifact_bytes),
     lastInteractionId: nullableNumber(row.last_interaction_id),

@@ -1,3 +1,4 @@
+import { defaultModel } from '../model-registry/default-model';
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { modelVersionResponse, validationMetrics } from '../model-registry/model-registry.dto';
@@ -15,7 +16,7 @@ export class RetrainService {
   async retrain(dto: RetrainRequestDto) {
     const run = await this.training.start(toOptions(dto));
     const versions = await run.done;
-    const primary = versions.find((v) => v.algorithm === this.config.defaultAlgorithm) ?? versions[0];
+    const primary = defaultModel(this.config.defaultAlgorithm, versions) ?? versions[0];
     return {
       status: versions.every((v) => v.status === 'failed') ? 'failed' : 'success',
       model_version: primary.version,

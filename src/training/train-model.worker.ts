@@ -2,8 +2,10 @@ import { encodeBundle, sha256 } from '../algorithms/artifact-codec';
 import { getAlgorithm } from '../algorithms/registry';
 import { setTrainingThreads } from '../algorithms/row-split';
 import { buildCsr, preferenceMatrix, sortEventsByTime } from '../algorithms/sparse';
-import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData } from '../algorithms/types';
-import { EvaluationMetrics, timeHoldoutOf, trainAndEvaluateHoldout } from '../evaluation/evaluate';
+import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData, Trial } from '../algorithms/types';
+import { EvaluationMetrics } from '../evaluation/evaluate';
+import { fitAndEvaluate } from '../evaluation/fit';
+import { HoldoutSplit } from '../evaluation/split';
 import { runAtBackgroundPriority } from '../workers/background-priority';
 import { transferring } from '../workers/transfer';
 
@@ -14,6 +16,8 @@ export interface TrainRequest {
   /** (user, item) pairs never to recommend again: hidden, disliked or consumed. */
   exclusions: { user: Int32Array; item: Int32Array };
   holdoutFraction: number;
+  /** Which of each user's events the holdout (and the validation split within it) takes. */
+  holdoutSplit: HoldoutSplit;
   /** Evaluate at most this many users (an even stride), bounding evaluation cost on large data. */
   maxEvaluatedUsers: number;
   /**
@@ -33,28 +37,27 @@ export interface TrainResult {
   checksum: string;
   params: AlgorithmParams;
   metrics: EvaluationMetrics;
+  /** What was tried on the validation split to choose `params` (tuning and learned params); empty when nothing was. */
+  trials: Trial[];
   /** The baseline's NDCG@10 on the same holdout, when a baseline was given. */
   baselineNdcg?: number;
 }
 
 /**
- * Evaluates on a time-based holdout, trains on everything, and returns one encoded bundle
- * (model, histories snapshot, exclusions) ready to store.
+ * Fits as a production run does (see fitAndEvaluate: params chosen on validation, scored on a
+ * time-based holdout, trained on everything) and returns one encoded bundle (model, histories
+ * snapshot, exclusions) ready to store.
  */
 export function trainModel(request: TrainRequest): TrainResult {
   setTrainingThreads(request.threads ?? 1);
   const algorithm = getAlgorithm(request.algorithm);
-  const params = { ...algorithm.defaults, ...request.params };
   const data = { ...request.data, events: sortEventsByTime(request.data.events) };
-  const holdout = timeHoldoutOf(data, request.holdoutFraction, request.maxEvaluatedUsers);
-  const metrics = trainAndEvaluateHoldout(algorithm, holdout, params).metrics;
-  const baseline = request.baselineParams && { ...algorithm.defaults, ...request.baselineParams };
-  const baselineNdcg =
-    baseline &&
-    (sameParams(baseline, params)
-      ? metrics.ndcg_at_10
-      : trainAndEvaluateHoldout(algorithm, holdout, baseline).metrics.ndcg_at_10);
-  const artifact = algorithm.train(data, params);
+  const { artifact, params, trials, metrics, baselineNdcg } = fitAndEvaluate(algorithm, data, request.params, {
+    holdoutFraction: request.holdoutFraction,
+    maxUsers: request.maxEvaluatedUsers,
+    split: request.holdoutSplit,
+    baselineParams: request.baselineParams,
+  });
 
   const history = preferenceMatrix(data.events, data.numUsers, data.numItems);
   const ones = new Float32Array(request.exclusions.user.length).fill(1);
@@ -80,7 +83,7 @@ export function trainModel(request: TrainRequest): TrainResult {
     },
     arrays,
   });
-  return { bytes, checksum: sha256(bytes), params, metrics, baselineNdcg };
+  return { bytes, checksum: sha256(bytes), params, metrics, trials, baselineNdcg };
 }
 
 /** The piscina task: trains in the worker thread and moves the bundle's bytes back. */
@@ -88,9 +91,4 @@ export default function trainModelTask(request: TrainRequest): TrainResult {
   runAtBackgroundPriority();
   const result = trainModel(request);
   return transferring(result, [result.bytes.buffer]);
-}
-
-function sameParams(a: AlgorithmParams, b: AlgorithmParams): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].every((key) => a[key] === b[key]);
 }

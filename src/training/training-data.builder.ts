@@ -2,7 +2,7 @@ import { buildCsr } from '../algorithms/sparse';
 import { TrainingData } from '../algorithms/types';
 import { FeedbackAction } from '../domain/feedback-actions';
 import { itemFeatures } from '../domain/item-features';
-import { EXCLUDING_ACTIONS, excludesItem, signalWeight } from '../domain/signal';
+import { EXCLUDING_ACTIONS, excludesItem, RATING_SPREAD, signalWeight } from '../domain/signal';
 import { InteractionsRepository, InteractionWindow, TrainingEvent } from '../repositories/interactions.repository';
 import { Item, ItemsRepository } from '../repositories/items.repository';
 import { GrowableFloat64, GrowableInt32 } from './growable';
@@ -67,7 +67,11 @@ export class SnapshotEncoder {
   private readonly excludedItem = new GrowableInt32();
   private newestTime = 0;
 
-  constructor(private readonly feedbackWeights: Record<FeedbackAction, number>) {}
+  /** `ratingSpread`: see RATING_SPREAD; other values only for choosing it (the evaluation CLI). */
+  constructor(
+    private readonly feedbackWeights: Record<FeedbackAction, number>,
+    private readonly ratingSpread = RATING_SPREAD,
+  ) {}
 
   addItem(item: Item): void {
     this.dictionary.addItem(item);
@@ -79,7 +83,7 @@ export class SnapshotEncoder {
     const i = this.dictionary.itemIndexOf(event.itemId);
     this.user.push(u);
     this.item.push(i);
-    this.weight.push(signalWeight(event.action, event.value, this.feedbackWeights));
+    this.weight.push(signalWeight(event.action, event.value, this.feedbackWeights, this.ratingSpread));
     this.time.push(event.occurredAt / 1000);
     this.newestTime = Math.max(this.newestTime, event.occurredAt / 1000);
     if (withExclusion) this.addExclusion(event);

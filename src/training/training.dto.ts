@@ -17,7 +17,7 @@ export class RetrainRequestDto {
   end_date?: string;
 
   @ApiPropertyOptional({
-    description: `Parameters over the algorithm's defaults (needs \`algorithm\`); anything else is a 400.\n\n${paramsDocumentation()}`,
+    description: `Parameters over the algorithm's defaults (needs \`algorithm\`); anything else is a 400. Every algorithm also takes \`tune\` (true or false): search its grid on a validation split carved from the training data first, the trials recorded in the version.\n\n${paramsDocumentation()}`,
     example: { neighbours: 50 },
   })
   @IsOptional()
@@ -44,7 +44,9 @@ function paramsDocumentation(): string {
         const allowed =
           spec.type === 'choice'
             ? `one of ${spec.choices.join(', ')}`
-            : `${spec.type} ${spec.min}–${spec.max}${spec.atMostThe ? `, at most the number of ${spec.atMostThe}` : ''}`;
+            : spec.type === 'boolean'
+              ? 'true or false'
+              : `${spec.type} ${spec.min}–${spec.max}${spec.atMostThe ? `, at most the number of ${spec.atMostThe}` : ''}`;
         return `  - \`${param}\` (${allowed}; default ${spec.default}): ${spec.meaning}`;
       });
       return [`- **${name}**`, ...lines].join('\n');

@@ -179,7 +179,10 @@ export class TrainingService implements OnModuleDestroy {
       {
         algorithm,
         version: latest ? nextVersion(latest) : this.config.modelVersion,
-        params: options.params ?? this.defaultParams(algorithm),
+        params: {
+          ...(this.config.training.tune && { tune: true }),
+          ...(options.params ?? this.defaultParams(algorithm)),
+        },
         windowStart: options.startDate ?? null,
         windowEnd: options.endDate ?? null,
       },
@@ -249,6 +252,7 @@ export class TrainingService implements OnModuleDestroy {
           data: arrays.data,
           exclusions: arrays.exclusions,
           holdoutFraction: this.config.training.holdoutFraction,
+          holdoutSplit: this.config.training.holdoutSplit,
           maxEvaluatedUsers: this.config.training.maxEvaluatedUsers,
           baselineParams: active?.params,
           threads: this.config.training.threads,
@@ -268,6 +272,7 @@ export class TrainingService implements OnModuleDestroy {
       const candidate = {
         status: 'candidate' as const,
         params: result.params,
+        trials: result.trials,
         metrics: {
           ...result.metrics,
           ...(result.baselineNdcg === undefined ? {} : { baseline_ndcg_at_10: result.baselineNdcg }),

@@ -56,7 +56,7 @@ for (const dialect of DIALECTS) {
         ],
         [
           { algorithm: 'item_knn', params: { neighbors: 5 } },
-          /params\.neighbors is not a parameter of item_knn \(known: neighbours, min_similarity, shrinkage\)/,
+          /params\.neighbors is not a parameter of item_knn \(known: neighbours, min_similarity, shrinkage, tune\)/,
         ],
         [
           { algorithm: 'item_knn', params: { neighbours: 'many' } },
@@ -87,6 +87,7 @@ for (const dialect of DIALECTS) {
           { algorithm: 'hybrid', params: { collaborative: 'popularity' } },
           /params\.collaborative must be one of item_knn, collaborative_filtering, matrix_factorization, ease/,
         ],
+        [{ algorithm: 'ease', params: { tune: 'yes' } }, /params\.tune must be true or false, got "yes"/],
         [{ params: { neighbours: 5 } }, /params needs an algorithm/],
       ];
       assert.ok(cases.length > 0);
@@ -122,6 +123,27 @@ for (const dialect of DIALECTS) {
         /training matrix_factorization needs an estimated 23\.9 MB for 2000 users, 400 items, 40000 events .* TRAINING_MEMORY_BUDGET_MB is 14/,
       );
       assert.equal(await total(), 0);
+    });
+
+    it('should record what a run chose on its validation split, with tune dropped from the params it trained with', async () => {
+      const { body } = await t.http
+        .post('/v1/model/retrain')
+        .send({ algorithm: 'popularity', params: { tune: true }, force: true })
+        .expect(200);
+      const [trained] = body.models as (Version & {
+        params: Record<string, unknown>;
+        trials: { params: Record<string, unknown>; ndcg_at_10: number }[];
+      })[];
+      assert.equal(trained.status, 'active', trained.error ?? '');
+      // The configured 7 days, then none, 3, 14, 60 and 365: the best is what it trained with.
+      assert.deepEqual(
+        trained.trials.map((trial) => trial.params.half_life_days),
+        [7, 0, 3, 14, 60, 365],
+      );
+      const best = trained.trials.reduce((a, b) => (b.ndcg_at_10 > a.ndcg_at_10 ? b : a));
+      assert.equal(trained.params.half_life_days, best.params.half_life_days);
+      assert.equal(trained.params.learn_half_life, false);
+      assert.equal('tune' in trained.params, false);
     });
 
     it('should let a retrain finish while another replica starts on the same database', async () => {

@@ -18,6 +18,7 @@ describe(TrainingPool.name, { timeout: 600_000 }, () => {
       data,
       exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
       holdoutFraction: 0.2,
+      holdoutSplit: 'random' as const,
       maxEvaluatedUsers: 5000,
       header: { trainedAt: Date.now() },
     });
@@ -45,6 +46,7 @@ describe(TrainingPool.name, { timeout: 600_000 }, () => {
       data: syntheticTrainingData(5_000, 2_000, 60_000),
       exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
       holdoutFraction: 0.2,
+      holdoutSplit: 'random' as const,
       maxEvaluatedUsers: 5000,
       header: {},
     };
@@ -62,6 +64,7 @@ describe(TrainingPool.name, { timeout: 600_000 }, () => {
         data: syntheticTrainingData(3_000, 1_000, 40_000),
         exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
         holdoutFraction: 0.2,
+        holdoutSplit: 'random' as const,
         maxEvaluatedUsers: 5000,
         header: { trainedAt: 0 },
         threads,
@@ -86,6 +89,7 @@ describe(TrainingPool.name, { timeout: 600_000 }, () => {
       data: syntheticTrainingData(5_000, 2_000, 60_000),
       exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
       holdoutFraction: 0.2,
+      holdoutSplit: 'random' as const,
       maxEvaluatedUsers: 5000,
       header: {},
       threads: 2,

@@ -3,7 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import { IncomingMessage } from 'node:http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { AppModule } from './app.module';
 import { refuseAnonymousBodies } from './common/auth/anonymous-bodies';
@@ -12,6 +11,7 @@ import { MAX_JSON_BODY_BYTES, parseJsonBodies } from './common/json-body';
 import { JsonLogger } from './common/logging/json-logger';
 import { acceptRequestId } from './common/logging/request-context';
 import { SecretRedactor } from './common/logging/redact';
+import { addSecurityHeaders } from './common/security-headers';
 import { ShutdownState } from './common/shutdown-state';
 import { AppConfig, secretsOf } from './config/config';
 import { DASHBOARD_DIR } from './dashboard/dashboard-assets';
@@ -62,7 +62,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   observeRequests(fastify, app.get(Telemetry), app.get(ShutdownState));
   // Helmet's defaults suit Swagger UI (its scripts are files, not inline), except that upgrading
   // to https would break /docs reached over plain http inside a cluster.
-  await app.register(helmet, { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  addSecurityHeaders(fastify, { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
   if (config.corsOrigins.length > 0) {
     // Bearer tokens travel in a header, so no credentials (cookies) are needed across origins.
     app.enableCors({

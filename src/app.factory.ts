@@ -1,16 +1,20 @@
 import { INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { IncomingMessage } from 'node:http';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
+import fastifyStatic from '@fastify/static';
 import { AppModule } from './app.module';
 import { refuseAnonymousBodies } from './common/auth/anonymous-bodies';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { parseJsonBodies } from './common/json-body';
+import { MAX_JSON_BODY_BYTES, parseJsonBodies } from './common/json-body';
 import { JsonLogger } from './common/logging/json-logger';
+import { acceptRequestId } from './common/logging/request-context';
 import { SecretRedactor } from './common/logging/redact';
+import { addSecurityHeaders } from './common/security-headers';
 import { ShutdownState } from './common/shutdown-state';
 import { AppConfig, secretsOf } from './config/config';
+import { DASHBOARD_DIR } from './dashboard/dashboard-assets';
 import { observeRequests } from './monitoring/request-observer';
 import { Telemetry } from './telemetry/telemetry';
 
@@ -28,27 +32,37 @@ export function createLogger(config: AppConfig): JsonLogger {
 }
 
 /**
- * Builds the whole HTTP application; main.ts and the integration tests share it. Signal handling
- * is main.ts's (see graceful-shutdown.ts): tests close their apps themselves.
+ * Builds the whole HTTP application on Fastify; main.ts and the integration tests share it. Signal
+ * handling is main.ts's (see graceful-shutdown.ts): tests close their apps themselves. The app is
+ * initialised (routes registered, Fastify ready) when this resolves.
  */
-export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Behind an ingress, request.ip (the per-address rate limit's key) is the client's only if its
+    // hop is trusted. Fastify refuses to trust a bare hop count (it cannot check the immediate
+    // peer), so the count is a function: the nearest `hops` addresses are proxies, as in Express.
+    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
+    // The request id is ours (request-context.ts): the caller's when acceptable, a new UUID otherwise.
+    genReqId: (req: IncomingMessage) => acceptRequestId(req.headers['x-request-id']),
+    bodyLimit: MAX_JSON_BODY_BYTES,
+    // No Nest middleware: every per-request step is a Fastify hook, so middie's router is not needed.
+    skipMiddie: true,
+    // `/dashboard` and `/dashboard/` are one route, as in Express's default (non-strict) routing.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: createLogger(config),
     bodyParser: false,
     // A failed start (database unreachable) is thrown to the caller, which logs it and exits 1,
     // instead of Nest's default process.abort().
     abortOnError: false,
   });
-  // Before the body parser, so that requests it rejects get an id, a log line and a count.
-  app.use(observeRequests(app.get(Telemetry), app.get(ShutdownState)));
-  // Behind an ingress, req.ip (the per-address rate limit's key) is the client's only if its hop is trusted.
-  app.set('trust proxy', config.trustProxyHops);
-  // Express hashes every response body for an ETag (about 30 µs for a 7 KB list of
-  // recommendations); personalised and POSTed answers are never revalidated, so it is pure cost.
-  app.set('etag', false);
+  const fastify = app.getHttpAdapter().getInstance();
+  // First, so that requests refused by any later step get an id, a log line and a count.
+  observeRequests(fastify, app.get(Telemetry), app.get(ShutdownState));
   // Helmet's defaults suit Swagger UI (its scripts are files, not inline), except that upgrading
   // to https would break /docs reached over plain http inside a cluster.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  addSecurityHeaders(fastify, { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
   if (config.corsOrigins.length > 0) {
     // Bearer tokens travel in a header, so no credentials (cookies) are needed across origins.
     app.enableCors({
@@ -59,11 +73,15 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       maxAge: 600,
     });
   }
-  if (config.auth.required) app.use(refuseAnonymousBodies());
-  app.use(parseJsonBodies());
+  // reply.sendFile for the dashboard's controller (ETag and 304s included); it serves no route itself.
+  await app.register(fastifyStatic, { root: DASHBOARD_DIR, serve: false });
+  if (config.auth.required) refuseAnonymousBodies(fastify);
+  parseJsonBodies(fastify);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpExceptionFilter());
   if (config.docsEnabled) setUpSwagger(app);
+  await app.init();
+  await fastify.ready();
   return app;
 }
 

@@ -21,7 +21,8 @@ async function bootstrap(): Promise<void> {
   Logger.overrideLogger(createLogger(config));
   try {
     const app = await createApp(config);
-    await app.listen(config.port);
+    // Every IPv4 interface, as Express did through Node's default: Fastify's own default is localhost only.
+    await app.listen(config.port, '0.0.0.0');
     shutDownGracefullyOnSignals(app, { delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
     const logger = new Logger('Bootstrap');
     logger.log(`ml-service listening on port ${config.port}${config.docsEnabled ? '; Swagger UI at /docs' : ''}`);

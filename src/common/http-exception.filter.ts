@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { isConnectionError } from '../database/database';
 
 /**
@@ -12,11 +12,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, detail, extra } = this.describe(exception);
     if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE)
       this.logger.error(detail, (exception as Error)?.stack);
-    if (!response.headersSent) response.status(status).json({ detail, ...extra });
+    if (!reply.sent) void reply.code(status).send({ detail, ...extra });
   }
 
   private describe(exception: unknown): { status: number; detail: string; extra?: object } {

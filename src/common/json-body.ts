@@ -1,46 +1,33 @@
 import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
-import { NextFunction, Request, Response } from 'express';
+import { FastifyInstance, FastifyRequest } from 'fastify';
+import { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import { jsonShapeViolation } from './json-shape';
 
-const MAX_JSON_BODY_BYTES = 5 * 1024 * 1024;
+export const MAX_JSON_BODY_BYTES = 5 * 1024 * 1024;
 
 const BYTE_ORDER_MARK = '\uFEFF';
 
 /**
- * The JSON body parser: reads at most 5 MB, refuses a body whose shape exceeds the bounds in one
- * pass over its bytes (json-shape.ts), and only then runs JSON.parse. body-parser has a hook for
- * the check (`verify`), but Nest keeps it for its rawBody option and does not let applications set it.
- * Bodies must be plain UTF-8 (RFC 8259), which the byte scan relies on: no other charset, no compression.
+ * The only body parser (Fastify's own are removed, so any other media type is 415): reads at
+ * most 5 MB, refuses a body whose shape exceeds the bounds in one pass over its bytes
+ * (json-shape.ts), and only then runs JSON.parse. Bodies must be plain UTF-8 (RFC 8259), which
+ * the byte scan relies on: no other charset, no compression.
  */
-export function parseJsonBodies() {
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    // req.is() is null without a body and false for other media types: both pass through untouched.
-    if (!req.is('application/json')) {
-      next();
-      return;
-    }
-    const refusal = unsupportedEncoding(req);
-    if (refusal) {
-      next(refusal);
-      return;
-    }
-    readAtMost(req, MAX_JSON_BODY_BYTES)
-      .then(parse)
-      .then(
-        (body) => {
-          req.body = body;
-          next();
-        },
-        (error: unknown) => next(error),
-      );
-  };
+export function parseJsonBodies(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', async (request: FastifyRequest, payload: Readable) => {
+    const refusal = unsupportedEncoding(request.headers);
+    if (refusal) throw refusal;
+    return parse(await readAtMost(payload, request.headers, MAX_JSON_BODY_BYTES));
+  });
 }
 
-function unsupportedEncoding(req: Request): Error | null {
-  const charset = /;\s*charset="?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+function unsupportedEncoding(headers: IncomingHttpHeaders): Error | null {
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(headers['content-type'] ?? '')?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
     return new UnsupportedMediaTypeException('JSON bodies must be UTF-8');
-  const encoding = req.headers['content-encoding'];
+  const encoding = headers['content-encoding'];
   if (encoding !== undefined && encoding !== 'identity')
     return new UnsupportedMediaTypeException('compressed request bodies are not accepted');
   return null;
@@ -51,8 +38,8 @@ function tooLarge(): Error {
 }
 
 /** The body's bytes; refused as soon as it is announced or found to be longer than `limit`. */
-function readAtMost(req: Request, limit: number): Promise<Buffer> {
-  if (Number(req.headers['content-length']) > limit) return Promise.reject(tooLarge());
+function readAtMost(body: Readable, headers: IncomingHttpHeaders, limit: number): Promise<Buffer> {
+  if (Number(headers['content-length']) > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -63,13 +50,13 @@ function readAtMost(req: Request, limit: number): Promise<Buffer> {
         return;
       }
       // The rest is drained unread, so the answer can still reach the client.
-      req.off('data', onData);
-      req.resume();
+      body.off('data', onData);
+      body.resume();
       reject(tooLarge());
     };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    body.on('data', onData);
+    body.once('end', () => resolve(Buffer.concat(chunks, size)));
+    body.once('error', reject);
   });
 }
 

@@ -6,16 +6,14 @@ import { join, resolve } from 'node:path';
  * build step: they live in the repository's dashboard/ folder, beside dist/ (this file runs from
  * dist/src/dashboard/).
  */
-const DASHBOARD_DIR = resolve(__dirname, '../../../dashboard');
+export const DASHBOARD_DIR = resolve(__dirname, '../../../dashboard');
 
 /** Flat names with the extensions the app uses: nothing else in the folder, and no path can climb out of it. */
 const SERVED_NAME = /^[a-z0-9-]+\.(html|js|css|svg)$/;
 
-/** The absolute path of a dashboard file that may be served, or null. */
-export function dashboardFile(name: string): string | null {
-  if (!SERVED_NAME.test(name)) return null;
-  const path = join(DASHBOARD_DIR, name);
-  return existsSync(path) ? path : null;
+/** Whether `name` is a dashboard file that may be served. */
+export function isDashboardFile(name: string): boolean {
+  return SERVED_NAME.test(name) && existsSync(join(DASHBOARD_DIR, name));
 }
 
 /**

@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiServiceUnavailableResponse, Ap
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { OwnUser } from '../common/auth/access.decorators';
+import { SerializedAs } from '../common/response-schema';
 import { IdParamDto } from '../common/validation';
 import {
   FeedbackBatchDto,
@@ -33,6 +34,7 @@ export class FeedbackController {
   @OwnUser('body.user_id')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: FeedbackRecordedDto, description: 'Sent only once the event is durably stored' })
+  @SerializedAs(FeedbackRecordedDto)
   async record(@Body() dto: FeedbackDto): Promise<FeedbackRecordedDto> {
     await this.feedback.record(dto);
     return { status: 'success', message: 'Feedback recorded' };
@@ -42,6 +44,7 @@ export class FeedbackController {
   @OwnUser('body.events[].user_id')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: FeedbackBatchRecordedDto })
+  @SerializedAs(FeedbackBatchRecordedDto)
   async recordBatch(@Body() dto: FeedbackBatchDto): Promise<FeedbackBatchRecordedDto> {
     const { received, stored } = await this.feedback.recordBatch(dto.events);
     return { status: 'success', message: 'Feedback recorded', received, stored, duplicates: received - stored };

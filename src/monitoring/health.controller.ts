@@ -4,6 +4,7 @@ import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } fr
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../common/auth/access.decorators';
+import { SerializedAs } from '../common/response-schema';
 import { ShutdownState } from '../common/shutdown-state';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ActiveModels } from '../model-registry/active-models';
@@ -13,9 +14,9 @@ import { DatabaseHealthIndicator } from './database.health';
 class LivenessDto {
   @ApiProperty({ example: 'healthy' }) status: string;
   @ApiProperty({ example: 'ml-service' }) service: string;
-  @ApiProperty({ enum: ['all', 'api', 'trainer'], description: 'SERVICE_ROLE: `api` serves and never trains' })
+  @ApiProperty({ type: String, enum: ['all', 'api', 'trainer'], description: 'SERVICE_ROLE: `api` serves and never trains' })
   role: string;
-  @ApiProperty({ example: 'v1.0.0', nullable: true }) model_version: string | null;
+  @ApiProperty({ type: String, example: 'v1.0.0', nullable: true }) model_version: string | null;
   @ApiProperty({ example: true }) model_loaded: boolean;
   @ApiProperty({ example: '2026-11-23T12:34:56.789Z' }) timestamp: string;
 }
@@ -37,6 +38,7 @@ export class HealthController {
   /** Liveness: the process answers. Deliberately does not touch the database. */
   @Get('health')
   @ApiOkResponse({ type: LivenessDto })
+  @SerializedAs(LivenessDto)
   live(): LivenessDto {
     const primary = defaultModel(this.config.defaultAlgorithm, this.models.all()) ?? this.models.all()[0];
     return {

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { Request, Response } from 'express';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthFailures } from '../common/auth/auth-failures';
 import { bearerToken, secretMatches } from '../common/secrets';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -19,10 +19,10 @@ export class MetricsTokenGuard implements CanActivate {
     const expected = this.config.metricsToken;
     if (expected === null) return true;
     const http = context.switchToHttp();
-    const header = http.getRequest<Request>().header('authorization');
+    const header = http.getRequest<FastifyRequest>().headers.authorization;
     const refuse = () => new UnauthorizedException('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
     if (header === undefined) throw refuse();
-    return this.authFailures.guard(http.getRequest<Request>(), http.getResponse<Response>(), () => {
+    return this.authFailures.guard(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), () => {
       const presented = bearerToken(header);
       if (presented !== undefined && secretMatches(presented, expected)) return true;
       throw refuse();

@@ -2,7 +2,7 @@ import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/access.decorators';
 import { Telemetry } from '../telemetry/telemetry';
 import { MetricsTokenGuard } from './metrics-token.guard';
@@ -22,7 +22,7 @@ export class MetricsController extends PrometheusController {
   }
 
   @Get()
-  async index(@Res({ passthrough: true }) response: Response): Promise<string> {
+  async index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
     response.header('Content-Type', this.telemetry.contentType);
     return this.telemetry.scrape();
   }

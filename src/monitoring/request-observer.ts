@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { NextFunction, Request, Response } from 'express';
-import { acceptRequestId, runWithRequestId } from '../common/logging/request-context';
+import { FastifyInstance } from 'fastify';
+import { runWithRequestId } from '../common/logging/request-context';
 import { ShutdownState } from '../common/shutdown-state';
 import { Telemetry } from '../telemetry/telemetry';
 
-/** Requests no route matched (404s, bodies that failed to parse) share one label, so URLs never become label values. */
+/** Requests no route matched (404s) share one label, so URLs never become label values. */
 const UNMATCHED_ENDPOINT = 'unmatched';
 
 /** nginx's code for a client that went away before the response was complete. */
@@ -14,38 +14,37 @@ const CLIENT_CLOSED_REQUEST = 499;
 const QUIET_PATHS = /^\/(health|ready|metrics)(\/|$)/;
 
 /**
- * The first middleware: gives the request its id (the caller's `x-request-id` when acceptable),
- * echoes it, runs the rest of the request under it so every log line carries it, and when the
- * response is done counts it in the request metrics and writes one access-log line. Registered
- * ahead of the body parser, so requests it rejects are counted too.
+ * The first request hook: echoes the request's id (Fastify's `request.id`, set by the adapter's
+ * genReqId from the caller's `x-request-id` when acceptable), runs the rest of the request under
+ * it so every log line carries it, and when the response is done counts it in the request metrics
+ * and writes one access-log line. Registered ahead of the body parser and the other hooks, so
+ * requests they reject are counted too.
  */
-export function observeRequests(telemetry: Telemetry, shutdown: ShutdownState) {
+export function observeRequests(fastify: FastifyInstance, telemetry: Telemetry, shutdown: ShutdownState): void {
   const logger = new Logger('HTTP');
-  return (req: Request, res: Response, next: NextFunction): void => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     const started = process.hrtime.bigint();
-    const requestId = acceptRequestId(req.headers['x-request-id']);
-    res.setHeader('X-Request-Id', requestId);
+    const requestId = request.id;
+    reply.header('X-Request-Id', requestId);
+    const res = reply.raw;
     shutdown.track(res);
+    // 'close' rather than the onResponse hook: it also fires for a client that went away.
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
-      const endpoint = routeTemplate(req);
-      telemetry.requestFinished(endpoint, req.method, status, seconds);
+      // The matched route's template (`/v1/recommendations/:id`), never the URL itself.
+      const endpoint = request.is404 ? UNMATCHED_ENDPOINT : (request.routeOptions.url ?? UNMATCHED_ENDPOINT);
+      telemetry.requestFinished(endpoint, request.method, status, seconds);
       // The path without its query string: a query may carry what should not be logged.
-      const path = req.originalUrl.split('?')[0];
-      const entry = { method: req.method, path, endpoint, status, duration_ms: Math.round(seconds * 1e4) / 10 };
-      const message = `${req.method} ${path} ${status}`;
+      const path = request.url.split('?')[0];
+      const entry = { method: request.method, path, endpoint, status, duration_ms: Math.round(seconds * 1e4) / 10 };
+      const message = `${request.method} ${path} ${status}`;
       runWithRequestId(requestId, () =>
         QUIET_PATHS.test(path) ? logger.debug(message, entry) : logger.log(message, entry),
       );
     });
-    runWithRequestId(requestId, next);
-  };
-}
-
-/** The matched route's template (`/v1/recommendations/:id`), never the URL itself. */
-function routeTemplate(req: Request): string {
-  const route: unknown = req.route;
-  const path = typeof route === 'object' && route !== null ? (route as { path?: unknown }).path : undefined;
-  return typeof path === 'string' ? path : UNMATCHED_ENDPOINT;
+    // Fastify runs the later hooks, the body parser (which keeps the async context) and the
+    // handler from `done`, so all of it happens inside this request's context.
+    runWithRequestId(requestId, done);
+  });
 }

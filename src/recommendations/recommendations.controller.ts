@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { OwnUser } from '../common/auth/access.decorators';
+import { SerializedAs } from '../common/response-schema';
 import { IdParamDto } from '../common/validation';
 import {
   BatchRecommendationRequestDto,
@@ -25,6 +26,7 @@ export class RecommendationsController {
   @OwnUser('body.user_id')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: RecommendationResponseDto })
+  @SerializedAs(RecommendationResponseDto)
   @ApiNotFoundResponse({ description: UNKNOWN_EXPERIMENT })
   recommend(@Body() dto: RecommendationRequestDto): Promise<RecommendationResponseDto> {
     return this.recommendations.recommend({
@@ -43,6 +45,7 @@ export class RecommendationsController {
   @OwnUser('body.user_ids[]')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: BatchRecommendationResponseDto })
+  @SerializedAs(BatchRecommendationResponseDto)
   async recommendBatch(@Body() dto: BatchRecommendationRequestDto): Promise<BatchRecommendationResponseDto> {
     const results = [];
     for (const userId of dto.user_ids) {
@@ -56,6 +59,7 @@ export class RecommendationsController {
   @Get('recommendations/:id')
   @OwnUser('params.id')
   @ApiOkResponse({ type: RecommendationResponseDto })
+  @SerializedAs(RecommendationResponseDto)
   @ApiNotFoundResponse({ description: UNKNOWN_EXPERIMENT })
   recommendFor(
     @Param() { id }: IdParamDto,
@@ -73,6 +77,7 @@ export class RecommendationsController {
 
   @Get('items/:id/similar')
   @ApiOkResponse({ type: SimilarItemsResponseDto, description: '"You may also like": items liked by the same people' })
+  @SerializedAs(SimilarItemsResponseDto)
   @ApiNotFoundResponse({ description: 'No such item' })
   similar(@Param() { id }: IdParamDto, @Query() { limit }: SimilarQueryDto): Promise<SimilarItemsResponseDto> {
     return this.recommendations.similar(id, limit);

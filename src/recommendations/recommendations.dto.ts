@@ -119,14 +119,14 @@ export class SimilarQueryDto {
 
 export class ItemMetadataDto {
   @ApiProperty({ example: 'Techno Night' }) event_name: string;
-  @ApiProperty({ example: 'The Button Factory', nullable: true }) venue: string | null;
-  @ApiProperty({ example: '2026-12-15', nullable: true }) date: string | null;
-  @ApiProperty({ example: '2026-12-15T21:00:00.000Z', nullable: true }) starts_at: string | null;
-  @ApiProperty({ example: 'Electronic', nullable: true }) genre: string | null;
-  @ApiProperty({ example: ['Electronic', 'Techno'] }) genres: string[];
-  @ApiProperty({ example: ['Ben Klock'] }) artists: string[];
-  @ApiProperty({ example: 'Dublin', nullable: true }) city: string | null;
-  @ApiProperty({ example: 'gig', nullable: true }) type: string | null;
+  @ApiProperty({ type: String, example: 'The Button Factory', nullable: true }) venue: string | null;
+  @ApiProperty({ type: String, example: '2026-12-15', nullable: true }) date: string | null;
+  @ApiProperty({ type: String, example: '2026-12-15T21:00:00.000Z', nullable: true }) starts_at: string | null;
+  @ApiProperty({ type: String, example: 'Electronic', nullable: true }) genre: string | null;
+  @ApiProperty({ type: [String], example: ['Electronic', 'Techno'] }) genres: string[];
+  @ApiProperty({ type: [String], example: ['Ben Klock'] }) artists: string[];
+  @ApiProperty({ type: String, example: 'Dublin', nullable: true }) city: string | null;
+  @ApiProperty({ type: String, example: 'gig', nullable: true }) type: string | null;
 }
 
 export class RecommendedItemDto {
@@ -142,11 +142,16 @@ export class RecommendationResponseDto {
   @ApiProperty({ example: 'user_123' }) user_id: string;
   @ApiProperty({ example: '6f1c2e0a-3b9d-4c55-9a57-1f0f3f1f2b7d' }) recommendation_id: string;
   @ApiProperty({ type: [RecommendedItemDto] }) recommendations: RecommendedItemDto[];
-  @ApiProperty({ example: 'v1.0.3', nullable: true, description: 'The model version that produced the list' })
+  @ApiProperty({
+    type: String,
+    example: 'v1.0.3',
+    nullable: true,
+    description: 'The model version that produced the list',
+  })
   model_version: string | null;
   @ApiProperty({ example: 'hybrid' }) algorithm: string;
-  @ApiProperty({ example: 'rec_algorithm_v1', nullable: true }) ab_experiment: string | null;
-  @ApiProperty({ example: 'collaborative_filtering', nullable: true }) variant: string | null;
+  @ApiProperty({ type: String, example: 'rec_algorithm_v1', nullable: true }) ab_experiment: string | null;
+  @ApiProperty({ type: String, example: 'collaborative_filtering', nullable: true }) variant: string | null;
   @ApiPropertyOptional({
     example: 'hybrid has no model yet; served popularity',
     description: 'Present when the service fell back to a simpler source',

@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { AdminOnly } from '../common/auth/access.decorators';
 import { RetrainService } from './retrain.service';
 import { RetrainQueryDto, RetrainRequestDto } from './training.dto';
@@ -35,7 +35,7 @@ export class TrainingController {
   async retrain(
     @Body() dto: RetrainRequestDto,
     @Query() query: RetrainQueryDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     if (query.async === 'true') {
       res.status(HttpStatus.ACCEPTED);

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { Request, Response } from 'express';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { ACCESS_RULE, AccessRule, valuesAt } from './access.decorators';
 import { ApiKeys } from './api-keys';
@@ -38,14 +38,14 @@ export class AccessGuard extends AuthGuard('jwt') {
       context.getClass(),
     ]);
     if (rule?.kind === 'public') return true;
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
     authorize(rule, await this.authenticate(context, req), req);
     return true;
   }
 
-  private async authenticate(context: ExecutionContext, req: Request): Promise<Principal | null> {
-    if (req.header('x-api-key') !== undefined || req.header('authorization') !== undefined) {
-      return this.authFailures.guard(req, context.switchToHttp().getResponse<Response>(), () =>
+  private async authenticate(context: ExecutionContext, req: FastifyRequest): Promise<Principal | null> {
+    if (req.headers['x-api-key'] !== undefined || req.headers.authorization !== undefined) {
+      return this.authFailures.guard(req, context.switchToHttp().getResponse<FastifyReply>(), () =>
         this.verify(context, req),
       );
     }
@@ -54,8 +54,9 @@ export class AccessGuard extends AuthGuard('jwt') {
     return null;
   }
 
-  private async verify(context: ExecutionContext, req: Request): Promise<Principal | null> {
-    const apiKey = req.header('x-api-key');
+  private async verify(context: ExecutionContext, req: FastifyRequest): Promise<Principal | null> {
+    // Node joins a repeated header into one string; only set-cookie is ever an array.
+    const apiKey = req.headers['x-api-key'] as string | undefined;
     if (apiKey !== undefined) {
       const principal = this.apiKeys.principalFor(apiKey);
       if (principal === null) throw new UnauthorizedException('invalid API key');
@@ -79,17 +80,17 @@ export class AccessGuard extends AuthGuard('jwt') {
   ): TUser {
     if (error instanceof HttpException) throw error;
     if (error || !principal) throw new UnauthorizedException(describeRefusal(info ?? error));
-    setPrincipal(context.switchToHttp().getRequest<Request>(), principal);
+    setPrincipal(context.switchToHttp().getRequest<FastifyRequest>(), principal);
     return principal as TUser;
   }
 }
 
-function authorize(rule: AccessRule | undefined, principal: Principal | null, req: Request): void {
+function authorize(rule: AccessRule | undefined, principal: Principal | null, req: FastifyRequest): void {
   // Anonymous callers get here only while AUTH_REQUIRED is false: the service is open then.
   if (principal === null || principal.admin) return;
   if (rule?.kind === 'admin') throw new ForbiddenException('this route needs an admin token or an API key');
   if (rule?.kind === 'own-user') {
-    const userIds = valuesAt({ params: req.params, body: req.body as unknown, query: req.query }, rule.path);
+    const userIds = valuesAt({ params: req.params, body: req.body, query: req.query }, rule.path);
     if (userIds.some((id) => id !== principal.subject))
       throw new ForbiddenException('a user token may only act for its own user (its sub claim)');
   }

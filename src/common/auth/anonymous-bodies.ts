@@ -1,5 +1,5 @@
 import { UnauthorizedException } from '@nestjs/common';
-import { NextFunction, Request, Response } from 'express';
+import { FastifyInstance } from 'fastify';
 
 /**
  * Under AUTH_REQUIRED, a request that carries a body but no credential header is refused before
@@ -7,18 +7,19 @@ import { NextFunction, Request, Response } from 'express';
  * parsed for nobody. Every public route (health, metrics, docs, dashboard) is a GET, so none is
  * affected. Credentials that are present are verified later, by the access guard.
  */
-export function refuseAnonymousBodies() {
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    const anonymous = req.headers.authorization === undefined && req.headers['x-api-key'] === undefined;
-    if (hasBody && anonymous && req.method !== 'GET' && req.method !== 'HEAD') {
-      next(
+export function refuseAnonymousBodies(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const { headers, method } = request;
+    const hasBody = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+    const anonymous = headers.authorization === undefined && headers['x-api-key'] === undefined;
+    if (hasBody && anonymous && method !== 'GET' && method !== 'HEAD') {
+      done(
         new UnauthorizedException(
           'authentication required before sending a body: send Authorization: Bearer <token> or X-API-Key',
         ),
       );
       return;
     }
-    next();
-  };
+    done();
+  });
 }

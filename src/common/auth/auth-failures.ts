@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { Request, Response } from 'express';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { clientAddress } from './principal';
 import { WindowCounter } from './sliding-window';
@@ -18,13 +18,13 @@ export class AuthFailures {
   ) {}
 
   /** Runs `verify` (which throws UnauthorizedException to refuse) unless the caller's address is over its budget. */
-  async guard<T>(req: Request, res: Response, verify: () => T | Promise<T>): Promise<T> {
+  async guard<T>(req: FastifyRequest, reply: FastifyReply, verify: () => T | Promise<T>): Promise<T> {
     const key = `auth-failures:${clientAddress(req)}`;
     const limit = this.config.rateLimit.authFailuresPerMinute;
     const { allowed, retryAfterMs } = await this.counter.check(key, limit);
     if (!allowed) {
       const seconds = Math.ceil(retryAfterMs / 1000);
-      res.setHeader('Retry-After', seconds);
+      void reply.header('Retry-After', seconds);
       throw new HttpException(
         `too many failed authentications from this address: retry in ${seconds} s`,
         HttpStatus.TOO_MANY_REQUESTS,

@@ -1,5 +1,5 @@
 import { normalizeIp } from '@nestjs/throttler';
-import { Request } from 'express';
+import { FastifyRequest } from 'fastify';
 
 /** Who is calling, once their credentials are verified. */
 export interface Principal {
@@ -10,14 +10,14 @@ export interface Principal {
   admin: boolean;
 }
 
-const principals = new WeakMap<Request, Principal>();
+const principals = new WeakMap<FastifyRequest, Principal>();
 
-export function setPrincipal(req: Request, principal: Principal): void {
+export function setPrincipal(req: FastifyRequest, principal: Principal): void {
   principals.set(req, principal);
 }
 
 /** The verified caller, or null for an anonymous request (allowed only while AUTH_REQUIRED is false). */
-export function principalOf(req: Request): Principal | null {
+export function principalOf(req: FastifyRequest): Principal | null {
   return principals.get(req) ?? null;
 }
 
@@ -25,6 +25,6 @@ export function principalOf(req: Request): Principal | null {
  * The client address the per-address limits key on: an IPv6 client's /64, which one host
  * typically holds whole. Behind a proxy it is the client's only with TRUST_PROXY set.
  */
-export function clientAddress(req: Request): string {
-  return normalizeIp(req.ip ?? 'unknown');
+export function clientAddress(req: FastifyRequest): string {
+  return normalizeIp(req.ip);
 }

@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
-import { Request } from 'express';
+import { FastifyRequest } from 'fastify';
 import { RateLimitConfig } from '../../config/config';
 import { clientAddress, principalOf } from './principal';
 import { WINDOW_MS, WindowCounter } from './sliding-window';
@@ -12,7 +12,7 @@ import { WINDOW_MS, WindowCounter } from './sliding-window';
  * false) are keyed on their address with the per-user budget.
  */
 export function rateLimitOptions(limits: RateLimitConfig): ThrottlerModuleOptions {
-  const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<Request>();
+  const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<FastifyRequest>();
   return {
     throttlers: [
       {
@@ -25,8 +25,8 @@ export function rateLimitOptions(limits: RateLimitConfig): ThrottlerModuleOption
     ],
     errorMessage: (_context, detail) => `rate limit exceeded: at most ${detail.limit} requests per minute`,
     getTracker: (req) => {
-      const principal = principalOf(req as Request);
-      return principal ? `${principal.kind}:${principal.subject}` : `ip:${clientAddress(req as Request)}`;
+      const principal = principalOf(req as FastifyRequest);
+      return principal ? `${principal.kind}:${principal.subject}` : `ip:${clientAddress(req as FastifyRequest)}`;
     },
     generateKey: (_context, tracker) => `rate:${tracker}`,
   };

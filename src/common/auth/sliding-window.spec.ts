@@ -65,6 +65,26 @@ describe(MemoryWindowCounter.name, { timeout: 30_000 }, () => {
     clock.now += 1;
     assert.equal((await sut.take('a', 1)).allowed, true);
   });
+
+  it('should hold one number per key and window however many events a caller sends, so each costs O(1)', async () => {
+    const { clock, sut } = counterAt(2 * MINUTE);
+    // One backend caller at 1,000 requests/s for two minutes and a half, across three windows.
+    for (let n = 0; n < 150_000; n++) {
+      clock.now = 2 * MINUTE + n;
+      await sut.take('service:backend', 1_000_000);
+    }
+    const state = Object.values(sut).filter((value): value is Map<string, number> => value instanceof Map);
+    assert.equal(state.length, 2);
+    // The current and the previous window's count for the one key: nothing kept per event.
+    assert.deepEqual(
+      state.map((window) => [...window.keys()]),
+      [['service:backend'], ['service:backend']],
+    );
+    assert.deepEqual(
+      state.map((window) => window.get('service:backend') ?? 0).sort((a, b) => a - b),
+      [30_000, 60_000],
+    );
+  });
 });
 
 describe(judge.name, { timeout: 30_000 }, () => {

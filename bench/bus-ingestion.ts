@@ -80,6 +80,7 @@ async function measure(dialect: Dialect, events: number, natsUrl: string) {
       await server.stop();
     }
   } finally {
+    await bus.deleteStream(stream);
     await bus.close();
     await database.drop();
   }

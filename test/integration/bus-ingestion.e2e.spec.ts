@@ -67,6 +67,7 @@ for (const dialect of DIALECTS) {
 
       after(async () => {
         for (const server of servers) await server.kill();
+        await bus?.deleteStream(stream);
         await bus?.close();
         await db?.destroy();
         await database?.drop();

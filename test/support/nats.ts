@@ -49,6 +49,11 @@ export class BusClient {
     await (await jetstreamManager(this.nc)).streams.add({ name: stream, subjects });
   }
 
+  /** A test's stream goes when the test does, so the shared server does not fill up. */
+  async deleteStream(stream: string): Promise<void> {
+    await (await jetstreamManager(this.nc)).streams.delete(stream).catch(() => false);
+  }
+
   async streamSubjects(stream: string): Promise<string[] | null> {
     try {
       return (await (await jetstreamManager(this.nc)).streams.info(stream)).config.subjects;

@@ -49,8 +49,6 @@ export interface AppConfig {
   trustProxyHops: number;
   /** The message bus feedback and item upserts arrive on and change events leave on; null without NATS_URL. */
   bus: BusConfig | null;
-  /** Where traces go; null without OTEL_EXPORTER_OTLP_ENDPOINT, and then nothing is traced. */
-  tracing: TracingConfig | null;
 }
 
 export interface BusConfig {
@@ -61,12 +59,6 @@ export interface BusConfig {
   subjectPrefix: string;
   /** Share of recommendation lists announced as recommendation_served events. */
   recommendationsSampleRate: number;
-}
-
-export interface TracingConfig {
-  /** OTLP/HTTP base URL; spans are posted to <endpoint>/v1/traces. */
-  endpoint: string;
-  serviceName: string;
 }
 
 export interface AuthConfig {
@@ -227,7 +219,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     docsEnabled: read.boolean('DOCS_ENABLED'),
     trustProxyHops: read.number('TRUST_PROXY', { min: 0, max: 10, integer: true }),
     bus: readBus(read),
-    tracing: readTracing(read),
   };
   if (!(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
     read.problems.push(
@@ -349,14 +340,6 @@ function readBus(read: EnvReader): BusConfig | null {
     read.problems.push('NATS_SUBJECT_PREFIX must be dot-separated tokens without whitespace, * or >');
   }
   return { servers, stream, subjectPrefix, recommendationsSampleRate };
-}
-
-function readTracing(read: EnvReader): TracingConfig | null {
-  const endpoint = read.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
-  const serviceName = read.string('OTEL_SERVICE_NAME');
-  if (endpoint === undefined) return null;
-  if (!isUrl(endpoint, ['http:', 'https:'])) read.problems.push('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL');
-  return { endpoint: endpoint.replace(/\/+$/, ''), serviceName };
 }
 
 function isUrl(text: string, protocols: string[]): boolean {

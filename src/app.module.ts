@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BusModule } from './bus/bus.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
 import { AuthModule } from './common/auth/auth.module';
 import { CoreModule } from './common/core.module';
@@ -31,6 +32,7 @@ export class AppModule {
         DemoModule,
         MonitoringModule,
         DashboardModule,
+        BusModule,
       ],
     };
   }

@@ -43,7 +43,7 @@ const INTERNAL = 'internal server error';
 /** A body with thousands of bad elements would otherwise get a detail of thousands of lines. */
 const MAX_MESSAGES = 10;
 
-function messageOf(exception: HttpException): string {
+export function messageOf(exception: HttpException): string {
   const body = exception.getResponse();
   if (typeof body === 'string') return body;
   const message = (body as { message?: unknown }).message;

@@ -57,6 +57,18 @@ export interface AppConfig {
   docsEnabled: boolean;
   /** Proxies (ingress, load balancer) in front of the service whose X-Forwarded-For is trusted for the client address. */
   trustProxyHops: number;
+  /** The message bus feedback and item upserts arrive on and change events leave on; null without NATS_URL. */
+  bus: BusConfig | null;
+}
+
+export interface BusConfig {
+  /** NATS server URLs, tried in turn. */
+  servers: string[];
+  stream: string;
+  /** First token of every subject, so that several deployments can share one NATS account. */
+  subjectPrefix: string;
+  /** Share of recommendation lists announced as recommendation_served events. */
+  recommendationsSampleRate: number;
 }
 
 export interface AuthConfig {
@@ -226,6 +238,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins: readCorsOrigins(read),
     docsEnabled: read.boolean('DOCS_ENABLED'),
     trustProxyHops: read.number('TRUST_PROXY', { min: 0, max: 10, integer: true }),
+    bus: readBus(read),
   };
   if (config.defaultAlgorithm !== 'auto' && !(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
     read.problems.push(
@@ -339,6 +352,38 @@ function isRedisUrl(text: string): boolean {
   try {
     const url = new URL(text);
     return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** NATS subject tokens: no whitespace, dots only between tokens, no wildcards. */
+const SUBJECT_PREFIX_PATTERN = /^[^\s.*>]+(\.[^\s.*>]+)*$/;
+
+function readBus(read: EnvReader): BusConfig | null {
+  const servers = (read.raw('NATS_URL') ?? '')
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
+  const stream = read.string('NATS_STREAM');
+  const subjectPrefix = read.string('NATS_SUBJECT_PREFIX');
+  const recommendationsSampleRate = read.number('BUS_RECOMMENDATIONS_SAMPLE_RATE', { min: 0, max: 1 });
+  if (servers.length === 0) return null;
+  if (!servers.every((server) => isUrl(server, ['nats:', 'tls:']))) {
+    // The URL may hold credentials, so the message names the shape, not the value.
+    read.problems.push('NATS_URL must be nats://[user:pass@]host:port (or tls://…), comma-separated for a cluster');
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) read.problems.push('NATS_STREAM must be 1-64 letters, digits, _ or -');
+  if (!SUBJECT_PREFIX_PATTERN.test(subjectPrefix)) {
+    read.problems.push('NATS_SUBJECT_PREFIX must be dot-separated tokens without whitespace, * or >');
+  }
+  return { servers, stream, subjectPrefix, recommendationsSampleRate };
+}
+
+function isUrl(text: string, protocols: string[]): boolean {
+  try {
+    const url = new URL(text);
+    return protocols.includes(url.protocol) && url.hostname !== '';
   } catch {
     return false;
   }
@@ -474,5 +519,6 @@ export function secretsOf(config: AppConfig): string[] {
   if (config.auth.jwt?.algorithm === 'HS256') secrets.push(config.auth.jwt.key);
   if (config.database.client === 'mysql') secrets.push(config.database.password);
   if (config.rateLimit.redisUrl !== null) secrets.push(decodeURIComponent(new URL(config.rateLimit.redisUrl).password));
+  for (const server of config.bus?.servers ?? []) secrets.push(decodeURIComponent(new URL(server).password));
   return secrets.filter((secret): secret is string => secret !== null && secret !== '');
 }

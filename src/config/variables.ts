@@ -144,6 +144,22 @@ export const CONFIG_VARIABLES = {
     meaning:
       '`redis://[:password@]host[:port][/db]` or `rediss://…`: rate-limit counts shared by all replicas; unset, each replica counts alone',
   },
+  NATS_URL: {
+    meaning:
+      '`nats://[user:pass@]host:port` (comma-separated for a cluster): feedback and item upserts arrive over JetStream and model and experiment changes leave on it (see [Event bus](#event-bus)); unset, no bus',
+  },
+  NATS_STREAM: {
+    default: 'ML_SERVICE',
+    meaning: 'JetStream stream declared (when absent) on `<NATS_SUBJECT_PREFIX>.>`',
+  },
+  NATS_SUBJECT_PREFIX: {
+    default: 'ml-service',
+    meaning: 'first token of every subject: `<prefix>.feedback`, `<prefix>.catalogue`, `<prefix>.events.<type>`',
+  },
+  BUS_RECOMMENDATIONS_SAMPLE_RATE: {
+    default: 0,
+    meaning: 'share (0-1) of recommendation lists announced as `recommendation_served` events; `0` sends none',
+  },
   TRUST_PROXY: {
     default: 0,
     meaning: 'proxy hops whose `X-Forwarded-For` is trusted for the client address; `1` behind an ingress',

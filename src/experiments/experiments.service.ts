@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AlgorithmParams } from '../algorithms/types';
+import { OutboundEvents } from '../bus/outbound-events';
 import { CONTROL_VARIANT_RULE, controlVariantOf, METRICS } from '../domain/experiments';
 import {
   Experiment,
@@ -39,6 +40,7 @@ export class ExperimentsService {
     private readonly experiments: ExperimentsRepository,
     private readonly impressions: ImpressionsRepository,
     private readonly assigner: ExperimentAssigner,
+    private readonly outbound: OutboundEvents,
   ) {}
 
   async list(status?: ExperimentStatus): Promise<ExperimentListDto> {
@@ -68,6 +70,7 @@ export class ExperimentsService {
     if (!(await this.experiments.create(experiment)))
       throw new ConflictException(`experiment ${dto.experiment_id} already exists`);
     await this.assigner.reload();
+    this.outbound.experimentChanged({ experiment_id: dto.experiment_id, change: 'created', status });
     return this.get(dto.experiment_id);
   }
 
@@ -106,6 +109,7 @@ export class ExperimentsService {
     if (updated === false)
       throw new ConflictException(`experiment ${id} was changed by another request meanwhile; retry`);
     await this.assigner.reload();
+    this.outbound.experimentChanged({ experiment_id: id, change: 'updated', status: updated.status });
     return experimentResponse(updated);
   }
 

@@ -5,5 +5,6 @@ import { FeedbackService } from './feedback.service';
 @Module({
   controllers: [FeedbackController],
   providers: [FeedbackService],
+  exports: [FeedbackService],
 })
 export class FeedbackModule {}

@@ -10,7 +10,10 @@ const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
 
 @Injectable()
 export class FeedbackService {
-  /** Concurrent single events share a transaction: one commit each would cap the rate at the commit rate. */
+  /**
+   * Concurrent single events (HTTP requests, bus messages) share a transaction: one commit each
+   * would cap the rate at the commit rate. The serving side hears of the group as a whole.
+   */
   private readonly singles: GroupCommit<InteractionWrite>;
 
   constructor(
@@ -18,26 +21,35 @@ export class FeedbackService {
     private readonly events: ChangeEvents,
     private readonly telemetry: Telemetry,
   ) {
-    this.singles = new GroupCommit((writes) => this.interactions.append(writes));
+    this.singles = new GroupCommit(async (writes) => {
+      await this.interactions.append(writes);
+      await this.stored(writes);
+    });
   }
 
-  /** Resolves only once the event is committed, so an acknowledgement is never lost. */
-  async record(dto: FeedbackDto): Promise<void> {
-    const write = toInteraction(dto, Date.now(), '');
-    await this.singles.add(write);
-    this.telemetry.feedbackAccepted([dto.action]);
-    await this.events.feedbackStored([write]);
-    await this.events.userChanged(dto.user_id);
+  /**
+   * Resolves only once the event is committed, so an acknowledgement is never lost. A
+   * `feedback_id` (bus messages carry one) makes a redelivered event a no-op.
+   */
+  async record(dto: FeedbackDto | BatchFeedbackDto): Promise<void> {
+    await this.singles.add(toInteraction(dto, Date.now(), ''));
   }
 
   async recordBatch(dtos: BatchFeedbackDto[]): Promise<{ received: number; stored: number }> {
     const now = Date.now();
     const writes = dtos.map((dto, index) => toInteraction(dto, now, `events[${index}].`));
     const stored = await this.interactions.append(writes);
-    this.telemetry.feedbackAccepted(dtos.map((dto) => dto.action));
-    await this.events.feedbackStored(writes);
-    await Promise.all([...new Set(dtos.map((dto) => dto.user_id))].map((userId) => this.events.userChanged(userId)));
+    await this.stored(writes);
     return { received: dtos.length, stored };
+  }
+
+  /** Counts committed events and tells the serving side, before they are acknowledged. */
+  private async stored(writes: InteractionWrite[]): Promise<void> {
+    this.telemetry.feedbackAccepted(writes.map((write) => write.action));
+    await this.events.feedbackStored(writes);
+    await Promise.all(
+      [...new Set(writes.map((write) => write.userId))].map((userId) => this.events.userChanged(userId)),
+    );
   }
 
   async listForUser(userId: string, limit: number): Promise<FeedbackEventDto[]> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { CorruptArtifactError } from '../algorithms/artifact-codec';
+import { OutboundEvents } from '../bus/outbound-events';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
 import { ActiveModels } from './active-models';
@@ -22,6 +23,7 @@ export class ModelActivator {
     private readonly active: ActiveModels,
     private readonly decoder: ArtifactDecoder,
     private readonly snapshots: ServingSnapshots,
+    private readonly outbound: OutboundEvents,
   ) {}
 
   /** Activates a fresh candidate unless it is worse than the active model beyond the tolerance. */
@@ -61,6 +63,7 @@ export class ModelActivator {
     await this.models.activate(id, version.algorithm);
     this.active.set(loaded);
     this.logger.log(`activated ${version.algorithm} ${version.version}`);
+    this.outbound.modelActivated({ model_id: id, algorithm: version.algorithm, version: version.version });
     return loaded;
   }
 

@@ -8,6 +8,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { OutboundEvents } from '../bus/outbound-events';
 import { similarItems } from '../algorithms/item-knn';
 import { AlgorithmName } from '../algorithms/types';
 import { ChangeEvents } from '../common/change-events';
@@ -61,6 +62,7 @@ export class RecommendationsService {
     private readonly impressions: ImpressionRecorder,
     private readonly interactions: InteractionsRepository,
     private readonly telemetry: Telemetry,
+    private readonly outbound: OutboundEvents,
     events: ChangeEvents,
   ) {
     this.cache = new ResultCache(config.cacheTtlSeconds * 1000, 10_000);
@@ -128,6 +130,15 @@ export class RecommendationsService {
       });
     }
     this.telemetry.recommendationServed(response.algorithm, response.latency_ms);
+    this.outbound.recommendationServed({
+      recommendation_id: response.recommendation_id,
+      user_id: request.userId,
+      algorithm: response.algorithm,
+      model_version: response.model_version,
+      experiment_id: response.ab_experiment,
+      variant_id: response.variant,
+      item_ids: response.recommendations.map((r) => r.event_id),
+    });
     return response;
   }
 

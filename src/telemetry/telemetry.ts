@@ -83,6 +83,26 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  private readonly busMessages = new Counter({
+    name: 'ml_service_bus_messages_total',
+    help: 'Messages taken from the bus, by subject (feedback or catalogue) and result (stored, rejected or retried)',
+    labelNames: ['subject', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly busLag = new Gauge({
+    name: 'ml_service_bus_consumer_lag_messages',
+    help: 'Messages on the bus not yet acknowledged by this service, by subject (as of the last delivery or check)',
+    labelNames: ['subject'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly busConnected = new Gauge({
+    name: 'ml_service_bus_connected',
+    help: '1 while this replica is connected to the message bus, 0 while it is reconnecting',
+    registers: [this.registry],
+  });
+
   readonly serving: ServingStats = { predictions: 0, totalLatencyMs: 0 };
   private servedModels: () => ServedModel[] = () => [];
   private droppedImpressions: () => number = () => 0;
@@ -148,6 +168,18 @@ export class Telemetry {
 
   rateLimitCountedLocally(): void {
     this.rateLimitLocalCounts.inc();
+  }
+
+  busMessagesTaken(subject: string, result: 'stored' | 'rejected' | 'retried', count = 1): void {
+    this.busMessages.inc({ subject, result }, count);
+  }
+
+  busConsumerLag(subject: string, messages: number): void {
+    this.busLag.set({ subject }, messages);
+  }
+
+  busConnection(connected: boolean): void {
+    this.busConnected.set(connected ? 1 : 0);
   }
 
   trainingSucceeded(algorithm: string, seconds: number): void {

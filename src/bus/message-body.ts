@@ -1,0 +1,25 @@
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { jsonShapeViolation } from '../common/json-shape';
+
+/** The options app.factory.ts gives the HTTP API's global pipe: a message is validated as a body would be. */
+const pipe = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+
+/**
+ * A message's bytes as the DTO `type`, with the rules and messages of an HTTP body of that type
+ * (JSON shape bounds, then class-validator). Throws a BadRequestException for an invalid one.
+ */
+export async function parseMessage<T extends object>(type: new () => T, data: Uint8Array): Promise<T> {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const violation = jsonShapeViolation(bytes);
+  if (violation !== null) throw new BadRequestException(violation);
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new BadRequestException((error as Error).message);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BadRequestException('message must be a JSON object');
+  }
+  return (await pipe.transform(value, { type: 'body', metatype: type })) as T;
+}

@@ -1,7 +1,14 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AlgorithmParams } from '../algorithms/types';
-import { CONTROL_VARIANT_RULE, controlVariantOf, METRICS } from '../domain/experiments';
 import {
+  CONTROL_VARIANT_RULE,
+  controlVariantOf,
+  DEFAULT_PRIMARY_METRIC,
+  METRICS,
+  MetricName,
+} from '../domain/experiments';
+import {
+  DEFAULT_TARGET_LIFT,
   Experiment,
   ExperimentChanges,
   ExperimentsRepository,
@@ -9,9 +16,9 @@ import {
   ExperimentVariant,
   ExperimentWrite,
 } from '../repositories/experiments.repository';
-import { AttributedFeedback, ImpressionsRepository } from '../repositories/impressions.repository';
+import { ImpressionsRepository } from '../repositories/impressions.repository';
 import { ExperimentAssigner } from './experiment-assigner';
-import { computeResults, VariantCounts } from './experiment-results';
+import { computeResults } from './experiment-results';
 import {
   CreateExperimentDto,
   ExperimentListDto,
@@ -30,6 +37,8 @@ const TRANSITIONS: Record<ExperimentStatus, readonly ExperimentStatus[]> = {
 };
 
 const DEFAULT_ATTRIBUTION_HOURS = 24;
+/** CUPED's covariate: a participant's feedback in the two weeks before their first exposure. */
+export const CUPED_COVARIATE_DAYS = 14;
 /** Tolerates sums such as 33.33 + 33.33 + 33.34 in floating point. */
 const PERCENT_TOLERANCE = 1e-6;
 
@@ -54,13 +63,21 @@ export class ExperimentsService {
     const variants = checkVariants(dto.variants);
     checkControlVariant(dto.control_variant, variants);
     const status = dto.status ?? 'draft';
+    const metricsTracked = dto.metrics_tracked ?? [...METRICS];
+    const primaryMetric = dto.primary_metric ?? dto.metrics_tracked?.[0] ?? DEFAULT_PRIMARY_METRIC;
+    const guardrailMetrics = dto.guardrail_metrics ?? [];
+    checkDesign(primaryMetric, guardrailMetrics, metricsTracked);
     const experiment: ExperimentWrite = {
       id: dto.experiment_id,
       name: dto.name,
       description: dto.description ?? '',
       status,
       variants,
-      metricsTracked: dto.metrics_tracked ?? [...METRICS],
+      metricsTracked,
+      primaryMetric,
+      guardrailMetrics,
+      inference: dto.inference ?? 'sequential',
+      targetLift: dto.target_lift ?? DEFAULT_TARGET_LIFT,
       forcedAssignments: checkForced(dto.forced_assignments ?? {}, variants),
       startAt: status === 'active' ? Date.now() : null,
       endAt: null,
@@ -84,6 +101,8 @@ export class ExperimentsService {
       if (dto.name !== undefined) changes.name = dto.name;
       if (dto.description !== undefined) changes.description = dto.description;
       if (dto.metrics_tracked !== undefined) changes.metricsTracked = dto.metrics_tracked;
+      Object.assign(changes, designChanges(current, dto));
+      if (dto.target_lift !== undefined) changes.targetLift = dto.target_lift;
       if (dto.status !== undefined && dto.status !== current.status)
         Object.assign(changes, transition(current, dto.status));
       if (dto.variants !== undefined) {
@@ -111,15 +130,16 @@ export class ExperimentsService {
 
   async results(id: string, attributionHours = DEFAULT_ATTRIBUTION_HOURS): Promise<ExperimentResultsDto> {
     const experiment = await this.find(id);
-    const [participants, impressions, feedback] = await Promise.all([
-      this.experiments.participantsByVariant(id),
-      this.impressions.countByVariant(id),
-      this.impressions.attributedFeedback(id, attributionHours * 3600_000),
-    ]);
+    const sums = await this.impressions.variantSums(id, {
+      attributionWindowMs: attributionHours * 3600_000,
+      covariateWindowMs: CUPED_COVARIATE_DAYS * 86_400_000,
+    });
     return computeResults({
       experiment,
-      counts: variantCounts(experiment, participants, impressions, feedback),
+      sums: new Map(sums.map((s) => [s.variantId, s])),
       attributionHours,
+      covariateDays: CUPED_COVARIATE_DAYS,
+      now: Date.now(),
     });
   }
 
@@ -213,28 +233,42 @@ function checkForced(forced: Record<string, string>, variants: ExperimentVariant
   return forced;
 }
 
-function variantCounts(
-  experiment: Experiment,
-  participants: Map<string, number>,
-  impressions: Map<string, number>,
-  feedback: AttributedFeedback[],
-): Map<string, VariantCounts> {
-  const counts = new Map<string, VariantCounts>(
-    experiment.variants.map((v) => [
-      v.variant_id,
-      {
-        participants: participants.get(v.variant_id) ?? 0,
-        impressions: impressions.get(v.variant_id) ?? 0,
-        events: { click: 0, save: 0, hide: 0 },
-        users: { click: 0, save: 0, hide: 0 },
-      },
-    ]),
-  );
-  for (const row of feedback) {
-    const c = counts.get(row.variantId);
-    if (!c) continue;
-    c.events[row.action] = row.events;
-    c.users[row.action] = row.users;
+/**
+ * The primary metric, guardrails and inference mode are the experiment's pre-registration: they
+ * may change while it is a draft, never once data has come in (choosing them after seeing the
+ * data is how false wins are made).
+ */
+function designChanges(current: Experiment, dto: UpdateExperimentDto): ExperimentChanges {
+  const asked = {
+    primary_metric: dto.primary_metric !== undefined && dto.primary_metric !== current.primaryMetric,
+    guardrail_metrics:
+      dto.guardrail_metrics !== undefined &&
+      JSON.stringify(dto.guardrail_metrics) !== JSON.stringify(current.guardrailMetrics),
+    inference: dto.inference !== undefined && dto.inference !== current.inference,
+  };
+  const changed = Object.entries(asked).flatMap(([field, is]) => (is ? [field] : []));
+  if (changed.length === 0) {
+    checkDesign(current.primaryMetric, current.guardrailMetrics, dto.metrics_tracked ?? current.metricsTracked);
+    return {};
   }
-  return counts;
+  if (current.status !== 'draft') {
+    throw new ConflictException(
+      `${changed.join(', ')}: declared before the data comes in, so they can change only while the experiment is a draft`,
+    );
+  }
+  const primaryMetric = dto.primary_metric ?? current.primaryMetric;
+  const guardrailMetrics = dto.guardrail_metrics ?? current.guardrailMetrics;
+  checkDesign(primaryMetric, guardrailMetrics, dto.metrics_tracked ?? current.metricsTracked);
+  return { primaryMetric, guardrailMetrics, inference: dto.inference ?? current.inference };
+}
+
+function checkDesign(primary: MetricName, guardrails: readonly MetricName[], tracked: readonly MetricName[]): void {
+  if (!tracked.includes(primary)) {
+    throw new BadRequestException(`primary_metric ${primary} must be one of metrics_tracked (${tracked.join(', ')})`);
+  }
+  if (guardrails.includes(primary)) {
+    throw new BadRequestException(
+      `guardrail_metrics: ${primary} is the primary metric; a guardrail watches a different metric for harm`,
+    );
+  }
 }

@@ -3,8 +3,11 @@ import { Knex } from 'knex';
 import { AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { KNEX } from '../database/database';
 import { VariantShare } from '../domain/experiments';
-import type { MetricName } from '../domain/experiments';
+import { DEFAULT_PRIMARY_METRIC, type MetricName } from '../domain/experiments';
 import { fromJson, toJson } from './json-columns';
+
+/** A 5% relative lift: a common smallest effect worth shipping for a ranking change. */
+export const DEFAULT_TARGET_LIFT = 0.05;
 
 export const EXPERIMENT_STATUSES = ['draft', 'active', 'paused', 'completed'] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
@@ -23,6 +26,14 @@ export interface Experiment {
   status: ExperimentStatus;
   variants: ExperimentVariant[];
   metricsTracked: MetricName[];
+  /** The metric the verdict is about, declared before the data comes in. */
+  primaryMetric: MetricName;
+  /** Metrics that must not move the harmful way; a significant harmful move is a breach. */
+  guardrailMetrics: MetricName[];
+  /** `sequential` (always valid, however often read) or `fixed_horizon` (one pre-registered read). */
+  inference: 'sequential' | 'fixed_horizon';
+  /** The relative lift the duration estimate is for. */
+  targetLift: number;
   /** QA users pinned to a variant: user id → variant id. */
   forcedAssignments: Record<string, string>;
   startAt: number | null;
@@ -41,6 +52,10 @@ interface ExperimentRow {
   status: ExperimentStatus;
   variants: string;
   metrics_tracked: string;
+  primary_metric: MetricName | null;
+  guardrail_metrics: string | null;
+  inference: 'sequential' | 'fixed_horizon' | null;
+  target_lift: number | string | null;
   forced_assignments: string | null;
   start_at: number | null;
   end_at: number | null;
@@ -160,6 +175,10 @@ function toRow(e: ExperimentWrite) {
     status: e.status,
     variants: toJson(e.variants),
     metrics_tracked: toJson(e.metricsTracked),
+    primary_metric: e.primaryMetric,
+    guardrail_metrics: toJson(e.guardrailMetrics),
+    inference: e.inference,
+    target_lift: e.targetLift,
     forced_assignments: toJson(e.forcedAssignments),
     start_at: e.startAt,
     end_at: e.endAt,
@@ -175,6 +194,10 @@ function toExperiment(row: ExperimentRow): Experiment {
     status: row.status,
     variants: fromJson(row.variants, []),
     metricsTracked: fromJson(row.metrics_tracked, []),
+    primaryMetric: row.primary_metric ?? fromJson<MetricName[]>(row.metrics_tracked, [])[0] ?? DEFAULT_PRIMARY_METRIC,
+    guardrailMetrics: fromJson(row.guardrail_metrics, []),
+    inference: row.inference ?? 'sequential',
+    targetLift: row.target_lift === null ? DEFAULT_TARGET_LIFT : Number(row.target_lift),
     forcedAssignments: fromJson(row.forced_assignments, null) ?? {},
     startAt: nullableNumber(row.start_at),
     endAt: nullableNumber(row.end_at),

@@ -275,6 +275,10 @@ for (const dialect of DIALECTS) {
           },
         ],
         metricsTracked: ['click_through_rate'],
+        primaryMetric: 'click_through_rate',
+        guardrailMetrics: [],
+        inference: 'sequential',
+        targetLift: 0.05,
         forcedAssignments: {},
         startAt: Date.now(),
         endAt: null,
@@ -441,7 +445,6 @@ for (const dialect of DIALECTS) {
           userId: user,
           experimentId: 'attr',
           variantId: assignment.variantId,
-          algorithm: assignment.algorithm,
           itemIds,
         });
         return assignment.variantId;

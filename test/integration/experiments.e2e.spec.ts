@@ -169,8 +169,20 @@ for (const dialect of DIALECTS) {
         [newExperiment('bad', { status: 'completed' }), /status must be one of/],
         [
           newExperiment('bad', { metrics_tracked: ['engagement_time'] }),
-          /metrics_tracked must be one of click_through_rate, save_rate, hide_rate/,
+          /metrics_tracked must be one of click_through_rate, conversion_rate, save_rate, hide_rate/,
         ],
+        [newExperiment('bad', { primary_metric: 'revenue' }), /primary_metric must be one of click_through_rate/],
+        [
+          newExperiment('bad', { metrics_tracked: ['save_rate'], primary_metric: 'click_through_rate' }),
+          /primary_metric click_through_rate must be one of metrics_tracked \(save_rate\)/,
+        ],
+        [
+          newExperiment('bad', { guardrail_metrics: ['hide_rate', 'click_through_rate'] }),
+          /guardrail_metrics: click_through_rate is the primary metric/,
+        ],
+        [newExperiment('bad', { guardrail_metrics: ['bounce_rate'] }), /guardrail_metrics must be one of/],
+        [newExperiment('bad', { inference: 'bayesian' }), /inference must be one of sequential, fixed_horizon/],
+        [newExperiment('bad', { target_lift: 0 }), /target_lift must not be less than 0\.001/],
         [
           newExperiment('bad', { forced_assignments: { qa_1: 'nope' } }),
           /forced_assignments: user qa_1 is pinned to nope/,
@@ -308,12 +320,24 @@ for (const dialect of DIALECTS) {
 
     it('should move through draft → active ↔ paused → completed and refuse anything else with 409', async () => {
       await create(newExperiment('life'));
+      const declared = (
+        await patch('life', { primary_metric: 'conversion_rate', guardrail_metrics: ['hide_rate'] }).expect(200)
+      ).body;
+      assert.deepEqual([declared.primary_metric, declared.guardrail_metrics], ['conversion_rate', ['hide_rate']]);
       assert.match(
         (await patch('life', { status: 'paused' }).expect(409)).body.detail,
         /cannot go from draft to paused/,
       );
       const active = (await patch('life', { status: 'active' }).expect(200)).body;
       assert.ok(active.start_date);
+      assert.match(
+        (await patch('life', { primary_metric: 'click_through_rate' }).expect(409)).body.detail,
+        /primary_metric: declared before the data comes in/,
+      );
+      assert.equal(
+        (await patch('life', { target_lift: 0.1, primary_metric: 'conversion_rate' }).expect(200)).body.target_lift,
+        0.1,
+      );
       const paused = (await patch('life', { status: 'paused' }).expect(200)).body;
       assert.equal(paused.status, 'paused');
       const resumed = (await patch('life', { status: 'active', name: 'Renamed' }).expect(200)).body;
@@ -397,10 +421,19 @@ for (const dialect of DIALECTS) {
       const body = JSON.parse(text);
       assert.equal(body.participants, 0);
       assert.equal(body.attribution_hours, 24);
-      assert.deepEqual(body.variants[0].metrics, { click_through_rate: 0, save_rate: 0, hide_rate: 0 });
+      assert.deepEqual(body.variants[0].metrics, {
+        click_through_rate: 0,
+        conversion_rate: 0,
+        save_rate: 0,
+        hide_rate: 0,
+      });
+      assert.equal(body.primary_metric, 'click_through_rate');
+      assert.equal(body.inference, 'sequential');
       assert.equal(body.variants[1].statistical_significance.vs_control.p_value, 1);
       assert.equal(body.variants[1].statistical_significance.vs_control.relative_lift, null);
-      assert.equal(body.summary, 'No variant differs significantly from control yet (n=0).');
+      assert.deepEqual(body.guardrails, []);
+      assert.equal(body.power[0].estimated_days_remaining, null);
+      assert.equal(body.summary, 'No variant differs from control on click-through rate yet (n=0).');
       await t.http.get('/v1/experiments/missing/results').expect(404);
       assert.match(
         (await t.http.get('/v1/experiments/empty/results?attribution_hours=0').expect(400)).body.detail,
@@ -560,12 +593,12 @@ for (const dialect of DIALECTS) {
       return (await t.http.get(`/v1/experiments/${experimentId}/results`).expect(200)).body;
     }
 
-    it('should detect a true 40% lift in click-through rate', async () => {
+    it('should detect a true 60% lift in click-through rate with always-valid intervals', async () => {
       await t.http
         .post('/v1/experiments')
         .send(newExperiment('sim_ab', { status: 'active' }))
         .expect(201);
-      const body = await simulate('sim_ab', { control: 0.1, treatment: 0.14 }, new Mt19937(20261123));
+      const body = await simulate('sim_ab', { control: 0.1, treatment: 0.16 }, new Mt19937(20261123));
       assert.equal(body.participants, USERS);
       assert.equal(body.impressions, USERS);
       assert.equal(body.sample_ratio_mismatch.detected, false);
@@ -577,10 +610,11 @@ for (const dialect of DIALECTS) {
       const ctr = treatment.statistical_significance.vs_control;
       assert.equal(ctr.metric, 'click_through_rate');
       assert.equal(ctr.is_significant, true, `p=${ctr.p_value}`);
-      assert.ok(ctr.lift_ci[0] > 0 && ctr.lift_ci[0] < 0.4 && ctr.lift_ci[1] > 0.4, `lift CI ${ctr.lift_ci}`);
+      assert.equal(ctr.inference, 'sequential');
+      assert.ok(ctr.lift_ci[0] > 0 && ctr.lift_ci[0] < 0.6 && ctr.lift_ci[1] > 0.6, `lift CI ${ctr.lift_ci}`);
       assert.match(
         body.summary,
-        /^treatment lifts click-through rate by \d+% \(95% CI \d+%–\d+%\), significant \(n=3,000\)\.$/,
+        /^treatment lifts click-through rate by \d+% \(95% always-valid CI \d+%–\d+%\), significant \(n=3,000\)\.$/,
       );
       await t.http.patch('/v1/experiments/sim_ab').send({ status: 'completed' }).expect(200);
     });
@@ -596,7 +630,7 @@ for (const dialect of DIALECTS) {
       const vs = body.variants[1].statistical_significance.vs_control;
       assert.equal(vs.is_significant, false, `p=${vs.p_value}`);
       assert.ok(vs.lift_ci[0] < 0 && vs.lift_ci[1] > 0);
-      assert.equal(body.summary, 'No variant differs significantly from control yet (n=3,000).');
+      assert.equal(body.summary, 'No variant differs from control on click-through rate yet (n=3,000).');
     });
   });
 }
@@ -632,7 +666,9 @@ for (const dialect of DIALECTS) {
         ],
       );
       assert.equal(seeded.control_variant, 'control');
-      assert.deepEqual(seeded.metrics_tracked, ['click_through_rate', 'save_rate', 'hide_rate']);
+      assert.deepEqual(seeded.metrics_tracked, ['click_through_rate', 'conversion_rate', 'save_rate', 'hide_rate']);
+      assert.equal(seeded.primary_metric, 'click_through_rate');
+      assert.deepEqual(seeded.guardrail_metrics, ['hide_rate']);
       assert.ok(!Number.isNaN(Date.parse(seeded.created_at)) && !Number.isNaN(Date.parse(seeded.start_date)));
       assert.deepEqual((await t.http.get('/v1/experiments/rec_algorithm_v1').expect(200)).body, seeded);
       assert.equal(

@@ -562,6 +562,36 @@ export class ExperimentResultsDto {
   summary: string;
 }
 
+export class DailyVariantDto {
+  @ApiProperty({ example: 'control' }) variant_id: string;
+  @ApiProperty({ example: 1210, description: 'Participants so far' }) participants: number;
+  @ApiProperty({ example: 0.041, description: 'The primary metric so far' }) rate: number;
+}
+
+export class DailyComparisonDto {
+  @ApiProperty({ example: 'collaborative_filtering' }) variant_id: string;
+  @ApiProperty({ type: Number, nullable: true, example: 0.12 }) relative_lift: number | null;
+  @ApiProperty({ ...INTERVAL, example: [-0.05, 0.31], description: "As results report it at that day's end" })
+  lift_ci: [number | null, number | null];
+  @ApiProperty({ example: false }) is_significant: boolean;
+}
+
+export class DailyPointDto {
+  @ApiProperty({ example: '2026-02-03', description: 'UTC day; everything up to its end (cumulative)' }) date: string;
+  @ApiProperty({ example: 2417 }) participants: number;
+  @ApiProperty({ type: [DailyVariantDto] }) variants: DailyVariantDto[];
+  @ApiProperty({ type: [DailyComparisonDto], description: 'Each treatment against control on the primary metric' })
+  comparisons: DailyComparisonDto[];
+}
+
+export class DailyResultsDto {
+  @ApiProperty({ example: 'rec_algorithm_v1' }) experiment_id: string;
+  @ApiProperty({ enum: METRICS, example: 'click_through_rate' }) primary_metric: MetricName;
+  @ApiProperty({ enum: INFERENCE_MODES, example: 'sequential' }) inference: InferenceMode;
+  @ApiProperty({ type: [DailyPointDto], description: 'One per UTC day since the start, the last 60 at most' })
+  days: DailyPointDto[];
+}
+
 export function experimentResponse(e: Experiment): ExperimentResponseDto {
   const control = controlVariantOf(e.variants);
   return {

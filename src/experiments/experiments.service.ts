@@ -21,6 +21,8 @@ import { ExperimentAssigner } from './experiment-assigner';
 import { computeResults } from './experiment-results';
 import {
   CreateExperimentDto,
+  DailyPointDto,
+  DailyResultsDto,
   ExperimentListDto,
   ExperimentResponseDto,
   experimentResponse,
@@ -37,6 +39,9 @@ const TRANSITIONS: Record<ExperimentStatus, readonly ExperimentStatus[]> = {
 };
 
 const DEFAULT_ATTRIBUTION_HOURS = 24;
+const DAY_MS = 86_400_000;
+/** A daily series runs one results query per day: bounded so a long experiment stays cheap to chart. */
+const MAX_DAILY_POINTS = 60;
 /** CUPED's covariate: a participant's feedback in the two weeks before their first exposure. */
 export const CUPED_COVARIATE_DAYS = 14;
 /** Tolerates sums such as 33.33 + 33.33 + 33.34 in floating point. */
@@ -130,17 +135,94 @@ export class ExperimentsService {
 
   async results(id: string, attributionHours = DEFAULT_ATTRIBUTION_HOURS): Promise<ExperimentResultsDto> {
     const experiment = await this.find(id);
-    const sums = await this.impressions.variantSums(id, {
-      attributionWindowMs: attributionHours * 3600_000,
-      covariateWindowMs: CUPED_COVARIATE_DAYS * 86_400_000,
-    });
+    const now = Date.now();
+    const [sums, expectedShares] = await Promise.all([
+      this.impressions.variantSums(id, this.sumsQuery(attributionHours)),
+      this.expectedShares(experiment, now),
+    ]);
     return computeResults({
       experiment,
       sums: new Map(sums.map((s) => [s.variantId, s])),
       attributionHours,
       covariateDays: CUPED_COVARIATE_DAYS,
-      now: Date.now(),
+      expectedShares,
+      now,
     });
+  }
+
+  /**
+   * The results as they stood at the end of each UTC day since the start (cumulative), the last
+   * MAX_DAILY_POINTS days at most: participants and the primary metric per variant, and each
+   * treatment's lift with its interval, so a chart can show the interval narrowing.
+   */
+  async daily(id: string, attributionHours = DEFAULT_ATTRIBUTION_HOURS): Promise<DailyResultsDto> {
+    const experiment = await this.find(id);
+    const now = Date.now();
+    const ends = dayEnds(experiment.startAt, experiment.endAt ?? now);
+    const days: DailyPointDto[] = [];
+    for (const end of ends) {
+      const sums = await this.impressions.variantSums(id, { ...this.sumsQuery(attributionHours), before: end });
+      const day = computeResults({
+        experiment,
+        sums: new Map(sums.map((s) => [s.variantId, s])),
+        attributionHours,
+        covariateDays: CUPED_COVARIATE_DAYS,
+        now: end,
+      });
+      days.push({
+        date: new Date(end - 1).toISOString().slice(0, 10),
+        participants: day.participants,
+        variants: day.variants.map((v) => ({
+          variant_id: v.variant_id,
+          participants: v.participants,
+          rate: v.metrics[experiment.primaryMetric],
+        })),
+        comparisons: day.variants.flatMap((v) => {
+          const vs = v.statistical_significance?.vs_control;
+          return vs
+            ? [
+                {
+                  variant_id: v.variant_id,
+                  relative_lift: vs.relative_lift,
+                  lift_ci: vs.lift_ci,
+                  is_significant: vs.is_significant,
+                },
+              ]
+            : [];
+        }),
+      });
+    }
+    return { experiment_id: id, primary_metric: experiment.primaryMetric, inference: experiment.inference, days };
+  }
+
+  private sumsQuery(attributionHours: number) {
+    return {
+      attributionWindowMs: attributionHours * 3600_000,
+      covariateWindowMs: CUPED_COVARIATE_DAYS * 86_400_000,
+    };
+  }
+
+  /**
+   * Participants each variant should have under the splits in force when they were assigned
+   * (new users follow the split of the day; assigned users keep their variant). Undefined while
+   * the split never changed: then the current split is the whole story.
+   */
+  private async expectedShares(experiment: Experiment, now: number): Promise<Map<string, number> | undefined> {
+    const history = await this.experiments.splitHistory(experiment.id);
+    if (history.length < 2) return undefined;
+    const expected = new Map<string, number>(experiment.variants.map((v) => [v.variant_id, 0]));
+    for (const [k, split] of history.entries()) {
+      const from = k === 0 ? 0 : split.effectiveAt;
+      const to = history[k + 1]?.effectiveAt ?? now + 1;
+      const assigned = await this.experiments.countAssignedBetween(experiment.id, from, to);
+      const total = [...assigned.values()].reduce((sum, n) => sum + n, 0);
+      const shareSum = Object.values(split.shares).reduce((sum, share) => sum + share, 0);
+      for (const [variantId, share] of Object.entries(split.shares)) {
+        if (expected.has(variantId))
+          expected.set(variantId, (expected.get(variantId) ?? 0) + (total * share) / shareSum);
+      }
+    }
+    return expected;
   }
 
   private async find(id: string): Promise<Experiment> {
@@ -148,6 +230,17 @@ export class ExperimentsService {
     if (!experiment) throw new NotFoundException(`experiment ${id} not found`);
     return experiment;
   }
+}
+
+/** Ends (exclusive, UTC midnight) of the days from start to `until`, the last of them capped at `until`. */
+function dayEnds(startAt: number | null, until: number): number[] {
+  if (startAt === null) return [];
+  const ends: number[] = [];
+  for (let end = (Math.floor(startAt / DAY_MS) + 1) * DAY_MS; ; end += DAY_MS) {
+    ends.push(Math.min(end, until));
+    if (end >= until) break;
+  }
+  return ends.slice(-MAX_DAILY_POINTS);
 }
 
 function transition(current: Experiment, to: ExperimentStatus): ExperimentChanges {

@@ -82,7 +82,10 @@ export class ExperimentsRepository {
   async create(experiment: ExperimentWrite): Promise<boolean> {
     const now = Date.now();
     try {
-      await this.db('experiments').insert({ ...toRow(experiment), created_at: now, updated_at: now });
+      await this.db.transaction(async (trx) => {
+        await trx('experiments').insert({ ...toRow(experiment), created_at: now, updated_at: now });
+        await recordSplit(trx, experiment.id, experiment.variants, now);
+      });
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -93,10 +96,37 @@ export class ExperimentsRepository {
   /** Idempotent: any number of replicas may run it at start-up at the same time. */
   async insertIfMissing(experiment: ExperimentWrite): Promise<void> {
     const now = Date.now();
-    await this.db('experiments')
-      .insert({ ...toRow(experiment), created_at: now, updated_at: now })
-      .onConflict('id')
-      .ignore();
+    await this.db.transaction(async (trx) => {
+      await trx('experiments')
+        .insert({ ...toRow(experiment), created_at: now, updated_at: now })
+        .onConflict('id')
+        .ignore();
+      const recorded = await trx('experiment_splits')
+        .where({ experiment_id: experiment.id })
+        .first<{ id: number } | undefined>('id');
+      if (!recorded) await recordSplit(trx, experiment.id, experiment.variants, now);
+    });
+  }
+
+  /** The traffic splits in force over time, oldest first: variant id → percentage from effectiveAt on. */
+  async splitHistory(experimentId: string): Promise<{ effectiveAt: number; shares: Record<string, number> }[]> {
+    const rows: { shares: string; effective_at: number | string }[] = await this.db('experiment_splits')
+      .where({ experiment_id: experimentId })
+      .orderBy([{ column: 'effective_at' }, { column: 'id' }])
+      .select('shares', 'effective_at');
+    return rows.map((row) => ({ effectiveAt: Number(row.effective_at), shares: fromJson(row.shares, {}) }));
+  }
+
+  /** Participants assigned in [from, to). */
+  async countAssignedBetween(experimentId: string, from: number, to: number): Promise<Map<string, number>> {
+    const rows = await this.db('experiment_assignments')
+      .where({ experiment_id: experimentId })
+      .where('assigned_at', '>=', from)
+      .where('assigned_at', '<', to)
+      .groupBy('variant_id')
+      .select('variant_id')
+      .count<{ variant_id: string; n: number | string }[]>({ n: '*' });
+    return new Map(rows.map((row) => [row.variant_id, Number(row.n)]));
   }
 
   /**
@@ -119,6 +149,9 @@ export class ExperimentsRepository {
         .where({ id, updated_at: current.updatedAt })
         .update({ ...toRow({ ...current, ...changes }), updated_at: updatedAt });
       if (written === 0) return false;
+      if (changes.variants && !sameSplit(current.variants, changes.variants)) {
+        await recordSplit(trx, id, changes.variants, updatedAt);
+      }
       return { ...current, ...changes, updatedAt };
     });
   }
@@ -160,6 +193,22 @@ export class ExperimentsRepository {
       .count<{ variant_id: string; n: number | string }[]>({ n: '*' });
     return new Map(rows.map((row) => [row.variant_id, Number(row.n)]));
   }
+}
+
+function sharesOf(variants: readonly ExperimentVariant[]): Record<string, number> {
+  return Object.fromEntries(variants.map((v) => [v.variant_id, v.traffic_percentage]));
+}
+
+function sameSplit(a: readonly ExperimentVariant[], b: readonly ExperimentVariant[]): boolean {
+  return JSON.stringify(sharesOf(a)) === JSON.stringify(sharesOf(b));
+}
+
+async function recordSplit(trx: Knex, experimentId: string, variants: readonly ExperimentVariant[], at: number) {
+  await trx('experiment_splits').insert({
+    experiment_id: experimentId,
+    shares: toJson(sharesOf(variants)),
+    effective_at: at,
+  });
 }
 
 function isDuplicateKey(error: unknown): boolean {

@@ -468,6 +468,31 @@ for (const dialect of DIALECTS) {
       assert.equal(fair.sample_ratio_mismatch.detected, false);
     });
 
+    it('should check the sample ratio against the split in force when each participant was assigned', async () => {
+      await create(newExperiment('resplit', { status: 'active' }));
+      await inParallel(100, (i) =>
+        repository.assignIfAbsent('resplit', `resplit_a_${i}`, i % 2 ? 'treatment' : 'control'),
+      );
+      const [a, b] = halves();
+      await patch('resplit', {
+        variants: [
+          { ...a, traffic_percentage: 5 },
+          { ...b, traffic_percentage: 95 },
+        ],
+      }).expect(200);
+      await inParallel(200, (i) =>
+        repository.assignIfAbsent('resplit', `resplit_b_${i}`, i < 10 ? 'control' : 'treatment'),
+      );
+      // 50/50 of 100 then 5/95 of 200 expects 60/240, exactly what is there; today's 5/95 alone would expect 15/285.
+      const body = await results('resplit');
+      assert.deepEqual(
+        body.variants.map((v: { participants: number }) => v.participants),
+        [60, 240],
+      );
+      assert.equal(body.sample_ratio_mismatch.chi_square, 0);
+      assert.equal(body.sample_ratio_mismatch.detected, false);
+    });
+
     it('should attribute feedback by recommendation_id and by the attribution window', async () => {
       await create(newExperiment('attr', { status: 'active', forced_assignments: { qa_user: 'treatment' } }));
       const shown = async (user: string, recommendationId: string, itemIds: string[]) => {
@@ -518,6 +543,17 @@ for (const dialect of DIALECTS) {
       const hour = await results('attr', '?attribution_hours=1');
       assert.equal(hour.attribution_hours, 1);
       assert.deepEqual(variantTotals(hour), expected(0));
+
+      // The same, day by day: one cumulative point per UTC day since the start, the last one today's results.
+      const daily = (await t.http.get('/v1/experiments/attr/results/daily').expect(200)).body;
+      assert.equal(daily.primary_metric, 'click_through_rate');
+      assert.equal(daily.days.at(-1).date, new Date().toISOString().slice(0, 10));
+      assert.equal(daily.days.at(-1).participants, 2);
+      assert.deepEqual(
+        daily.days.at(-1).comparisons.map((c: { variant_id: string }) => c.variant_id),
+        ['treatment'],
+      );
+      await t.http.get('/v1/experiments/missing/results/daily').expect(404);
     });
   });
 }

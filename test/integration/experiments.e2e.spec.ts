@@ -5,6 +5,7 @@ import { ExperimentAssigner } from '../../src/experiments/experiment-assigner';
 import { ImpressionRecorder } from '../../src/experiments/impression-recorder';
 import { RecommendationResponseDto } from '../../src/recommendations/recommendations.dto';
 import { ExperimentsRepository } from '../../src/repositories/experiments.repository';
+import { ImpressionsRepository } from '../../src/repositories/impressions.repository';
 import { startReplica, startTestApp, TestApp } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
 
@@ -543,6 +544,24 @@ for (const dialect of DIALECTS) {
       const hour = await results('attr', '?attribution_hours=1');
       assert.equal(hour.attribution_hours, 1);
       assert.deepEqual(variantTotals(hour), expected(0));
+
+      // CUPED's covariate: attr_2's hide an hour before their first exposure is pre-experiment
+      // activity (1 event); attr_1 has none. The per-variant sums come straight from SQL.
+      const sums = await t.app
+        .get(ImpressionsRepository)
+        .variantSums('attr', { attributionWindowMs: 24 * HOUR_MS, covariateWindowMs: 14 * 24 * HOUR_MS });
+      const covariates = Object.fromEntries(
+        sums.map((s) => [s.variantId, [s.n, s.covariate, s.covariateSquared, s.listsTimesCovariate]]),
+      );
+      const expectedCovariates: Record<string, number[]> = { control: [0, 0, 0, 0], treatment: [0, 0, 0, 0] };
+      expectedCovariates[variantOf1][0] += 1;
+      expectedCovariates[variantOf2][0] += 1;
+      expectedCovariates[variantOf2][1] += 1;
+      expectedCovariates[variantOf2][2] += 1;
+      expectedCovariates[variantOf2][3] += 1;
+      for (const [variantId, values] of Object.entries(expectedCovariates)) {
+        if (values[0] > 0) assert.deepEqual(covariates[variantId], values, variantId);
+      }
 
       // The same, day by day: one cumulative point per UTC day since the start, the last one today's results.
       const daily = (await t.http.get('/v1/experiments/attr/results/daily').expect(200)).body;

@@ -293,7 +293,7 @@ function verdictSection(results) {
           { class: g.breached ? 'alert warning' : '', 'data-guardrail': g.metric },
           g.breached
             ? `Guardrail breached: ${g.variant_id} makes ${metricName(g.metric)} ${g.harmful_direction} (${signedPercent(g.relative_lift)}). Do not ship it as it is.`
-            : `Guardrail holds: no sign that ${g.variant_id} makes ${metricName(g.metric)} ${g.harmful_direction} (${signedPercent(g.relative_lift)}).`,
+            : `Guardrail holds: no sign that ${g.variant_id} makes ${metricName(g.metric)} ${g.harmful_direction}${g.relative_lift === null ? '' : ` (${signedPercent(g.relative_lift)} so far)`}.`,
         ),
       ),
     ),
@@ -312,7 +312,7 @@ function verdictWords(v, results, primary) {
   const interval =
     low === null || high === null ? '' : ` (95% interval ${signedPercent(low)} to ${signedPercent(high)})`;
   const cuped =
-    c?.cuped_variance_reduction && c.cuped_variance_reduction > 0.005
+    c?.cuped_variance_reduction && c.cuped_variance_reduction >= 0.05
       ? ` Activity before the experiment explained ${percent(c.cuped_variance_reduction)} of the noise (CUPED), so this answer came sooner.`
       : '';
   if (c?.is_significant && (c.relative_lift ?? 0) > 0) {

@@ -132,7 +132,12 @@ export function computeResults(input: ResultsInput): ExperimentResultsDto {
       const estimate = ratioEstimate(metricSums(s, metric));
       const interval = infer(estimate.value, estimate.variance, estimate.n, inference);
       result.metrics[metric] = estimate.value;
-      result.confidence_intervals[metric] = [finiteOrNull(Math.max(0, interval.low)), finiteOrNull(interval.high)];
+      // A share of participants cannot pass 1; a per-list rate can (several clicks on one list).
+      const ceiling = metric === 'conversion_rate' ? 1 : Infinity;
+      result.confidence_intervals[metric] = [
+        finiteOrNull(Math.max(0, interval.low)),
+        finiteOrNull(Math.min(ceiling, interval.high)),
+      ];
     }
     const index = treatments.indexOf(v);
     if (index >= 0) {

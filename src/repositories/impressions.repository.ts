@@ -95,8 +95,8 @@ export class ImpressionsRepository {
         .orderBy('id')
         .limit(PRUNE_BATCH)
         .select('id', 'created_at');
-      const old = rows.findIndex((row) => Number(row.created_at) >= cutoff);
-      const expired = old === -1 ? rows : rows.slice(0, old);
+      const firstKept = rows.findIndex((row) => Number(row.created_at) >= cutoff);
+      const expired = firstKept === -1 ? rows : rows.slice(0, firstKept);
       if (expired.length === 0) return deleted;
       deleted += await this.db('impressions')
         .whereIn(

@@ -1,5 +1,7 @@
-// Experiments: each variant's rates with 95% intervals, lift against control, adjusted p-values,
-// the sample-ratio check, participants, and the pause / resume / complete controls.
+// Experiments: the verdict on the primary metric first (always-valid intervals, guardrails,
+// CUPED's noise reduction, how long until the target effect is detectable), then each variant's
+// rates with intervals, lift against control, the interval narrowing day by day, the
+// sample-ratio check, participants, and the pause / resume / complete controls.
 import { api } from './api.js';
 import { barChart, effectChart } from './charts.js';
 import { dataTable, h } from './dom.js';
@@ -10,7 +12,8 @@ import { count, dateTime, percent, pValue, signedPercent } from './format.js';
  * @property {string} experiment_id
  * @property {string} name
  * @property {string} status
- * @property {string[]} metrics_tracked the first is the primary metric
+ * @property {string[]} metrics_tracked
+ * @property {string} primary_metric what the verdict is about
  */
 
 /**
@@ -20,6 +23,35 @@ import { count, dateTime, percent, pValue, signedPercent } from './format.js';
  * @property {boolean} is_significant
  * @property {number | null} relative_lift
  * @property {[number | null, number | null]} lift_ci
+ * @property {'primary' | 'exploratory'} role
+ * @property {number | null} cuped_variance_reduction
+ */
+
+/**
+ * @typedef {object} Guardrail
+ * @property {string} variant_id
+ * @property {string} metric
+ * @property {'rise' | 'fall'} harmful_direction
+ * @property {boolean} breached
+ * @property {number | null} relative_lift
+ * @property {[number | null, number | null]} lift_ci
+ */
+
+/**
+ * @typedef {object} Power
+ * @property {string} variant_id
+ * @property {number | null} minimum_detectable_effect
+ * @property {number} target_lift
+ * @property {number | null} participants_needed
+ * @property {number | null} participants_per_day
+ * @property {number | null} estimated_days_remaining
+ */
+
+/**
+ * @typedef {object} DailyPoint
+ * @property {string} date
+ * @property {number} participants
+ * @property {{ variant_id: string, relative_lift: number | null, lift_ci: [number | null, number | null], is_significant: boolean }[]} comparisons
  */
 
 /**
@@ -35,8 +67,8 @@ import { count, dateTime, percent, pValue, signedPercent } from './format.js';
  * @property {number} saves
  * @property {number} hides
  * @property {Record<string, number>} metrics
- * @property {Record<string, [number, number]>} confidence_intervals
- * @property {{ vs_control: { by_metric: Record<string, Comparison> } }} [statistical_significance]
+ * @property {Record<string, [number | null, number | null]>} confidence_intervals
+ * @property {{ vs_control: Comparison & { by_metric: Record<string, Comparison> } }} [statistical_significance]
  */
 
 /**
@@ -47,6 +79,11 @@ import { count, dateTime, percent, pValue, signedPercent } from './format.js';
  * @property {number} participants
  * @property {number} impressions
  * @property {number} attribution_hours
+ * @property {string} primary_metric
+ * @property {'sequential' | 'fixed_horizon'} inference
+ * @property {number} cuped_covariate_days
+ * @property {Guardrail[]} guardrails
+ * @property {Power[]} power
  * @property {VariantResult[]} variants
  * @property {{ chi_square: number, p_value: number, detected: boolean }} sample_ratio_mismatch
  * @property {string} summary
@@ -54,6 +91,7 @@ import { count, dateTime, percent, pValue, signedPercent } from './format.js';
 
 const METRICS = [
   { key: 'click_through_rate', name: 'Click-through rate' },
+  { key: 'conversion_rate', name: 'Conversion rate' },
   { key: 'save_rate', name: 'Save rate' },
   { key: 'hide_rate', name: 'Hide rate' },
 ];
@@ -103,12 +141,20 @@ export const experimentsPage = {
       experiments.find((e) => e.experiment_id === params[0]) ??
       experiments.find((e) => e.status === 'active') ??
       experiments[0];
-    const results = /** @type {Results} */ (
-      await api(`v1/experiments/${encodeURIComponent(experiment.experiment_id)}/results`)
+    const path = `v1/experiments/${encodeURIComponent(experiment.experiment_id)}/results`;
+    const [results, daily] = await Promise.all([
+      /** @type {Promise<Results>} */ (api(path)),
+      /** @type {Promise<{ days: DailyPoint[] }>} */ (api(`${path}/daily`)),
+    ]);
+    // The primary metric first: it alone decides; the others are exploratory.
+    const metrics = [...METRICS].sort(
+      (a, b) => Number(b.key === results.primary_metric) - Number(a.key === results.primary_metric),
     );
     root.append(
       picker(experiments, experiment),
       overview(experiment, results, context),
+      verdictSection(results),
+      ...narrowingSection(results, daily.days),
       h(
         'section',
         { 'aria-labelledby': 'rates-heading' },
@@ -116,7 +162,7 @@ export const experimentsPage = {
         h(
           'div',
           { class: 'cards' },
-          METRICS.map((m) => metricCard(m, experiment, results)),
+          metrics.map((m) => metricCard(m, results)),
         ),
       ),
       participantsSection(results),
@@ -213,6 +259,122 @@ function overview(experiment, results, context) {
   );
 }
 
+/** @param {string} key */
+function metricName(key) {
+  return (METRICS.find((m) => m.key === key)?.name ?? key).toLowerCase();
+}
+
+/**
+ * What to do about each treatment, in words: ship, stop, or keep running and for how long.
+ * @param {Results} results
+ */
+function verdictSection(results) {
+  const primary = metricName(results.primary_metric);
+  const always = results.inference === 'sequential';
+  const treatments = results.variants.filter((v) => !v.is_control);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'verdict-heading' },
+    h('h2', { id: 'verdict-heading' }, `Verdict on ${primary}`),
+    h(
+      'p',
+      { class: 'hint' },
+      always
+        ? 'Intervals are always valid: read them as often as you like, and stop as soon as one excludes zero.'
+        : 'Fixed-horizon intervals: valid only when read once, at the sample size planned in advance.',
+    ),
+    h(
+      'ul',
+      { class: 'verdicts' },
+      treatments.map((v) => h('li', { 'data-variant': v.variant_id }, verdictWords(v, results, primary))),
+      results.guardrails.map((g) =>
+        h(
+          'li',
+          { class: g.breached ? 'alert warning' : '', 'data-guardrail': g.metric },
+          g.breached
+            ? `Guardrail breached: ${g.variant_id} makes ${metricName(g.metric)} ${g.harmful_direction} (${signedPercent(g.relative_lift)}). Do not ship it as it is.`
+            : `Guardrail holds: no sign that ${g.variant_id} makes ${metricName(g.metric)} ${g.harmful_direction}${g.relative_lift === null ? '' : ` (${signedPercent(g.relative_lift)} so far)`}.`,
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * @param {VariantResult} v
+ * @param {Results} results
+ * @param {string} primary
+ */
+function verdictWords(v, results, primary) {
+  const c = v.statistical_significance?.vs_control;
+  const power = results.power.find((p) => p.variant_id === v.variant_id);
+  const [low, high] = c?.lift_ci ?? [null, null];
+  const interval =
+    low === null || high === null ? '' : ` (95% interval ${signedPercent(low)} to ${signedPercent(high)})`;
+  const cuped =
+    c?.cuped_variance_reduction && c.cuped_variance_reduction >= 0.05
+      ? ` Activity before the experiment explained ${percent(c.cuped_variance_reduction)} of the noise (CUPED), so this answer came sooner.`
+      : '';
+  if (c?.is_significant && (c.relative_lift ?? 0) > 0) {
+    return `${v.variant_id} wins: ${primary} ${signedPercent(c.relative_lift)}${interval}.${cuped}`;
+  }
+  if (c?.is_significant) {
+    return `${v.variant_id} loses: ${primary} ${signedPercent(c.relative_lift)}${interval}. Stop it.${cuped}`;
+  }
+  const mde = power?.minimum_detectable_effect;
+  const days = power?.estimated_days_remaining;
+  const target = power ? percent(power.target_lift) : '';
+  const wait =
+    days === null || days === undefined
+      ? `Not enough data yet to estimate how long a ${target} lift takes to detect.`
+      : days === 0
+        ? `Enough participants to detect a ${target} lift: if it existed, it would show by now.`
+        : `At the current traffic, detecting a ${target} lift takes about ${Math.ceil(days)} more days.`;
+  return `${v.variant_id}: no difference on ${primary} yet${interval}. ${mde ? `Today only a lift of ${percent(mde)} or more would show. ` : ''}${wait}${cuped}`;
+}
+
+/**
+ * The lift's interval at the end of each day (cumulative): it narrows as participants arrive.
+ * @param {Results} results
+ * @param {DailyPoint[]} days
+ */
+function narrowingSection(results, days) {
+  const treatments = results.variants.filter((v) => !v.is_control);
+  if (days.length === 0 || treatments.length === 0) return [];
+  return [
+    h(
+      'section',
+      { 'aria-labelledby': 'narrowing-heading' },
+      h('h2', { id: 'narrowing-heading' }, `Lift in ${metricName(results.primary_metric)}, day by day`),
+      h(
+        'div',
+        { class: 'cards' },
+        treatments.map((t) =>
+          h(
+            'div',
+            { class: 'card', 'data-narrowing': t.variant_id },
+            effectChart({
+              title: `Lift of ${t.variant_id} against control, as it stood at the end of each day`,
+              effects: days.map((d) => {
+                const c = d.comparisons.find((x) => x.variant_id === t.variant_id);
+                return {
+                  label: d.date.slice(5),
+                  value: c?.relative_lift ?? null,
+                  low: c?.lift_ci[0] ?? null,
+                  high: c?.lift_ci[1] ?? null,
+                  significant: c?.is_significant ?? false,
+                };
+              }),
+              format: signedPercent,
+              undefinedText: 'no lift yet',
+            }),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
 /** @param {string} term @param {string} value */
 function fact(term, value) {
   return h('div', {}, h('dt', {}, term), h('dd', {}, value));
@@ -220,25 +382,24 @@ function fact(term, value) {
 
 /**
  * @param {{ key: string, name: string }} metric
- * @param {Experiment} experiment
  * @param {Results} results
  */
-function metricCard(metric, experiment, results) {
+function metricCard(metric, results) {
   const treatments = results.variants.filter((v) => !v.is_control);
   /** @param {VariantResult} v */
   const comparison = (v) => v.statistical_significance?.vs_control.by_metric[metric.key];
-  const primary = experiment.metrics_tracked[0] === metric.key;
+  const primary = results.primary_metric === metric.key;
   return h(
     'article',
     { class: 'card', 'data-metric': metric.key },
-    h('h3', {}, metric.name, primary ? h('span', { class: 'tag' }, 'primary') : null),
+    h('h3', {}, metric.name, h('span', { class: 'tag' }, primary ? 'primary' : 'exploratory')),
     barChart({
       title: `${metric.name} per variant, with 95% intervals`,
       bars: results.variants.map((v) => ({
         label: v.variant_id,
         value: v.metrics[metric.key],
-        low: v.confidence_intervals[metric.key][0],
-        high: v.confidence_intervals[metric.key][1],
+        low: v.confidence_intervals[metric.key][0] ?? v.metrics[metric.key],
+        high: v.confidence_intervals[metric.key][1] ?? v.metrics[metric.key],
         emphasis: v.is_control,
       })),
       format: percent,
@@ -291,7 +452,7 @@ function participantsSection(results) {
     h(
       'p',
       { class: 'hint' },
-      'The results API gives totals, not a time series, so participants are shown per variant. The tick on each bar is the count the traffic split expects.',
+      'The tick on each bar is the count the current traffic split expects; the sample-ratio check above uses the splits in force when each participant arrived.',
     ),
     h(
       'div',

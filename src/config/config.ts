@@ -43,6 +43,8 @@ export interface AppConfig {
   feedbackWeights: Record<FeedbackAction, number>;
   logLevel: 'silent' | 'error' | 'warn' | 'log' | 'debug';
   training: TrainingConfig;
+  /** Experiment impressions older than this many days are pruned; 0 keeps them forever. */
+  impressionRetentionDays: number;
   /** Bearer token GET /metrics requires; null leaves it open (for a scraper inside the cluster network). */
   metricsToken: string | null;
   /** After SIGTERM, keep serving while unready this long, so load balancers stop routing here first. */
@@ -214,6 +216,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     defaultAlgorithm: read.string('DEFAULT_ALGORITHM'),
     feedbackWeights: readFeedbackWeights(read),
     logLevel: read.oneOf('LOG_LEVEL', ['silent', 'error', 'warn', 'log', 'debug']),
+    impressionRetentionDays: read.number('IMPRESSION_RETENTION_DAYS', { min: 0, max: 36_500, integer: true }),
     training: {
       enabledAlgorithms: readAlgorithms(read),
       threads: readTrainingThreads(read, role),

@@ -105,6 +105,11 @@ export const CONFIG_VARIABLES = {
     default: 10,
     meaning: 'versions per algorithm whose artifacts are kept; older ones are archived',
   },
+  IMPRESSION_RETENTION_DAYS: {
+    default: 180,
+    meaning:
+      'experiment impressions (one row per list shown) older than this are deleted, in small batches, hourly; `0` keeps them forever',
+  },
   MODEL_SYNC_SECONDS: {
     default: 30,
     meaning: 'how often a replica loads versions activated elsewhere (and fails runs whose trainer is gone)',

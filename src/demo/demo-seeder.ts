@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChangeEvents } from '../common/change-events';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { METRICS } from '../domain/experiments';
-import { ExperimentsRepository, ExperimentWrite } from '../repositories/experiments.repository';
+import { DEFAULT_PRIMARY_METRIC, METRICS } from '../domain/experiments';
+import { DEFAULT_TARGET_LIFT, ExperimentsRepository, ExperimentWrite } from '../repositories/experiments.repository';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 import { ItemsRepository } from '../repositories/items.repository';
 import { UsersRepository } from '../repositories/users.repository';
@@ -35,6 +35,10 @@ const DEMO_EXPERIMENT: Omit<ExperimentWrite, 'startAt'> = {
     },
   ],
   metricsTracked: [...METRICS],
+  primaryMetric: DEFAULT_PRIMARY_METRIC,
+  guardrailMetrics: ['hide_rate'],
+  inference: 'sequential',
+  targetLift: DEFAULT_TARGET_LIFT,
   forcedAssignments: {},
   endAt: null,
 };

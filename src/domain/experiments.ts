@@ -13,6 +13,20 @@ export function controlVariantOf<T extends VariantShare>(variants: readonly T[])
   return variants.find((v) => v.variant_id === 'control') ?? variants[0];
 }
 
-/** The rates an experiment can track, as the experiments API spells them. */
-export const METRICS = ['click_through_rate', 'save_rate', 'hide_rate'] as const;
+/**
+ * The rates an experiment can track, as the experiments API spells them. Click-through, save and
+ * hide rate are per list shown (events on shown items ÷ lists shown); conversion rate is per
+ * participant (share of participants who clicked at least once).
+ */
+export const METRICS = ['click_through_rate', 'conversion_rate', 'save_rate', 'hide_rate'] as const;
 export type MetricName = (typeof METRICS)[number];
+
+export const DEFAULT_PRIMARY_METRIC: MetricName = 'click_through_rate';
+
+/** Which way a metric moves when a variant does harm: what a guardrail watches for. */
+export const HARMFUL_DIRECTION: Record<MetricName, 'rise' | 'fall'> = {
+  click_through_rate: 'fall',
+  conversion_rate: 'fall',
+  save_rate: 'fall',
+  hide_rate: 'rise',
+};

@@ -1,104 +1,172 @@
 /**
- * An experiment's results as a pure function of per-variant counts: rates with Wilson intervals,
- * each treatment against control (z-test, Holm across treatments, relative lift with its
- * interval), the sample-ratio-mismatch check and a sentence a product manager can act on.
- * Undefined quantities come out as null, never NaN; no data gives zeros, never an error.
+ * An experiment's results as a pure function of per-variant sums over participants: each metric
+ * per variant with its interval, each treatment against control on every metric (relative lift,
+ * always-valid or fixed-horizon interval and p-value, Holm across treatments), CUPED on the
+ * primary metric, guardrail breaches, power and duration, the sample-ratio-mismatch check and a
+ * sentence a product manager can act on. The verdict is the primary metric's alone; the others
+ * are exploratory. Undefined quantities come out as null, never NaN; no data gives zeros.
  */
-import { controlVariantOf, METRICS, MetricName } from '../domain/experiments';
+import { controlVariantOf, HARMFUL_DIRECTION, METRICS, MetricName } from '../domain/experiments';
 import { toIso } from '../domain/time';
 import { Experiment, ExperimentVariant } from '../repositories/experiments.repository';
-import type { AttributedAction } from '../repositories/impressions.repository';
-import type { ComparisonDto, ExperimentResultsDto, VariantResultDto } from './experiments.dto';
-import { chiSquareGoodnessOfFit, holmAdjust, proportionInterval, relativeLift, twoProportionZTest } from './statistics';
+import type { AttributedAction, VariantSums } from '../repositories/impressions.repository';
+import { cupedAdjust, MetricSums, ratioEstimate, RatioEstimate, relativeLiftOf } from './estimators';
+import type { ComparisonDto, ExperimentResultsDto, GuardrailDto, PowerDto, VariantResultDto } from './experiments.dto';
+import { infer, Inference } from './inference';
+import { daysToReach, minimumDetectableEffect, participantsNeeded } from './power';
+import { chiSquareGoodnessOfFit, holmAdjust } from './statistics';
 
 export const CONFIDENCE_LEVEL = 0.95;
+const ALPHA = 1 - CONFIDENCE_LEVEL;
 /** Strict on purpose: with many looks at a live experiment, 0.05 would cry wolf every few weeks. */
 const SRM_P_THRESHOLD = 0.001;
+const DAY_MS = 86_400_000;
+/** Built once: toLocaleString builds a formatter per call, which dominated computing results. */
+const THOUSANDS = new Intl.NumberFormat('en-US');
 
-const METRIC_ACTION: Record<MetricName, AttributedAction> = {
-  click_through_rate: 'click',
-  save_rate: 'save',
-  hide_rate: 'hide',
-};
-const METRIC_LABEL: Record<MetricName, string> = {
+export const METRIC_LABEL: Record<MetricName, string> = {
   click_through_rate: 'click-through rate',
+  conversion_rate: 'conversion rate',
   save_rate: 'save rate',
   hide_rate: 'hide rate',
 };
 
-export interface VariantCounts {
-  /** Users assigned to the variant. */
-  participants: number;
-  impressions: number;
-  /** Attributed events per action. */
-  events: Record<AttributedAction, number>;
-  /** Participants with at least one attributed event per action (≤ participants). */
-  users: Record<AttributedAction, number>;
-}
+const METRIC_ACTION: Record<MetricName, AttributedAction> = {
+  click_through_rate: 'click',
+  conversion_rate: 'click',
+  save_rate: 'save',
+  hide_rate: 'hide',
+};
 
 export interface ResultsInput {
   experiment: Experiment;
   /** By variant id; a variant without an entry has no data yet. */
-  counts: ReadonlyMap<string, VariantCounts>;
+  sums: ReadonlyMap<string, VariantSums>;
   attributionHours: number;
+  covariateDays: number;
+  /** Participants per variant expected from the splits in force over time (SRM check), by variant id. */
+  expectedShares?: ReadonlyMap<string, number>;
+  now: number;
 }
 
-const NO_DATA: VariantCounts = {
-  participants: 0,
-  impressions: 0,
-  events: { click: 0, save: 0, hide: 0 },
-  users: { click: 0, save: 0, hide: 0 },
-};
+function emptySums(variantId: string): VariantSums {
+  const action = {
+    events: 0,
+    eventsSquared: 0,
+    eventsTimesLists: 0,
+    eventsTimesCovariate: 0,
+    users: 0,
+    usersTimesCovariate: 0,
+  };
+  return {
+    variantId,
+    n: 0,
+    lists: 0,
+    listsSquared: 0,
+    covariate: 0,
+    covariateSquared: 0,
+    listsTimesCovariate: 0,
+    actions: { click: action, save: action, hide: action },
+  };
+}
 
-export function computeResults({ experiment, counts, attributionHours }: ResultsInput): ExperimentResultsDto {
+/** The sums of one metric: per-list rates divide by lists shown, conversion by participants. */
+export function metricSums(s: VariantSums, metric: MetricName): MetricSums {
+  const a = s.actions[METRIC_ACTION[metric]];
+  // Conversion: y = 1 if the participant clicked at all, x = 1 for everyone.
+  const perUser = metric === 'conversion_rate';
+  return {
+    n: s.n,
+    sumY: perUser ? a.users : a.events,
+    sumYY: perUser ? a.users : a.eventsSquared,
+    sumX: perUser ? s.n : s.lists,
+    sumXX: perUser ? s.n : s.listsSquared,
+    sumXY: perUser ? a.users : a.eventsTimesLists,
+    sumZ: s.covariate,
+    sumZZ: s.covariateSquared,
+    sumYZ: perUser ? a.usersTimesCovariate : a.eventsTimesCovariate,
+    sumXZ: perUser ? s.covariate : s.listsTimesCovariate,
+  };
+}
+
+export function computeResults(input: ResultsInput): ExperimentResultsDto {
+  const { experiment } = input;
+  const inference: Inference = { mode: experiment.inference, alpha: ALPHA };
   const control = controlVariantOf(experiment.variants);
-  const countsOf = (v: ExperimentVariant) => counts.get(v.variant_id) ?? NO_DATA;
+  const sumsOf = (v: ExperimentVariant) => input.sums.get(v.variant_id) ?? emptySums(v.variant_id);
   const treatments = experiment.variants.filter((v) => v !== control);
-  const comparisons = compareWithControl(countsOf(control), treatments.map(countsOf));
-  const primary = experiment.metricsTracked[0] ?? METRICS[0];
+  const primary = experiment.primaryMetric;
+
+  const comparisons = Object.fromEntries(
+    METRICS.map((metric) => [
+      metric,
+      compareMetric(sumsOf(control), treatments.map(sumsOf), metric, inference, metric === primary),
+    ]),
+  ) as Record<MetricName, Comparison[]>;
 
   const variants: VariantResultDto[] = experiment.variants.map((v) => {
-    const c = countsOf(v);
+    const s = sumsOf(v);
     const result: VariantResultDto = {
       variant_id: v.variant_id,
       name: v.name,
       algorithm: v.algorithm,
       traffic_percentage: v.traffic_percentage,
       is_control: v === control,
-      participants: c.participants,
-      impressions: c.impressions,
-      clicks: c.events.click,
-      saves: c.events.save,
-      hides: c.events.hide,
-      users_clicked: c.users.click,
-      users_saved: c.users.save,
-      users_hid: c.users.hide,
-      metrics: { click_through_rate: 0, save_rate: 0, hide_rate: 0 },
-      confidence_intervals: { click_through_rate: [0, 1], save_rate: [0, 1], hide_rate: [0, 1] },
+      participants: s.n,
+      impressions: s.lists,
+      clicks: s.actions.click.events,
+      saves: s.actions.save.events,
+      hides: s.actions.hide.events,
+      users_clicked: s.actions.click.users,
+      users_saved: s.actions.save.users,
+      users_hid: s.actions.hide.users,
+      metrics: { click_through_rate: 0, conversion_rate: 0, save_rate: 0, hide_rate: 0 },
+      confidence_intervals: {
+        click_through_rate: [null, null],
+        conversion_rate: [null, null],
+        save_rate: [null, null],
+        hide_rate: [null, null],
+      },
     };
     for (const metric of METRICS) {
-      const interval = proportionInterval(c.users[METRIC_ACTION[metric]], c.participants, CONFIDENCE_LEVEL);
-      result.metrics[metric] = interval.proportion;
-      result.confidence_intervals[metric] = [interval.low, interval.high];
+      const estimate = ratioEstimate(metricSums(s, metric));
+      const interval = infer(estimate.value, estimate.variance, estimate.n, inference);
+      result.metrics[metric] = estimate.value;
+      // A share of participants cannot pass 1; a per-list rate can (several clicks on one list).
+      const ceiling = metric === 'conversion_rate' ? 1 : Infinity;
+      result.confidence_intervals[metric] = [
+        finiteOrNull(Math.max(0, interval.low)),
+        finiteOrNull(Math.min(ceiling, interval.high)),
+      ];
     }
     const index = treatments.indexOf(v);
     if (index >= 0) {
-      const byMetric = comparisons[index];
+      const byMetric = Object.fromEntries(METRICS.map((m) => [m, comparisons[m][index].dto])) as Record<
+        MetricName,
+        ComparisonDto
+      >;
       result.statistical_significance = { vs_control: { metric: primary, ...byMetric[primary], by_metric: byMetric } };
     }
     return result;
   });
 
   const participants = variants.reduce((sum, v) => sum + v.participants, 0);
+  const shares = variants.map((v) => input.expectedShares?.get(v.variant_id) ?? v.traffic_percentage);
   const srm = chiSquareGoodnessOfFit(
     variants.map((v) => v.participants),
-    variants.map((v) => v.traffic_percentage),
+    shares.map((share) => Math.max(share, Number.MIN_VALUE)),
   );
   const sampleRatioMismatch = {
     chi_square: srm.statistic,
     p_value: srm.pValue,
     detected: srm.pValue < SRM_P_THRESHOLD,
   };
+  const guardrails = experiment.guardrailMetrics.flatMap((metric) =>
+    treatments.map((t, i) => guardrail(t.variant_id, metric, comparisons[metric][i].dto)),
+  );
+  const power = treatments.map((t, i) =>
+    powerOf(t.variant_id, comparisons[primary][i], experiment, inference, input.now),
+  );
   return {
     experiment_id: experiment.id,
     name: experiment.name,
@@ -108,92 +176,159 @@ export function computeResults({ experiment, counts, attributionHours }: Results
     participants,
     impressions: variants.reduce((sum, v) => sum + v.impressions, 0),
     control_variant: control.variant_id,
-    attribution_hours: attributionHours,
+    primary_metric: primary,
+    guardrail_metrics: experiment.guardrailMetrics,
+    inference: experiment.inference,
+    attribution_hours: input.attributionHours,
+    cuped_covariate_days: input.covariateDays,
     confidence_level: CONFIDENCE_LEVEL,
     variants,
+    guardrails,
+    power,
     sample_ratio_mismatch: sampleRatioMismatch,
-    summary: summarise(variants, experiment.metricsTracked, participants, sampleRatioMismatch),
+    summary: summarise(variants, primary, guardrails, power, participants, sampleRatioMismatch, experiment.inference),
   };
 }
 
-type Comparisons = Record<MetricName, ComparisonDto>;
-
-/** One Comparisons per treatment. */
-function compareWithControl(control: VariantCounts, treatments: VariantCounts[]): Comparisons[] {
-  const ctr = compareMetric(control, treatments, 'click');
-  const save = compareMetric(control, treatments, 'save');
-  const hide = compareMetric(control, treatments, 'hide');
-  return treatments.map((_, i) => ({ click_through_rate: ctr[i], save_rate: save[i], hide_rate: hide[i] }));
+interface Comparison {
+  dto: ComparisonDto;
+  /** Var(lift) at the current sample, for power and duration. */
+  variance: number;
+  n: number;
 }
 
-/** Every treatment against control on one metric; Holm's correction is across the treatments. */
-function compareMetric(control: VariantCounts, treatments: VariantCounts[], action: AttributedAction): ComparisonDto[] {
-  const base = { successes: control.users[action], trials: control.participants };
-  const arms = treatments.map((t) => ({ successes: t.users[action], trials: t.participants }));
-  const tests = arms.map((arm) => twoProportionZTest(arm.successes, arm.trials, base.successes, base.trials));
-  const adjusted = holmAdjust(tests.map((test) => test.pValue));
-  return arms.map((arm, i) => {
-    const lift = relativeLift(base, arm, CONFIDENCE_LEVEL);
-    return {
-      p_value: tests[i].pValue,
-      p_value_adjusted: adjusted[i],
-      is_significant: adjusted[i] < 1 - CONFIDENCE_LEVEL,
-      confidence_level: CONFIDENCE_LEVEL,
-      relative_lift: finiteOrNull(lift.lift),
-      lift_ci: [finiteOrNull(lift.low), finiteOrNull(lift.high)],
-    };
+/**
+ * Every treatment against control on one metric; Holm's correction is across the treatments.
+ * CUPED applies to the primary metric only: its reduction is what the duration estimate assumes.
+ */
+function compareMetric(
+  control: VariantSums,
+  treatments: VariantSums[],
+  metric: MetricName,
+  inference: Inference,
+  isPrimary: boolean,
+): Comparison[] {
+  const base = ratioEstimate(metricSums(control, metric));
+  const rows = treatments.map((t) => {
+    const arm = ratioEstimate(metricSums(t, metric));
+    const raw = relativeLiftOf(base, arm);
+    const cuped = isPrimary ? cupedComparison(base, arm) : undefined;
+    const lift = cuped && Number.isFinite(cuped.variance) && cuped.variance > 0 ? cuped : raw;
+    const n = base.n + arm.n;
+    const interval = infer(lift.lift, lift.variance, n, inference);
+    const reduction = cuped && raw.variance > 0 ? 1 - cuped.variance / raw.variance : null;
+    return { lift, interval, n, reduction };
   });
+  const adjusted = holmAdjust(rows.map((r) => r.interval.pValue));
+  return rows.map((r, i) => ({
+    variance: r.lift.variance,
+    n: r.n,
+    dto: {
+      p_value: r.interval.pValue,
+      p_value_adjusted: adjusted[i],
+      is_significant: adjusted[i] < ALPHA,
+      confidence_level: CONFIDENCE_LEVEL,
+      inference: inference.mode,
+      role: isPrimary ? 'primary' : 'exploratory',
+      relative_lift: finiteOrNull(r.lift.lift),
+      lift_ci: [finiteOrNull(r.interval.low), finiteOrNull(r.interval.high)],
+      cuped_variance_reduction: r.reduction === null ? null : finiteOrNull(r.reduction),
+    },
+  }));
+}
+
+function cupedComparison(control: RatioEstimate, treatment: RatioEstimate) {
+  const { adjusted } = cupedAdjust([control, treatment]);
+  return relativeLiftOf(adjusted[0], adjusted[1]);
+}
+
+function guardrail(variantId: string, metric: MetricName, c: ComparisonDto): GuardrailDto {
+  const harmful = HARMFUL_DIRECTION[metric];
+  const [low, high] = c.lift_ci;
+  // A breach is harm the interval is sure of: entirely above 0 for a rise, below 0 for a fall.
+  const breached = harmful === 'rise' ? low !== null && low > 0 : high !== null && high < 0;
+  return {
+    variant_id: variantId,
+    metric,
+    harmful_direction: harmful,
+    breached,
+    relative_lift: c.relative_lift,
+    lift_ci: c.lift_ci,
+  };
+}
+
+function powerOf(
+  variantId: string,
+  c: Comparison,
+  experiment: Experiment,
+  inference: Inference,
+  now: number,
+): PowerDto {
+  const mde = minimumDetectableEffect(c.variance, c.n, inference);
+  const needed = participantsNeeded(experiment.targetLift, c.variance, c.n, inference);
+  const days = experiment.startAt === null ? 0 : Math.max(now - experiment.startAt, 0) / DAY_MS;
+  // The pair's own inflow: participants of control and this treatment per day since the start.
+  const perDay = days >= 1 / 24 ? c.n / days : NaN;
+  return {
+    variant_id: variantId,
+    minimum_detectable_effect: finiteOrNull(mde),
+    target_lift: experiment.targetLift,
+    participants_needed: Number.isFinite(needed) ? needed : null,
+    participants_per_day: finiteOrNull(perDay),
+    estimated_days_remaining: finiteOrNull(daysToReach(needed, c.n, perDay)),
+  };
 }
 
 function summarise(
   variants: VariantResultDto[],
-  tracked: readonly MetricName[],
+  primary: MetricName,
+  guardrails: GuardrailDto[],
+  power: PowerDto[],
   participants: number,
   srm: { p_value: number; detected: boolean },
+  mode: Inference['mode'],
 ): string {
   const sentences: string[] = [];
   if (srm.detected) {
     sentences.push(
-      `Sample ratio mismatch (p=${formatP(srm.p_value)}): participants do not match the configured traffic split. ` +
-        'Find the cause (broken assignment or logging, or a traffic change mid-experiment) before trusting the comparisons.',
+      `Sample ratio mismatch (p=${formatP(srm.p_value)}): participants do not match the traffic split. ` +
+        'Find the cause (broken assignment or logging) before trusting the comparisons.',
     );
   }
-  const control = variants.find((v) => v.is_control);
+  const n = THOUSANDS.format(participants);
   const findings = variants.flatMap((v) => {
-    const byMetric = v.statistical_significance?.vs_control.by_metric;
-    if (!byMetric || !control) return [];
-    return tracked
-      .filter((metric) => byMetric[metric].is_significant)
-      .map((metric) => describeFinding(v, control, metric, byMetric[metric]));
+    const c = v.statistical_significance?.vs_control;
+    return c?.is_significant ? [describeFinding(v.variant_id, primary, c, mode)] : [];
   });
-  const n = participants.toLocaleString('en-US');
-  sentences.push(
-    findings.length === 0
-      ? `No variant differs significantly from control yet (n=${n}).`
-      : `${findings.join('; ')} (n=${n}).`,
-  );
+  if (findings.length > 0) sentences.push(`${findings.join('; ')} (n=${n}).`);
+  else {
+    const waits = power.flatMap((p) =>
+      p.estimated_days_remaining === null || p.estimated_days_remaining === 0
+        ? []
+        : [`about ${Math.ceil(p.estimated_days_remaining)} more days for ${p.variant_id}`],
+    );
+    const wait =
+      waits.length > 0 ? ` Detecting a ${percent(power[0].target_lift)} lift would take ${waits.join(', ')}.` : '';
+    sentences.push(`No variant differs from control on ${METRIC_LABEL[primary]} yet (n=${n}).${wait}`);
+  }
+  for (const g of guardrails.filter((x) => x.breached)) {
+    sentences.push(
+      `Guardrail breached: ${g.variant_id} makes ${METRIC_LABEL[g.metric]} ${g.harmful_direction} (${signed(g.relative_lift)}).`,
+    );
+  }
   return sentences.join(' ');
 }
 
-function describeFinding(
-  v: VariantResultDto,
-  control: VariantResultDto,
-  metric: MetricName,
-  comparison: ComparisonDto,
-): string {
+function describeFinding(variantId: string, metric: MetricName, c: ComparisonDto, mode: Inference['mode']): string {
   const label = METRIC_LABEL[metric];
-  const lift = comparison.relative_lift;
-  if (lift === null) {
-    // Control has no successes yet, so there is no ratio to report; compare the rates instead.
-    const [rate, baseline] = [v.metrics[metric], control.metrics[metric]];
-    return `${v.variant_id} has a ${rate > baseline ? 'higher' : 'lower'} ${label} than control (${percent(rate)} vs ${percent(baseline)}), significant`;
-  }
-  const [low, high] = comparison.lift_ci;
+  const [low, high] = c.lift_ci;
+  const kind = mode === 'sequential' ? 'always-valid' : 'fixed-horizon';
   const interval =
     low === null || high === null
       ? ''
-      : ` (95% CI ${low < 0 ? `${percent(low)} to ${percent(high)}` : `${percent(low)}–${percent(high)}`})`;
-  return `${v.variant_id} ${lift >= 0 ? 'lifts' : 'lowers'} ${label} by ${percent(Math.abs(lift))}${interval}, significant`;
+      : ` (95% ${kind} CI ${low < 0 ? `${percent(low)} to ${percent(high)}` : `${percent(low)}–${percent(high)}`})`;
+  const lift = c.relative_lift ?? 0;
+  return `${variantId} ${lift >= 0 ? 'lifts' : 'lowers'} ${label} by ${percent(Math.abs(lift))}${interval}, significant`;
 }
 
 /** Whole percent from 10% up, one decimal below, so small effects do not round to 0%. */
@@ -201,6 +336,10 @@ function percent(x: number): string {
   const value = x * 100;
   const text = Math.abs(value) >= 10 ? Math.round(value).toString() : (Math.round(value * 10) / 10).toString();
   return `${text}%`;
+}
+
+function signed(x: number | null): string {
+  return x === null ? 'no baseline' : `${x >= 0 ? '+' : '−'}${percent(Math.abs(x))}`;
 }
 
 function formatP(p: number): string {

@@ -10,6 +10,7 @@ import {
 import { AdminOnly } from '../common/auth/access.decorators';
 import {
   CreateExperimentDto,
+  DailyResultsDto,
   ExperimentListDto,
   ExperimentIdParamDto,
   ExperimentListQueryDto,
@@ -67,5 +68,15 @@ export class ExperimentsController {
     @Query() { attribution_hours }: ResultsQueryDto,
   ): Promise<ExperimentResultsDto> {
     return this.experiments.results(id, attribution_hours);
+  }
+
+  @Get(':id/results/daily')
+  @ApiOkResponse({ type: DailyResultsDto })
+  @ApiNotFoundResponse({ description: 'No such experiment' })
+  daily(
+    @Param() { id }: ExperimentIdParamDto,
+    @Query() { attribution_hours }: ResultsQueryDto,
+  ): Promise<DailyResultsDto> {
+    return this.experiments.daily(id, attribution_hours);
   }
 }

@@ -21,9 +21,21 @@ import {
 } from 'class-validator';
 import { ALGORITHMS, AlgorithmName, AlgorithmParams } from '../algorithms/types';
 import { FitsTextColumn, ID_PATTERN, IsId, Nested, OptionalTimestamp } from '../common/validation';
-import { CONTROL_VARIANT_RULE, controlVariantOf, METRICS, MetricName } from '../domain/experiments';
+import {
+  CONTROL_VARIANT_RULE,
+  controlVariantOf,
+  DEFAULT_PRIMARY_METRIC,
+  METRICS,
+  MetricName,
+} from '../domain/experiments';
 import { toIso } from '../domain/time';
-import { Experiment, EXPERIMENT_STATUSES, ExperimentStatus } from '../repositories/experiments.repository';
+import {
+  DEFAULT_TARGET_LIFT,
+  Experiment,
+  EXPERIMENT_STATUSES,
+  ExperimentStatus,
+} from '../repositories/experiments.repository';
+import { INFERENCE_MODES, type InferenceMode } from './inference';
 import { CONFIDENCE_LEVEL } from './experiment-results';
 
 /** experiment_assignments.variant_id is VARCHAR(100). */
@@ -149,6 +161,53 @@ class ExperimentFieldsDto {
   @ArrayUnique()
   @IsIn(METRICS, { each: true, message: `each value in $property must be one of ${METRICS.join(', ')}` })
   metrics_tracked?: MetricName[];
+
+  @ApiPropertyOptional({
+    enum: METRICS,
+    default: DEFAULT_PRIMARY_METRIC,
+    description:
+      'The metric the verdict is about (`statistical_significance.vs_control`), declared before the data comes in; the others are exploratory',
+  })
+  @IsOptional()
+  @IsIn(METRICS, { message: `$property must be one of ${METRICS.join(', ')}` })
+  primary_metric?: MetricName;
+
+  @ApiPropertyOptional({
+    enum: METRICS,
+    isArray: true,
+    example: ['hide_rate'],
+    description:
+      'Metrics that must not move the harmful way (hide rate must not rise, the others must not fall); a significant harmful move is reported as a breach',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(METRICS.length)
+  @ArrayUnique()
+  @IsIn(METRICS, { each: true, message: `each value in $property must be one of ${METRICS.join(', ')}` })
+  guardrail_metrics?: MetricName[];
+
+  @ApiPropertyOptional({
+    enum: INFERENCE_MODES,
+    default: 'sequential',
+    description:
+      '`sequential`: always-valid intervals and p-values, correct however often results are read. `fixed_horizon`: classic intervals, valid only when read once at a sample size fixed in advance',
+  })
+  @IsOptional()
+  @IsIn(INFERENCE_MODES, { message: `$property must be one of ${INFERENCE_MODES.join(', ')}` })
+  inference?: InferenceMode;
+
+  @ApiPropertyOptional({
+    example: 0.05,
+    default: DEFAULT_TARGET_LIFT,
+    minimum: 0.001,
+    maximum: 10,
+    description: 'The relative lift of the primary metric worth detecting; the duration estimate is for it',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.001)
+  @Max(10)
+  target_lift?: number;
 
   @ApiPropertyOptional({
     example: { qa_user_1: 'collaborative_filtering' },
@@ -292,6 +351,10 @@ export class ExperimentResponseDto {
   @ApiProperty({ example: 'control' }) control_variant: string;
   @ApiProperty({ enum: METRICS, isArray: true, example: ['click_through_rate', 'save_rate', 'hide_rate'] })
   metrics_tracked: MetricName[];
+  @ApiProperty({ enum: METRICS, example: 'click_through_rate' }) primary_metric: MetricName;
+  @ApiProperty({ enum: METRICS, isArray: true, example: ['hide_rate'] }) guardrail_metrics: MetricName[];
+  @ApiProperty({ enum: INFERENCE_MODES, example: 'sequential' }) inference: InferenceMode;
+  @ApiProperty({ example: 0.05 }) target_lift: number;
   @ApiProperty({ example: {} }) forced_assignments: Record<string, string>;
   @ApiProperty({ ...DATE, example: '2026-02-01T00:00:00.000Z', description: 'When it first became active' })
   start_date: string | null;
@@ -305,53 +368,76 @@ export class ExperimentListDto {
   @ApiProperty({ example: 1 }) count: number;
 }
 
-const PER_PARTICIPANT =
-  'Participants are the unit: the user is what assignment randomises, so users (not impressions, which repeat per user) are the independent trials the z-test assumes.';
+const PER_LIST =
+  'Events on shown items ÷ lists shown. Its standard error treats participants as the unit (delta method), since one user sees many lists.';
 
 export class MetricRatesDto {
-  @ApiProperty({
-    example: 0.12,
-    description: `Share of participants with at least one attributed click. ${PER_PARTICIPANT}`,
-  })
+  @ApiProperty({ example: 0.041, description: `Attributed clicks ÷ lists shown. ${PER_LIST}` })
   click_through_rate: number;
-  @ApiProperty({ example: 0.08, description: 'Share of participants with at least one attributed save' })
-  save_rate: number;
-  @ApiProperty({ example: 0.01, description: 'Share of participants with at least one attributed hide' })
-  hide_rate: number;
+  @ApiProperty({ example: 0.15, description: 'Share of participants with at least one attributed click' })
+  conversion_rate: number;
+  @ApiProperty({ example: 0.012, description: 'Attributed saves ÷ lists shown' }) save_rate: number;
+  @ApiProperty({ example: 0.002, description: 'Attributed hides ÷ lists shown' }) hide_rate: number;
 }
 
+const RATE_INTERVAL: ApiPropertyOptions = {
+  ...INTERVAL,
+  nullable: true,
+  description: "95% interval [low, high] of the rate, in the experiment's inference mode; nulls without data",
+};
+
 export class MetricIntervalsDto {
-  @ApiProperty({ ...INTERVAL, example: [0.11, 0.13], description: '95% Wilson score interval [low, high]' })
-  click_through_rate: [number, number];
-  @ApiProperty({ ...INTERVAL, example: [0.07, 0.09] }) save_rate: [number, number];
-  @ApiProperty({ ...INTERVAL, example: [0.007, 0.014] }) hide_rate: [number, number];
+  @ApiProperty({ ...RATE_INTERVAL, example: [0.037, 0.045] }) click_through_rate: [number | null, number | null];
+  @ApiProperty({ ...RATE_INTERVAL, example: [0.13, 0.17] }) conversion_rate: [number | null, number | null];
+  @ApiProperty({ ...RATE_INTERVAL, example: [0.01, 0.014] }) save_rate: [number | null, number | null];
+  @ApiProperty({ ...RATE_INTERVAL, example: [0.001, 0.003] }) hide_rate: [number | null, number | null];
 }
 
 export class ComparisonDto {
-  @ApiProperty({ example: 0.023, description: 'Two-sided pooled two-proportion z-test against control' })
+  @ApiProperty({
+    example: 0.023,
+    description:
+      'Two-sided p-value of the lift: always valid (normal-mixture sequential test) under `sequential`, a z-test under `fixed_horizon`',
+  })
   p_value: number;
   @ApiProperty({ example: 0.046, description: 'Holm-adjusted across the treatments, for this metric' })
   p_value_adjusted: number;
   @ApiProperty({ example: true, description: 'p_value_adjusted < 1 − confidence_level' }) is_significant: boolean;
   @ApiProperty({ example: CONFIDENCE_LEVEL }) confidence_level: number;
+  @ApiProperty({ enum: INFERENCE_MODES, example: 'sequential' }) inference: InferenceMode;
+  @ApiProperty({
+    enum: ['primary', 'exploratory'],
+    description: 'Only the primary metric decides; exploratory comparisons suggest what to test next',
+  })
+  role: 'primary' | 'exploratory';
   @ApiProperty({
     type: Number,
     example: 0.25,
     nullable: true,
-    description: 'treatment rate / control rate − 1; null while control has no successes',
+    description:
+      'treatment rate / control rate − 1 (CUPED-adjusted on the primary metric); null while control has no events',
   })
   relative_lift: number | null;
   @ApiProperty({
     ...INTERVAL,
     example: [0.04, 0.48],
     description:
-      'Interval of relative_lift (log rate ratio); nulls until both arms have successes. Not multiplicity-adjusted',
+      'Interval of relative_lift (delta method): a confidence sequence under `sequential`, so it stays valid at every read. Not multiplicity-adjusted',
   })
   lift_ci: [number | null, number | null];
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.31,
+    description:
+      "Primary metric only: share of the lift's variance CUPED removed using participants' activity before their first exposure",
+  })
+  cuped_variance_reduction: number | null;
 }
 
 export class ComparisonsByMetricDto {
   @ApiProperty({ type: ComparisonDto }) click_through_rate: ComparisonDto;
+  @ApiProperty({ type: ComparisonDto }) conversion_rate: ComparisonDto;
   @ApiProperty({ type: ComparisonDto }) save_rate: ComparisonDto;
   @ApiProperty({ type: ComparisonDto }) hide_rate: ComparisonDto;
 }
@@ -360,7 +446,7 @@ export class VsControlDto extends ComparisonDto {
   @ApiProperty({
     enum: METRICS,
     example: 'click_through_rate',
-    description: 'The primary metric (first of metrics_tracked) that the fields above describe',
+    description: 'The primary metric, which the fields above describe',
   })
   metric: MetricName;
   @ApiProperty({ type: ComparisonsByMetricDto }) by_metric: ComparisonsByMetricDto;
@@ -378,7 +464,7 @@ export class VariantResultDto {
   @ApiProperty({ example: false }) is_control: boolean;
   @ApiProperty({ example: 3763, description: 'Users assigned to the variant (forced QA users excluded)' })
   participants: number;
-  @ApiProperty({ example: 11020, description: 'Recommendation responses shown to participants' }) impressions: number;
+  @ApiProperty({ example: 11020, description: 'Lists shown to participants' }) impressions: number;
   @ApiProperty({ example: 702, description: 'Attributed click events' }) clicks: number;
   @ApiProperty({ example: 455, description: 'Attributed save events' }) saves: number;
   @ApiProperty({ example: 31, description: 'Attributed hide events' }) hides: number;
@@ -391,18 +477,56 @@ export class VariantResultDto {
   statistical_significance?: StatisticalSignificanceDto;
 }
 
+export class GuardrailDto {
+  @ApiProperty({ example: 'collaborative_filtering' }) variant_id: string;
+  @ApiProperty({ enum: METRICS, example: 'hide_rate' }) metric: MetricName;
+  @ApiProperty({ enum: ['rise', 'fall'], example: 'rise', description: 'The harmful direction' })
+  harmful_direction: 'rise' | 'fall';
+  @ApiProperty({ example: false, description: "The lift's interval lies wholly in the harmful direction" })
+  breached: boolean;
+  @ApiProperty({ type: Number, nullable: true, example: 0.02 }) relative_lift: number | null;
+  @ApiProperty({ ...INTERVAL, example: [-0.1, 0.15] }) lift_ci: [number | null, number | null];
+}
+
+export class PowerDto {
+  @ApiProperty({ example: 'collaborative_filtering' }) variant_id: string;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.08,
+    description: 'Smallest relative lift of the primary metric found with 80% power at the current sample',
+  })
+  minimum_detectable_effect: number | null;
+  @ApiProperty({ example: 0.05 }) target_lift: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 14000,
+    description: 'Participants (this treatment and control) for the target lift with 80% power',
+  })
+  participants_needed: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 950, description: "This pair's participants per day so far" })
+  participants_per_day: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 6.5,
+    description: 'At the observed traffic; 0 when reached, null without traffic or variance yet',
+  })
+  estimated_days_remaining: number | null;
+}
+
 export class SampleRatioMismatchDto {
   @ApiProperty({
     example: 1.3,
-    description: "Pearson's chi-square of participants against the configured traffic split",
+    description: "Pearson's chi-square of participants against the traffic split in force as they were assigned",
   })
   chi_square: number;
   @ApiProperty({ example: 0.52 }) p_value: number;
   @ApiProperty({
     example: false,
     description:
-      'p_value < 0.001: participants do not follow the traffic split, so assignment or logging is broken and comparisons cannot be trusted. ' +
-      'It compares against the current split, so it also trips after a traffic change mid-experiment',
+      'p_value < 0.001: participants do not follow the traffic split, so assignment or logging is broken and comparisons cannot be trusted',
   })
   detected: boolean;
 }
@@ -414,14 +538,58 @@ export class ExperimentResultsDto {
   @ApiProperty({ ...DATE, example: '2026-02-01T00:00:00.000Z' }) start_date: string | null;
   @ApiProperty({ ...DATE, example: null }) end_date: string | null;
   @ApiProperty({ example: 12543 }) participants: number;
-  @ApiProperty({ example: 40211 }) impressions: number;
+  @ApiProperty({ example: 40211, description: 'Lists shown to participants' }) impressions: number;
   @ApiProperty({ example: 'control' }) control_variant: string;
+  @ApiProperty({ enum: METRICS, example: 'click_through_rate' }) primary_metric: MetricName;
+  @ApiProperty({ enum: METRICS, isArray: true, example: ['hide_rate'] }) guardrail_metrics: MetricName[];
+  @ApiProperty({ enum: INFERENCE_MODES, example: 'sequential' }) inference: InferenceMode;
   @ApiProperty({ example: 24 }) attribution_hours: number;
+  @ApiProperty({
+    example: 14,
+    description: "CUPED's covariate: each participant's feedback events in this many days before first exposure",
+  })
+  cuped_covariate_days: number;
   @ApiProperty({ example: CONFIDENCE_LEVEL }) confidence_level: number;
   @ApiProperty({ type: [VariantResultDto] }) variants: VariantResultDto[];
+  @ApiProperty({ type: [GuardrailDto], description: 'One per guardrail metric and treatment' })
+  guardrails: GuardrailDto[];
+  @ApiProperty({ type: [PowerDto], description: 'One per treatment, on the primary metric' }) power: PowerDto[];
   @ApiProperty({ type: SampleRatioMismatchDto }) sample_ratio_mismatch: SampleRatioMismatchDto;
-  @ApiProperty({ example: 'collaborative_filtering lifts save rate by 12% (95% CI 4%–20%), significant (n=12,543)' })
+  @ApiProperty({
+    example:
+      'collaborative_filtering lifts click-through rate by 12% (95% always-valid CI 4%–20%), significant (n=12,543)',
+  })
   summary: string;
+}
+
+export class DailyVariantDto {
+  @ApiProperty({ example: 'control' }) variant_id: string;
+  @ApiProperty({ example: 1210, description: 'Participants so far' }) participants: number;
+  @ApiProperty({ example: 0.041, description: 'The primary metric so far' }) rate: number;
+}
+
+export class DailyComparisonDto {
+  @ApiProperty({ example: 'collaborative_filtering' }) variant_id: string;
+  @ApiProperty({ type: Number, nullable: true, example: 0.12 }) relative_lift: number | null;
+  @ApiProperty({ ...INTERVAL, example: [-0.05, 0.31], description: "As results report it at that day's end" })
+  lift_ci: [number | null, number | null];
+  @ApiProperty({ example: false }) is_significant: boolean;
+}
+
+export class DailyPointDto {
+  @ApiProperty({ example: '2026-02-03', description: 'UTC day; everything up to its end (cumulative)' }) date: string;
+  @ApiProperty({ example: 2417 }) participants: number;
+  @ApiProperty({ type: [DailyVariantDto] }) variants: DailyVariantDto[];
+  @ApiProperty({ type: [DailyComparisonDto], description: 'Each treatment against control on the primary metric' })
+  comparisons: DailyComparisonDto[];
+}
+
+export class DailyResultsDto {
+  @ApiProperty({ example: 'rec_algorithm_v1' }) experiment_id: string;
+  @ApiProperty({ enum: METRICS, example: 'click_through_rate' }) primary_metric: MetricName;
+  @ApiProperty({ enum: INFERENCE_MODES, example: 'sequential' }) inference: InferenceMode;
+  @ApiProperty({ type: [DailyPointDto], description: 'One per UTC day since the start, the last 60 at most' })
+  days: DailyPointDto[];
 }
 
 export function experimentResponse(e: Experiment): ExperimentResponseDto {
@@ -434,6 +602,10 @@ export function experimentResponse(e: Experiment): ExperimentResponseDto {
     variants: e.variants.map((v) => ({ ...v, is_control: v.variant_id === control.variant_id })),
     control_variant: control.variant_id,
     metrics_tracked: e.metricsTracked,
+    primary_metric: e.primaryMetric,
+    guardrail_metrics: e.guardrailMetrics,
+    inference: e.inference,
+    target_lift: e.targetLift,
     forced_assignments: e.forcedAssignments,
     start_date: toIso(e.startAt),
     end_date: toIso(e.endAt),

@@ -1,8 +1,15 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AlgorithmParams } from '../algorithms/types';
 import { OutboundEvents } from '../bus/outbound-events';
-import { CONTROL_VARIANT_RULE, controlVariantOf, METRICS } from '../domain/experiments';
 import {
+  CONTROL_VARIANT_RULE,
+  controlVariantOf,
+  DEFAULT_PRIMARY_METRIC,
+  METRICS,
+  MetricName,
+} from '../domain/experiments';
+import {
+  DEFAULT_TARGET_LIFT,
   Experiment,
   ExperimentChanges,
   ExperimentsRepository,
@@ -10,11 +17,13 @@ import {
   ExperimentVariant,
   ExperimentWrite,
 } from '../repositories/experiments.repository';
-import { AttributedFeedback, ImpressionsRepository } from '../repositories/impressions.repository';
+import { ImpressionsRepository } from '../repositories/impressions.repository';
 import { ExperimentAssigner } from './experiment-assigner';
-import { computeResults, VariantCounts } from './experiment-results';
+import { computeResults } from './experiment-results';
 import {
   CreateExperimentDto,
+  DailyPointDto,
+  DailyResultsDto,
   ExperimentListDto,
   ExperimentResponseDto,
   experimentResponse,
@@ -31,6 +40,11 @@ const TRANSITIONS: Record<ExperimentStatus, readonly ExperimentStatus[]> = {
 };
 
 const DEFAULT_ATTRIBUTION_HOURS = 24;
+const DAY_MS = 86_400_000;
+/** A daily series runs one results query per day: bounded so a long experiment stays cheap to chart. */
+const MAX_DAILY_POINTS = 60;
+/** CUPED's covariate: a participant's feedback in the two weeks before their first exposure. */
+export const CUPED_COVARIATE_DAYS = 14;
 /** Tolerates sums such as 33.33 + 33.33 + 33.34 in floating point. */
 const PERCENT_TOLERANCE = 1e-6;
 
@@ -56,13 +70,21 @@ export class ExperimentsService {
     const variants = checkVariants(dto.variants);
     checkControlVariant(dto.control_variant, variants);
     const status = dto.status ?? 'draft';
+    const metricsTracked = dto.metrics_tracked ?? [...METRICS];
+    const primaryMetric = dto.primary_metric ?? dto.metrics_tracked?.[0] ?? DEFAULT_PRIMARY_METRIC;
+    const guardrailMetrics = dto.guardrail_metrics ?? [];
+    checkDesign(primaryMetric, guardrailMetrics, metricsTracked);
     const experiment: ExperimentWrite = {
       id: dto.experiment_id,
       name: dto.name,
       description: dto.description ?? '',
       status,
       variants,
-      metricsTracked: dto.metrics_tracked ?? [...METRICS],
+      metricsTracked,
+      primaryMetric,
+      guardrailMetrics,
+      inference: dto.inference ?? 'sequential',
+      targetLift: dto.target_lift ?? DEFAULT_TARGET_LIFT,
       forcedAssignments: checkForced(dto.forced_assignments ?? {}, variants),
       startAt: status === 'active' ? Date.now() : null,
       endAt: null,
@@ -87,6 +109,8 @@ export class ExperimentsService {
       if (dto.name !== undefined) changes.name = dto.name;
       if (dto.description !== undefined) changes.description = dto.description;
       if (dto.metrics_tracked !== undefined) changes.metricsTracked = dto.metrics_tracked;
+      Object.assign(changes, designChanges(current, dto));
+      if (dto.target_lift !== undefined) changes.targetLift = dto.target_lift;
       if (dto.status !== undefined && dto.status !== current.status)
         Object.assign(changes, transition(current, dto.status));
       if (dto.variants !== undefined) {
@@ -115,16 +139,94 @@ export class ExperimentsService {
 
   async results(id: string, attributionHours = DEFAULT_ATTRIBUTION_HOURS): Promise<ExperimentResultsDto> {
     const experiment = await this.find(id);
-    const [participants, impressions, feedback] = await Promise.all([
-      this.experiments.participantsByVariant(id),
-      this.impressions.countByVariant(id),
-      this.impressions.attributedFeedback(id, attributionHours * 3600_000),
+    const now = Date.now();
+    const [sums, expectedShares] = await Promise.all([
+      this.impressions.variantSums(id, this.sumsQuery(attributionHours)),
+      this.expectedShares(experiment, now),
     ]);
     return computeResults({
       experiment,
-      counts: variantCounts(experiment, participants, impressions, feedback),
+      sums: new Map(sums.map((s) => [s.variantId, s])),
       attributionHours,
+      covariateDays: CUPED_COVARIATE_DAYS,
+      expectedShares,
+      now,
     });
+  }
+
+  /**
+   * The results as they stood at the end of each UTC day since the start (cumulative), the last
+   * MAX_DAILY_POINTS days at most: participants and the primary metric per variant, and each
+   * treatment's lift with its interval, so a chart can show the interval narrowing.
+   */
+  async daily(id: string, attributionHours = DEFAULT_ATTRIBUTION_HOURS): Promise<DailyResultsDto> {
+    const experiment = await this.find(id);
+    const now = Date.now();
+    const ends = dayEnds(experiment.startAt, experiment.endAt ?? now);
+    const days: DailyPointDto[] = [];
+    for (const end of ends) {
+      const sums = await this.impressions.variantSums(id, { ...this.sumsQuery(attributionHours), before: end });
+      const day = computeResults({
+        experiment,
+        sums: new Map(sums.map((s) => [s.variantId, s])),
+        attributionHours,
+        covariateDays: CUPED_COVARIATE_DAYS,
+        now: end,
+      });
+      days.push({
+        date: new Date(end - 1).toISOString().slice(0, 10),
+        participants: day.participants,
+        variants: day.variants.map((v) => ({
+          variant_id: v.variant_id,
+          participants: v.participants,
+          rate: v.metrics[experiment.primaryMetric],
+        })),
+        comparisons: day.variants.flatMap((v) => {
+          const vs = v.statistical_significance?.vs_control;
+          return vs
+            ? [
+                {
+                  variant_id: v.variant_id,
+                  relative_lift: vs.relative_lift,
+                  lift_ci: vs.lift_ci,
+                  is_significant: vs.is_significant,
+                },
+              ]
+            : [];
+        }),
+      });
+    }
+    return { experiment_id: id, primary_metric: experiment.primaryMetric, inference: experiment.inference, days };
+  }
+
+  private sumsQuery(attributionHours: number) {
+    return {
+      attributionWindowMs: attributionHours * 3600_000,
+      covariateWindowMs: CUPED_COVARIATE_DAYS * 86_400_000,
+    };
+  }
+
+  /**
+   * Participants each variant should have under the splits in force when they were assigned
+   * (new users follow the split of the day; assigned users keep their variant). Undefined while
+   * the split never changed: then the current split is the whole story.
+   */
+  private async expectedShares(experiment: Experiment, now: number): Promise<Map<string, number> | undefined> {
+    const history = await this.experiments.splitHistory(experiment.id);
+    if (history.length < 2) return undefined;
+    const expected = new Map<string, number>(experiment.variants.map((v) => [v.variant_id, 0]));
+    for (const [k, split] of history.entries()) {
+      const from = k === 0 ? 0 : split.effectiveAt;
+      const to = history[k + 1]?.effectiveAt ?? now + 1;
+      const assigned = await this.experiments.countAssignedBetween(experiment.id, from, to);
+      const total = [...assigned.values()].reduce((sum, n) => sum + n, 0);
+      const shareSum = Object.values(split.shares).reduce((sum, share) => sum + share, 0);
+      for (const [variantId, share] of Object.entries(split.shares)) {
+        if (expected.has(variantId))
+          expected.set(variantId, (expected.get(variantId) ?? 0) + (total * share) / shareSum);
+      }
+    }
+    return expected;
   }
 
   private async find(id: string): Promise<Experiment> {
@@ -132,6 +234,17 @@ export class ExperimentsService {
     if (!experiment) throw new NotFoundException(`experiment ${id} not found`);
     return experiment;
   }
+}
+
+/** Ends (exclusive, UTC midnight) of the days from start to `until`, the last of them capped at `until`. */
+function dayEnds(startAt: number | null, until: number): number[] {
+  if (startAt === null) return [];
+  const ends: number[] = [];
+  for (let end = (Math.floor(startAt / DAY_MS) + 1) * DAY_MS; ; end += DAY_MS) {
+    ends.push(Math.min(end, until));
+    if (end >= until) break;
+  }
+  return ends.slice(-MAX_DAILY_POINTS);
 }
 
 function transition(current: Experiment, to: ExperimentStatus): ExperimentChanges {
@@ -217,28 +330,42 @@ function checkForced(forced: Record<string, string>, variants: ExperimentVariant
   return forced;
 }
 
-function variantCounts(
-  experiment: Experiment,
-  participants: Map<string, number>,
-  impressions: Map<string, number>,
-  feedback: AttributedFeedback[],
-): Map<string, VariantCounts> {
-  const counts = new Map<string, VariantCounts>(
-    experiment.variants.map((v) => [
-      v.variant_id,
-      {
-        participants: participants.get(v.variant_id) ?? 0,
-        impressions: impressions.get(v.variant_id) ?? 0,
-        events: { click: 0, save: 0, hide: 0 },
-        users: { click: 0, save: 0, hide: 0 },
-      },
-    ]),
-  );
-  for (const row of feedback) {
-    const c = counts.get(row.variantId);
-    if (!c) continue;
-    c.events[row.action] = row.events;
-    c.users[row.action] = row.users;
+/**
+ * The primary metric, guardrails and inference mode are the experiment's pre-registration: they
+ * may change while it is a draft, never once data has come in (choosing them after seeing the
+ * data is how false wins are made).
+ */
+function designChanges(current: Experiment, dto: UpdateExperimentDto): ExperimentChanges {
+  const asked = {
+    primary_metric: dto.primary_metric !== undefined && dto.primary_metric !== current.primaryMetric,
+    guardrail_metrics:
+      dto.guardrail_metrics !== undefined &&
+      JSON.stringify(dto.guardrail_metrics) !== JSON.stringify(current.guardrailMetrics),
+    inference: dto.inference !== undefined && dto.inference !== current.inference,
+  };
+  const changed = Object.entries(asked).flatMap(([field, is]) => (is ? [field] : []));
+  if (changed.length === 0) {
+    checkDesign(current.primaryMetric, current.guardrailMetrics, dto.metrics_tracked ?? current.metricsTracked);
+    return {};
   }
-  return counts;
+  if (current.status !== 'draft') {
+    throw new ConflictException(
+      `${changed.join(', ')}: declared before the data comes in, so they can change only while the experiment is a draft`,
+    );
+  }
+  const primaryMetric = dto.primary_metric ?? current.primaryMetric;
+  const guardrailMetrics = dto.guardrail_metrics ?? current.guardrailMetrics;
+  checkDesign(primaryMetric, guardrailMetrics, dto.metrics_tracked ?? current.metricsTracked);
+  return { primaryMetric, guardrailMetrics, inference: dto.inference ?? current.inference };
+}
+
+function checkDesign(primary: MetricName, guardrails: readonly MetricName[], tracked: readonly MetricName[]): void {
+  if (!tracked.includes(primary)) {
+    throw new BadRequestException(`primary_metric ${primary} must be one of metrics_tracked (${tracked.join(', ')})`);
+  }
+  if (guardrails.includes(primary)) {
+    throw new BadRequestException(
+      `guardrail_metrics: ${primary} is the primary metric; a guardrail watches a different metric for harm`,
+    );
+  }
 }

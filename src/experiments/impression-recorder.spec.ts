@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { Knex } from 'knex';
 import { createKnex } from '../database/database';
 import { ImpressionsRepository, ImpressionWrite } from '../repositories/impressions.repository';
+import { AppConfig } from '../config/config';
 import { ImpressionRecord, ImpressionRecorder } from './impression-recorder';
+import { ImpressionRetention } from './impression-retention';
 
 /** The real repository, with a switch that makes writes fail as they would with the database down. */
 class SwitchableImpressions extends ImpressionsRepository {
@@ -26,7 +28,6 @@ function impression(i: number): ImpressionRecord {
     userId: `user_${i % 7}`,
     experimentId: 'exp',
     variantId: i % 2 ? 'treatment' : 'control',
-    algorithm: 'popularity',
     itemIds: [`item_${i}`, `item_${i + 1}`],
   };
 }
@@ -42,7 +43,6 @@ describe('ImpressionRecorder', { timeout: 30_000 }, () => {
   after(async () => db.destroy());
   beforeEach(async () => {
     await db('impressions').delete();
-    await db('impression_items').delete();
     repository = new SwitchableImpressions(db);
     recorder = new ImpressionRecorder(repository);
   });
@@ -62,20 +62,41 @@ describe('ImpressionRecorder', { timeout: 30_000 }, () => {
     for (let turn = 0; turn < 20; turn++) await new Promise(setImmediate);
   };
 
-  it('should not write on the request path, and write everything on flush', async () => {
+  it('should not write on the request path, and write one compact row per list on flush', async () => {
     const before = Date.now();
     for (let i = 0; i < 3; i++) recorder.record(impression(i));
     assert.equal(await stored(), 0);
     await recorder.flush();
     const rows = await db('impressions').orderBy('id');
     assert.deepEqual(
-      rows.map((r) => [r.recommendation_id, r.user_id, r.variant_id, JSON.parse(r.item_ids)]),
-      [0, 1, 2].map((i) => [`rec_${i}`, `user_${i}`, i % 2 ? 'treatment' : 'control', [`item_${i}`, `item_${i + 1}`]]),
+      rows.map((r) => [r.recommendation_id, r.user_id, r.variant_id, r.item_ids]),
+      [0, 1, 2].map((i) => [`rec_${i}`, `user_${i}`, i % 2 ? 'treatment' : 'control', ` item_${i} item_${i + 1} `]),
     );
     assert.ok(rows.every((r) => Number(r.created_at) >= before && Number(r.created_at) <= Date.now()));
-    const items = await db('impression_items').where({ user_id: 'user_1' });
-    assert.deepEqual(items.map((r) => r.item_id).sort(), ['item_1', 'item_2']);
     await recorder.onApplicationShutdown();
+  });
+
+  it('should prune impressions past retention in batches, oldest first, and keep the rest', async () => {
+    const day = 86_400_000;
+    const now = Date.UTC(2026, 11, 1);
+    // 2,500 rows (more than one prune batch) of which the first 2,300 are 31 days old.
+    const rows = Array.from({ length: 2500 }, (_, i) => ({
+      recommendationId: `r${i}`,
+      userId: 'u',
+      experimentId: 'exp',
+      variantId: 'control',
+      itemIds: ['a'],
+      createdAt: now - (i < 2300 ? 31 : 29) * day,
+    }));
+    await repository.insert(rows);
+    const retention = new ImpressionRetention({ impressionRetentionDays: 30 } as AppConfig, repository);
+    assert.equal(await retention.prune(now), 2300);
+    assert.equal(await stored(), 200);
+    assert.equal(await retention.prune(now), 0);
+    await retention.onApplicationShutdown();
+    const forever = new ImpressionRetention({ impressionRetentionDays: 0 } as AppConfig, repository);
+    assert.equal(await forever.prune(now + 365 * day), 0);
+    assert.equal(await stored(), 200);
   });
 
   it('should write at once when a batch is full, in batches of at most 500, without anyone calling flush', async (t) => {

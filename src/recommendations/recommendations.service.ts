@@ -125,7 +125,6 @@ export class RecommendationsService {
         userId: request.userId,
         experimentId: assignment.experimentId,
         variantId: assignment.variantId,
-        algorithm: response.algorithm,
         itemIds: response.recommendations.map((r) => r.event_id),
       });
     }

@@ -214,7 +214,7 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
     const results = await open.json<ExperimentResultsDto>(`/v1/experiments/${EXPERIMENT}/results`);
     await page.goto(`${open.url}/dashboard/#/experiments/${EXPERIMENT}`);
     await page.waitForSelector('[data-metric="click_through_rate"] .bar-row');
-    for (const metric of ['click_through_rate', 'save_rate', 'hide_rate'] as const) {
+    for (const metric of ['click_through_rate', 'conversion_rate', 'save_rate', 'hide_rate'] as const) {
       assert.deepEqual(
         await chartRows(page, `[data-metric="${metric}"] .bar-chart .bar-row`),
         results.variants.map((v) => ({ label: v.variant_id, value: v.metrics[metric] })),
@@ -232,6 +232,20 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
     );
     assert.equal(await page.locator('.alert.warning').count(), results.sample_ratio_mismatch.detected ? 1 : 0);
     assert.equal(await page.locator('.summary').textContent(), results.summary);
+    // The verdict on the primary metric comes first, one line per treatment, with the guardrail after.
+    assert.equal(
+      await page.locator('.cards [data-metric]').first().getAttribute('data-metric'),
+      results.primary_metric,
+    );
+    const treatments = results.variants.filter((v) => !v.is_control).map((v) => v.variant_id);
+    assert.deepEqual(
+      await page
+        .locator('.verdicts [data-variant]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-variant'))),
+      treatments,
+    );
+    assert.equal(await page.locator('.verdicts [data-guardrail="hide_rate"]').count(), treatments.length);
+    assert.equal(await page.locator('[data-narrowing]').count(), treatments.length);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-experiments.png`, fullPage: true });
 
     await page.getByRole('button', { name: 'Pause' }).click();

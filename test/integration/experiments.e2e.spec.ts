@@ -5,6 +5,7 @@ import { ExperimentAssigner } from '../../src/experiments/experiment-assigner';
 import { ImpressionRecorder } from '../../src/experiments/impression-recorder';
 import { RecommendationResponseDto } from '../../src/recommendations/recommendations.dto';
 import { ExperimentsRepository } from '../../src/repositories/experiments.repository';
+import { ImpressionsRepository } from '../../src/repositories/impressions.repository';
 import { startReplica, startTestApp, TestApp } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
 
@@ -169,8 +170,20 @@ for (const dialect of DIALECTS) {
         [newExperiment('bad', { status: 'completed' }), /status must be one of/],
         [
           newExperiment('bad', { metrics_tracked: ['engagement_time'] }),
-          /metrics_tracked must be one of click_through_rate, save_rate, hide_rate/,
+          /metrics_tracked must be one of click_through_rate, conversion_rate, save_rate, hide_rate/,
         ],
+        [newExperiment('bad', { primary_metric: 'revenue' }), /primary_metric must be one of click_through_rate/],
+        [
+          newExperiment('bad', { metrics_tracked: ['save_rate'], primary_metric: 'click_through_rate' }),
+          /primary_metric click_through_rate must be one of metrics_tracked \(save_rate\)/,
+        ],
+        [
+          newExperiment('bad', { guardrail_metrics: ['hide_rate', 'click_through_rate'] }),
+          /guardrail_metrics: click_through_rate is the primary metric/,
+        ],
+        [newExperiment('bad', { guardrail_metrics: ['bounce_rate'] }), /guardrail_metrics must be one of/],
+        [newExperiment('bad', { inference: 'bayesian' }), /inference must be one of sequential, fixed_horizon/],
+        [newExperiment('bad', { target_lift: 0 }), /target_lift must not be less than 0\.001/],
         [
           newExperiment('bad', { forced_assignments: { qa_1: 'nope' } }),
           /forced_assignments: user qa_1 is pinned to nope/,
@@ -275,6 +288,10 @@ for (const dialect of DIALECTS) {
           },
         ],
         metricsTracked: ['click_through_rate'],
+        primaryMetric: 'click_through_rate',
+        guardrailMetrics: [],
+        inference: 'sequential',
+        targetLift: 0.05,
         forcedAssignments: {},
         startAt: Date.now(),
         endAt: null,
@@ -304,12 +321,24 @@ for (const dialect of DIALECTS) {
 
     it('should move through draft → active ↔ paused → completed and refuse anything else with 409', async () => {
       await create(newExperiment('life'));
+      const declared = (
+        await patch('life', { primary_metric: 'conversion_rate', guardrail_metrics: ['hide_rate'] }).expect(200)
+      ).body;
+      assert.deepEqual([declared.primary_metric, declared.guardrail_metrics], ['conversion_rate', ['hide_rate']]);
       assert.match(
         (await patch('life', { status: 'paused' }).expect(409)).body.detail,
         /cannot go from draft to paused/,
       );
       const active = (await patch('life', { status: 'active' }).expect(200)).body;
       assert.ok(active.start_date);
+      assert.match(
+        (await patch('life', { primary_metric: 'click_through_rate' }).expect(409)).body.detail,
+        /primary_metric: declared before the data comes in/,
+      );
+      assert.equal(
+        (await patch('life', { target_lift: 0.1, primary_metric: 'conversion_rate' }).expect(200)).body.target_lift,
+        0.1,
+      );
       const paused = (await patch('life', { status: 'paused' }).expect(200)).body;
       assert.equal(paused.status, 'paused');
       const resumed = (await patch('life', { status: 'active', name: 'Renamed' }).expect(200)).body;
@@ -393,10 +422,19 @@ for (const dialect of DIALECTS) {
       const body = JSON.parse(text);
       assert.equal(body.participants, 0);
       assert.equal(body.attribution_hours, 24);
-      assert.deepEqual(body.variants[0].metrics, { click_through_rate: 0, save_rate: 0, hide_rate: 0 });
+      assert.deepEqual(body.variants[0].metrics, {
+        click_through_rate: 0,
+        conversion_rate: 0,
+        save_rate: 0,
+        hide_rate: 0,
+      });
+      assert.equal(body.primary_metric, 'click_through_rate');
+      assert.equal(body.inference, 'sequential');
       assert.equal(body.variants[1].statistical_significance.vs_control.p_value, 1);
       assert.equal(body.variants[1].statistical_significance.vs_control.relative_lift, null);
-      assert.equal(body.summary, 'No variant differs significantly from control yet (n=0).');
+      assert.deepEqual(body.guardrails, []);
+      assert.equal(body.power[0].estimated_days_remaining, null);
+      assert.equal(body.summary, 'No variant differs from control on click-through rate yet (n=0).');
       await t.http.get('/v1/experiments/missing/results').expect(404);
       assert.match(
         (await t.http.get('/v1/experiments/empty/results?attribution_hours=0').expect(400)).body.detail,
@@ -431,6 +469,31 @@ for (const dialect of DIALECTS) {
       assert.equal(fair.sample_ratio_mismatch.detected, false);
     });
 
+    it('should check the sample ratio against the split in force when each participant was assigned', async () => {
+      await create(newExperiment('resplit', { status: 'active' }));
+      await inParallel(100, (i) =>
+        repository.assignIfAbsent('resplit', `resplit_a_${i}`, i % 2 ? 'treatment' : 'control'),
+      );
+      const [a, b] = halves();
+      await patch('resplit', {
+        variants: [
+          { ...a, traffic_percentage: 5 },
+          { ...b, traffic_percentage: 95 },
+        ],
+      }).expect(200);
+      await inParallel(200, (i) =>
+        repository.assignIfAbsent('resplit', `resplit_b_${i}`, i < 10 ? 'control' : 'treatment'),
+      );
+      // 50/50 of 100 then 5/95 of 200 expects 60/240, exactly what is there; today's 5/95 alone would expect 15/285.
+      const body = await results('resplit');
+      assert.deepEqual(
+        body.variants.map((v: { participants: number }) => v.participants),
+        [60, 240],
+      );
+      assert.equal(body.sample_ratio_mismatch.chi_square, 0);
+      assert.equal(body.sample_ratio_mismatch.detected, false);
+    });
+
     it('should attribute feedback by recommendation_id and by the attribution window', async () => {
       await create(newExperiment('attr', { status: 'active', forced_assignments: { qa_user: 'treatment' } }));
       const shown = async (user: string, recommendationId: string, itemIds: string[]) => {
@@ -441,7 +504,6 @@ for (const dialect of DIALECTS) {
           userId: user,
           experimentId: 'attr',
           variantId: assignment.variantId,
-          algorithm: assignment.algorithm,
           itemIds,
         });
         return assignment.variantId;
@@ -482,6 +544,35 @@ for (const dialect of DIALECTS) {
       const hour = await results('attr', '?attribution_hours=1');
       assert.equal(hour.attribution_hours, 1);
       assert.deepEqual(variantTotals(hour), expected(0));
+
+      // CUPED's covariate: attr_2's hide an hour before their first exposure is pre-experiment
+      // activity (1 event); attr_1 has none. The per-variant sums come straight from SQL.
+      const sums = await t.app
+        .get(ImpressionsRepository)
+        .variantSums('attr', { attributionWindowMs: 24 * HOUR_MS, covariateWindowMs: 14 * 24 * HOUR_MS });
+      const covariates = Object.fromEntries(
+        sums.map((s) => [s.variantId, [s.n, s.covariate, s.covariateSquared, s.listsTimesCovariate]]),
+      );
+      const expectedCovariates: Record<string, number[]> = { control: [0, 0, 0, 0], treatment: [0, 0, 0, 0] };
+      expectedCovariates[variantOf1][0] += 1;
+      expectedCovariates[variantOf2][0] += 1;
+      expectedCovariates[variantOf2][1] += 1;
+      expectedCovariates[variantOf2][2] += 1;
+      expectedCovariates[variantOf2][3] += 1;
+      for (const [variantId, values] of Object.entries(expectedCovariates)) {
+        if (values[0] > 0) assert.deepEqual(covariates[variantId], values, variantId);
+      }
+
+      // The same, day by day: one cumulative point per UTC day since the start, the last one today's results.
+      const daily = (await t.http.get('/v1/experiments/attr/results/daily').expect(200)).body;
+      assert.equal(daily.primary_metric, 'click_through_rate');
+      assert.equal(daily.days.at(-1).date, new Date().toISOString().slice(0, 10));
+      assert.equal(daily.days.at(-1).participants, 2);
+      assert.deepEqual(
+        daily.days.at(-1).comparisons.map((c: { variant_id: string }) => c.variant_id),
+        ['treatment'],
+      );
+      await t.http.get('/v1/experiments/missing/results/daily').expect(404);
     });
   });
 }
@@ -557,12 +648,12 @@ for (const dialect of DIALECTS) {
       return (await t.http.get(`/v1/experiments/${experimentId}/results`).expect(200)).body;
     }
 
-    it('should detect a true 40% lift in click-through rate', async () => {
+    it('should detect a true 60% lift in click-through rate with always-valid intervals', async () => {
       await t.http
         .post('/v1/experiments')
         .send(newExperiment('sim_ab', { status: 'active' }))
         .expect(201);
-      const body = await simulate('sim_ab', { control: 0.1, treatment: 0.14 }, new Mt19937(20261123));
+      const body = await simulate('sim_ab', { control: 0.1, treatment: 0.16 }, new Mt19937(20261123));
       assert.equal(body.participants, USERS);
       assert.equal(body.impressions, USERS);
       assert.equal(body.sample_ratio_mismatch.detected, false);
@@ -574,10 +665,11 @@ for (const dialect of DIALECTS) {
       const ctr = treatment.statistical_significance.vs_control;
       assert.equal(ctr.metric, 'click_through_rate');
       assert.equal(ctr.is_significant, true, `p=${ctr.p_value}`);
-      assert.ok(ctr.lift_ci[0] > 0 && ctr.lift_ci[0] < 0.4 && ctr.lift_ci[1] > 0.4, `lift CI ${ctr.lift_ci}`);
+      assert.equal(ctr.inference, 'sequential');
+      assert.ok(ctr.lift_ci[0] > 0 && ctr.lift_ci[0] < 0.6 && ctr.lift_ci[1] > 0.6, `lift CI ${ctr.lift_ci}`);
       assert.match(
         body.summary,
-        /^treatment lifts click-through rate by \d+% \(95% CI \d+%–\d+%\), significant \(n=3,000\)\.$/,
+        /^treatment lifts click-through rate by \d+% \(95% always-valid CI \d+%–\d+%\), significant \(n=3,000\)\.$/,
       );
       await t.http.patch('/v1/experiments/sim_ab').send({ status: 'completed' }).expect(200);
     });
@@ -593,7 +685,7 @@ for (const dialect of DIALECTS) {
       const vs = body.variants[1].statistical_significance.vs_control;
       assert.equal(vs.is_significant, false, `p=${vs.p_value}`);
       assert.ok(vs.lift_ci[0] < 0 && vs.lift_ci[1] > 0);
-      assert.equal(body.summary, 'No variant differs significantly from control yet (n=3,000).');
+      assert.equal(body.summary, 'No variant differs from control on click-through rate yet (n=3,000).');
     });
   });
 }
@@ -629,7 +721,9 @@ for (const dialect of DIALECTS) {
         ],
       );
       assert.equal(seeded.control_variant, 'control');
-      assert.deepEqual(seeded.metrics_tracked, ['click_through_rate', 'save_rate', 'hide_rate']);
+      assert.deepEqual(seeded.metrics_tracked, ['click_through_rate', 'conversion_rate', 'save_rate', 'hide_rate']);
+      assert.equal(seeded.primary_metric, 'click_through_rate');
+      assert.deepEqual(seeded.guardrail_metrics, ['hide_rate']);
       assert.ok(!Number.isNaN(Date.parse(seeded.created_at)) && !Number.isNaN(Date.parse(seeded.start_date)));
       assert.deepEqual((await t.http.get('/v1/experiments/rec_algorithm_v1').expect(200)).body, seeded);
       assert.equal(

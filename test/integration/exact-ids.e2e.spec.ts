@@ -27,7 +27,7 @@ async function inexactIdColumns(db: Knex): Promise<string[]> {
   const [rows] = await db.raw(
     `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLLATION_NAME AS collation FROM information_schema.COLUMNS
      WHERE TABLE_SCHEMA = DATABASE() AND COLLATION_NAME IS NOT NULL AND TABLE_NAME NOT LIKE 'knex\\_%'
-       AND (COLUMN_NAME = 'id' OR COLUMN_NAME LIKE '%\\_id' OR CONCAT(TABLE_NAME, '.', COLUMN_NAME) IN ('leases.name', 'leases.holder', 'model_versions.version', 'model_versions.algorithm'))`,
+       AND (COLUMN_NAME = 'id' OR COLUMN_NAME LIKE '%\\_id' OR CONCAT(TABLE_NAME, '.', COLUMN_NAME) IN ('leases.name', 'leases.holder', 'model_versions.version', 'model_versions.algorithm', 'impressions.item_ids'))`,
   );
   const columns = rows as { t: string; c: string; collation: string }[];
   assert.ok(columns.length >= 20, `expected every id column, found ${columns.length}`);

@@ -14,7 +14,11 @@ import { DatabaseHealthIndicator } from './database.health';
 class LivenessDto {
   @ApiProperty({ example: 'healthy' }) status: string;
   @ApiProperty({ example: 'ml-service' }) service: string;
-  @ApiProperty({ type: String, enum: ['all', 'api', 'trainer'], description: 'SERVICE_ROLE: `api` serves and never trains' })
+  @ApiProperty({
+    type: String,
+    enum: ['all', 'api', 'trainer'],
+    description: 'SERVICE_ROLE: `api` serves and never trains',
+  })
   role: string;
   @ApiProperty({ type: String, example: 'v1.0.0', nullable: true }) model_version: string | null;
   @ApiProperty({ example: true }) model_loaded: boolean;

@@ -1,4 +1,4 @@
-import { INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
+import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { IncomingMessage } from 'node:http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,6 +13,7 @@ import { acceptRequestId } from './common/logging/request-context';
 import { SecretRedactor } from './common/logging/redact';
 import { addSecurityHeaders } from './common/security-headers';
 import { ShutdownState } from './common/shutdown-state';
+import { ServiceValidationPipe } from './common/validation-pipe';
 import { AppConfig, secretsOf } from './config/config';
 import { DASHBOARD_DIR } from './dashboard/dashboard-assets';
 import { observeRequests } from './monitoring/request-observer';
@@ -77,7 +78,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.register(fastifyStatic, { root: DASHBOARD_DIR, serve: false });
   if (config.auth.required) refuseAnonymousBodies(fastify);
   parseJsonBodies(fastify);
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new ServiceValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   if (config.docsEnabled) setUpSwagger(app);
   await app.init();

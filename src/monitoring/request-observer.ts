@@ -36,12 +36,14 @@ export function observeRequests(fastify: FastifyInstance, telemetry: Telemetry, 
       const endpoint = request.is404 ? UNMATCHED_ENDPOINT : (request.routeOptions.url ?? UNMATCHED_ENDPOINT);
       telemetry.requestFinished(endpoint, request.method, status, seconds);
       // The path without its query string: a query may carry what should not be logged.
-      const path = request.url.split('?')[0];
+      const query = request.url.indexOf('?');
+      const path = query < 0 ? request.url : request.url.slice(0, query);
+      const quiet = QUIET_PATHS.test(path);
+      // The line is built only when its level is on (probes' lines are debug).
+      if (!Logger.isLevelEnabled(quiet ? 'debug' : 'log')) return;
       const entry = { method: request.method, path, endpoint, status, duration_ms: Math.round(seconds * 1e4) / 10 };
       const message = `${request.method} ${path} ${status}`;
-      runWithRequestId(requestId, () =>
-        QUIET_PATHS.test(path) ? logger.debug(message, entry) : logger.log(message, entry),
-      );
+      runWithRequestId(requestId, () => (quiet ? logger.debug(message, entry) : logger.log(message, entry)));
     });
     // Fastify runs the later hooks, the body parser (which keeps the async context) and the
     // handler from `done`, so all of it happens inside this request's context.

@@ -38,7 +38,8 @@ export class Exclusions {
    */
   async read(userId: string, sinceId: number): Promise<UserEvents> {
     const recent = await this.interactions.getRecentSignals(userId, RECENT_EVENTS);
-    const excludedSince = new Set(recent.filter((e) => e.id > sinceId && excludesItem(e.action)).map((e) => e.itemId));
+    const excludedSince = new Set<string>();
+    for (const event of recent) if (event.id > sinceId && excludesItem(event.action)) excludedSince.add(event.itemId);
     const oldestRead = recent[recent.length - 1];
     if (recent.length === RECENT_EVENTS && oldestRead.id > sinceId + 1) {
       for (const item of await this.interactions.getItemIdsOfUserBetween(

@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { ALGORITHMS, AlgorithmName } from '../algorithms/types';
 import { PreferencesDto } from '../catalogue/catalogue.dto';
+import { isPlainObject, WellFormedWhen } from '../common/validation-pipe';
 import { ID_PATTERN, IsId, Nested, OptionalText, OptionalTimestamp } from '../common/validation';
 
 export class RecommendationContextDto {
@@ -72,6 +73,30 @@ class PagingDto {
   experiment_id?: string;
 }
 
+const isText = (value: unknown, maxLength: number) => typeof value === 'string' && value.length <= maxLength;
+const isIntegerFrom = (value: unknown, min: number) => Number.isInteger(value) && (value as number) >= min;
+
+/**
+ * The body of nearly every recommendation request, checked in one pass: a user id and plain-typed
+ * paging fields. `context`, nulls, numeric strings and anything doubtful go through the full
+ * validation (validation-pipe.ts), which alone words refusals.
+ */
+export function isWellFormedRecommendationRequest(body: unknown): boolean {
+  if (!isPlainObject(body) || typeof body.user_id !== 'string' || !ID_PATTERN.test(body.user_id)) return false;
+  for (const key in body) {
+    const value = body[key];
+    const ok =
+      key === 'user_id' ||
+      (key === 'limit' && isIntegerFrom(value, 1)) ||
+      (key === 'offset' && isIntegerFrom(value, 0)) ||
+      (key === 'algorithm' && (ALGORITHMS as readonly unknown[]).includes(value)) ||
+      ((key === 'city' || key === 'experiment_id') && isText(value, 191));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+@WellFormedWhen(isWellFormedRecommendationRequest)
 export class RecommendationRequestDto extends PagingDto {
   @IsId('The user to recommend for', 'user_123')
   user_id: string;

@@ -153,16 +153,17 @@ export class InteractionsRepository {
     limit: number,
   ): Promise<Pick<Interaction, 'id' | 'itemId' | 'action' | 'value'>[]> {
     type SignalRow = Pick<InteractionRow, 'id' | 'item_id' | 'action' | 'value'>;
-    const rows = this.reader
-      ? (prepared(
-          this.reader,
-          'SELECT id, item_id, action, value FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT ?',
-        ).all(userId, limit) as SignalRow[])
-      : await this.db<InteractionRow>('interactions')
-          .where({ user_id: userId })
-          .orderBy('id', 'desc')
-          .limit(limit)
-          .select('id', 'item_id', 'action', 'value');
+    // SQLite's rows come out in the answer's shape (its integers and floats are numbers already): no copy per row.
+    if (this.reader)
+      return prepared(
+        this.reader,
+        'SELECT id, item_id AS itemId, action, value FROM interactions WHERE user_id = ? ORDER BY id DESC LIMIT ?',
+      ).all(userId, limit) as Pick<Interaction, 'id' | 'itemId' | 'action' | 'value'>[];
+    const rows: SignalRow[] = await this.db<InteractionRow>('interactions')
+      .where({ user_id: userId })
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .select('id', 'item_id', 'action', 'value');
     return rows.map((row) => ({
       id: Number(row.id),
       itemId: row.item_id,

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// Before anything that loads Nest, knex or mysql2: the instrumentations patch them as they load.
+import { tracing } from './tracing/start';
 import { Logger } from '@nestjs/common';
 import { createApp, createLogger } from './app.factory';
 import { shutDownGracefullyOnSignals } from './common/graceful-shutdown';
@@ -23,9 +25,18 @@ async function bootstrap(): Promise<void> {
     const app = await createApp(config);
     // Every IPv4 interface, as Express did through Node's default: Fastify's own default is localhost only.
     await app.listen(config.port, '0.0.0.0');
-    shutDownGracefullyOnSignals(app, { delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
+    shutDownGracefullyOnSignals(
+      app,
+      { delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs },
+      // The spans of the last requests and of the shutdown itself, still in the batch.
+      async () => tracing?.shutdown(),
+    );
     const logger = new Logger('Bootstrap');
     logger.log(`ml-service listening on port ${config.port}${config.docsEnabled ? '; Swagger UI at /docs' : ''}`);
+    if (config.tracing) {
+      const { endpoint, serviceName, sampleRatio } = config.tracing;
+      logger.log(`tracing to ${endpoint} as ${serviceName}, ${sampleRatio * 100}% of new traces`);
+    }
     if (config.environment === 'production' && !config.auth.required) {
       logger.warn(
         'AUTH_REQUIRED=false in production: anyone who can reach the service may retrain and activate models, change experiments and write the catalogue',

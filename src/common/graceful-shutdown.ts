@@ -27,9 +27,14 @@ const CHECK_EVERY_MS = 50;
  *     whatever is still open `timeoutMs` later is cut, and logged;
  *  3. Nest's shutdown hooks run: training workers stop, the impression buffer is flushed, the
  *     database pool closes;
- *  4. the process exits 0 (1 if a hook failed).
+ *  4. `afterClose` runs (the tracer flushes its last spans);
+ *  5. the process exits 0 (1 if a hook failed).
  */
-export function shutDownGracefullyOnSignals(app: INestApplication, timing: ShutdownTiming): void {
+export function shutDownGracefullyOnSignals(
+  app: INestApplication,
+  timing: ShutdownTiming,
+  afterClose: () => Promise<void> = async () => undefined,
+): void {
   const logger = new Logger('Shutdown');
   // From the start: a connection accepted before the signal may still be waiting to be read.
   const connections = new OpenConnections(app.getHttpServer() as HttpServer);
@@ -37,13 +42,15 @@ export function shutDownGracefullyOnSignals(app: INestApplication, timing: Shutd
   const onSignal = (signal: NodeJS.Signals) => {
     if (started) return;
     started = true;
-    shutDown(app, connections, timing, signal, logger).then(
-      () => process.exit(0),
-      (error: Error) => {
-        logger.error(`shutdown failed: ${error.message}`, error.stack);
-        process.exit(1);
-      },
-    );
+    shutDown(app, connections, timing, signal, logger)
+      .then(afterClose)
+      .then(
+        () => process.exit(0),
+        (error: Error) => {
+          logger.error(`shutdown failed: ${error.message}`, error.stack);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

@@ -61,6 +61,16 @@ export interface AppConfig {
   trustProxyHops: number;
   /** The message bus feedback and item upserts arrive on and change events leave on; null without NATS_URL. */
   bus: BusConfig | null;
+  /** Where traces go; null without OTEL_EXPORTER_OTLP_ENDPOINT, and then nothing is traced. */
+  tracing: TracingConfig | null;
+}
+
+export interface TracingConfig {
+  /** OTLP/HTTP base URL; the exporter posts spans to <endpoint>/v1/traces. */
+  endpoint: string;
+  serviceName: string;
+  /** Share of root traces recorded; a caller's sampling decision (traceparent) is followed. */
+  sampleRatio: number;
 }
 
 export interface BusConfig {
@@ -242,6 +252,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     docsEnabled: read.boolean('DOCS_ENABLED'),
     trustProxyHops: read.number('TRUST_PROXY', { min: 0, max: 10, integer: true }),
     bus: readBus(read),
+    tracing: readTracing(read),
   };
   if (config.defaultAlgorithm !== 'auto' && !(ALGORITHMS as readonly string[]).includes(config.defaultAlgorithm)) {
     read.problems.push(
@@ -349,6 +360,15 @@ function readRateLimit(read: EnvReader): RateLimitConfig {
     authFailuresPerMinute: read.number('AUTH_FAILURES_PER_MINUTE', budget),
     redisUrl,
   };
+}
+
+function readTracing(read: EnvReader): TracingConfig | null {
+  const endpoint = read.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const serviceName = read.string('OTEL_SERVICE_NAME');
+  const sampleRatio = read.number('OTEL_TRACES_SAMPLER_ARG', { min: 0, max: 1 });
+  if (endpoint === undefined) return null;
+  if (!isUrl(endpoint, ['http:', 'https:'])) read.problems.push('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL');
+  return { endpoint, serviceName, sampleRatio };
 }
 
 function isRedisUrl(text: string): boolean {

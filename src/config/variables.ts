@@ -165,6 +165,16 @@ export const CONFIG_VARIABLES = {
     default: 0,
     meaning: 'share (0-1) of recommendation lists announced as `recommendation_served` events; `0` sends none',
   },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    meaning:
+      'OTLP/HTTP collector base URL (`http://collector:4318`): traces of requests, scoring, database reads and training runs are posted to `<url>/v1/traces` (see [Tracing](#tracing)); unset, nothing is traced',
+  },
+  OTEL_SERVICE_NAME: { default: 'ml-service', meaning: 'the `service.name` of the traces' },
+  OTEL_TRACES_SAMPLER_ARG: {
+    default: 1,
+    meaning:
+      "share (0-1) of traces started here that are recorded; a request whose `traceparent` comes from a caller follows the caller's decision",
+  },
   TRUST_PROXY: {
     default: 0,
     meaning: 'proxy hops whose `X-Forwarded-For` is trusted for the client address; `1` behind an ingress',

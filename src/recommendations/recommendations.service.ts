@@ -20,6 +20,7 @@ import { ActiveModels } from '../model-registry/active-models';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { InteractionsRepository } from '../repositories/interactions.repository';
 import { Telemetry } from '../telemetry/telemetry';
+import { inSpan } from '../tracing/spans';
 import { CatalogueCache, CatalogueItem } from './catalogue-cache';
 import { reasonFor } from './explanations';
 import { explainRanked, itemIdAt, rankItems } from './ranking';
@@ -101,16 +102,26 @@ export class RecommendationsService {
     // A request with its own clock or preferences is one of a kind; everything else may be cached.
     const cacheable = !request.currentTime && !request.preferences;
     const key = `${request.userId}|${algorithm}|${request.city ?? ''}|${limit}|${offset}`;
-    const cached = cacheable
-      ? await this.cache.get(request.userId, key, () => this.interactions.getNewestIdOfUser(request.userId))
-      : undefined;
-    if (cacheable) this.telemetry.cacheLookup(cached !== undefined);
-    let body = cached;
-    if (!body) {
-      const computed = await this.compute(request, algorithm, limit, offset, now);
-      body = computed.list;
-      if (cacheable && computed.stamp !== undefined) this.cache.set(request.userId, key, body, computed.stamp);
-    }
+    const body = await inSpan('recommendations.score', { 'ml_service.algorithm': algorithm }, async (span) => {
+      const cached = cacheable
+        ? await this.cache.get(request.userId, key, () => this.interactions.getNewestIdOfUser(request.userId))
+        : undefined;
+      if (cacheable) this.telemetry.cacheLookup(cached !== undefined);
+      let list = cached;
+      if (!list) {
+        const computed = await this.compute(request, algorithm, limit, offset, now);
+        list = computed.list;
+        if (cacheable && computed.stamp !== undefined) this.cache.set(request.userId, key, list, computed.stamp);
+      }
+      span.setAttributes({
+        // The algorithm that answered: a fallback's when the wanted one had no model or too few items.
+        'ml_service.algorithm': list.algorithm,
+        'ml_service.model_version': list.model_version ?? 'none',
+        'ml_service.items_returned': list.recommendations.length,
+        'ml_service.cache_hit': cached !== undefined,
+      });
+      return list;
+    });
 
     const response: RecommendationResponseDto = {
       ...body,

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { FeedbackAction } from '../domain/feedback-actions';
 import { feature } from '../domain/item-features';
 import { signalWeight } from '../domain/signal';
+import { inSpan } from '../tracing/spans';
 import { LoadedModel } from '../model-registry/loaded-model';
 import { User, UsersRepository } from '../repositories/users.repository';
 import { excludedFor, Exclusions, RecentSignal, UserEvents } from './exclusions';
@@ -53,14 +54,19 @@ export class UserContextBuilder {
 
   /** `sinceId`: the smallest last interaction id of the snapshots the request may use (0 before any). */
   async read(userId: string, sinceId: number): Promise<UserReading> {
-    try {
-      const [events, user] = await Promise.all([this.exclusions.read(userId, sinceId), this.users.getById(userId)]);
-      return { events, user };
-    } catch (error) {
-      const degraded = 'database unavailable: served from the model snapshot and the exclusions recorded in memory';
-      this.logger.warn(`${degraded} (${(error as Error).message})`);
-      return { events: this.exclusions.fromMemory(userId, sinceId), degraded };
-    }
+    // A span of its own: on SQLite these are prepared statements, which knex's instrumentation never sees.
+    return inSpan('user_context.read', { 'db.system.name': this.config.database.client }, async (span) => {
+      try {
+        const [events, user] = await Promise.all([this.exclusions.read(userId, sinceId), this.users.getById(userId)]);
+        span.setAttribute('ml_service.recent_events', events.recent.length);
+        return { events, user };
+      } catch (error) {
+        const degraded = 'database unavailable: served from the model snapshot and the exclusions recorded in memory';
+        this.logger.warn(`${degraded} (${(error as Error).message})`);
+        span.setAttribute('ml_service.degraded', degraded);
+        return { events: this.exclusions.fromMemory(userId, sinceId), degraded };
+      }
+    });
   }
 
   build(

@@ -20,6 +20,7 @@ import { nextVersion } from '../model-registry/versioning';
 import { LeasesRepository } from '../repositories/leases.repository';
 import { ModelsRepository, ModelVersion } from '../repositories/models.repository';
 import { Telemetry } from '../telemetry/telemetry';
+import { inSpan } from '../tracing/spans';
 import { CANCELLED, RunWatch, StopReason } from './run-watch';
 import { TrainingSnapshot } from './training-data.builder';
 import { TrainingPool } from './training-pool';
@@ -203,14 +204,18 @@ export class TrainingService implements OnModuleDestroy {
   ): Promise<ModelVersion[]> {
     let snapshot: TrainingSnapshot;
     try {
-      snapshot = await pool.buildSnapshot(
-        {
-          database: this.config.database,
-          window: { startAt: options.startDate, endAt: options.endDate },
-          feedbackWeights: this.config.feedbackWeights,
-        },
-        this.timeout(watch.signal()),
-      );
+      snapshot = await inSpan('training.snapshot', {}, async (span) => {
+        const built = await pool.buildSnapshot(
+          {
+            database: this.config.database,
+            window: { startAt: options.startDate, endAt: options.endDate },
+            feedbackWeights: this.config.feedbackWeights,
+          },
+          this.timeout(watch.signal()),
+        );
+        span.setAttribute('ml_service.interactions', built.samples);
+        return built;
+      });
       if (snapshot.samples < this.config.minTrainingSamples) {
         throw new Error(
           `not enough feedback to train: ${snapshot.samples} events, MIN_TRAINING_SAMPLES is ${this.config.minTrainingSamples}`,
@@ -245,29 +250,36 @@ export class TrainingService implements OnModuleDestroy {
     const active = (await this.models.getActive()).find((m) => m.algorithm === version.algorithm);
     const started = Date.now();
     try {
-      const result = await pool.train(
-        {
-          algorithm: version.algorithm,
-          params: version.params,
-          data: arrays.data,
-          exclusions: arrays.exclusions,
-          holdoutFraction: this.config.training.holdoutFraction,
-          holdoutSplit: this.config.training.holdoutSplit,
-          maxEvaluatedUsers: this.config.training.maxEvaluatedUsers,
-          baselineParams: active?.params,
-          threads: this.config.training.threads,
-          header: {
-            userIds: snapshot.userIds,
-            itemIds: snapshot.itemIds,
-            featureNames: snapshot.featureNames,
-            featureLabels: snapshot.featureLabels,
-            cityNames: snapshot.cityNames,
-            lastInteractionId: snapshot.lastInteractionId,
-            trainedAt: started,
+      const attributes = {
+        'ml_service.algorithm': version.algorithm,
+        'ml_service.model_version': version.version,
+        'ml_service.interactions': snapshot.samples,
+      };
+      const train = () =>
+        pool.train(
+          {
+            algorithm: version.algorithm,
+            params: version.params,
+            data: arrays.data,
+            exclusions: arrays.exclusions,
+            holdoutFraction: this.config.training.holdoutFraction,
+            holdoutSplit: this.config.training.holdoutSplit,
+            maxEvaluatedUsers: this.config.training.maxEvaluatedUsers,
+            baselineParams: active?.params,
+            threads: this.config.training.threads,
+            header: {
+              userIds: snapshot.userIds,
+              itemIds: snapshot.itemIds,
+              featureNames: snapshot.featureNames,
+              featureLabels: snapshot.featureLabels,
+              cityNames: snapshot.cityNames,
+              lastInteractionId: snapshot.lastInteractionId,
+              trainedAt: started,
+            },
           },
-        },
-        this.timeout(watch.signal(id)),
-      );
+          this.timeout(watch.signal(id)),
+        );
+      const result = await inSpan('training.run', attributes, train);
       await this.models.saveArtifact(id, result.bytes);
       const candidate = {
         status: 'candidate' as const,

@@ -35,6 +35,15 @@ export class FeedbackService {
     await this.singles.add(toInteraction(dto, Date.now(), ''));
   }
 
+  /**
+   * Events taken together (bus messages) that still succeed or fail one by one: each promise
+   * settles once its own event is committed, or rejects (400 for a bad value) for it alone.
+   */
+  recordEach(dtos: BatchFeedbackDto[]): Promise<void>[] {
+    const now = Date.now();
+    return dtos.map(async (dto) => this.singles.add(toInteraction(dto, now, '')));
+  }
+
   async recordBatch(dtos: BatchFeedbackDto[]): Promise<{ received: number; stored: number }> {
     const now = Date.now();
     const writes = dtos.map((dto, index) => toInteraction(dto, now, `events[${index}].`));

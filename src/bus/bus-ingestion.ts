@@ -117,14 +117,10 @@ export class BusIngestion implements OnApplicationBootstrap, BeforeApplicationSh
         dtos.push(dto);
       }
     }
-    const outcomes = this.feedback.recordEach(dtos);
-    for (let k = 0; k < taken.length; k++) {
-      const message = taken[k];
-      outcomes[k].then(
-        () => this.stored('feedback', message),
-        (error: unknown) => this.failed('feedback', message, error),
-      );
-    }
+    this.feedback.recordEach(dtos, (k, failure) => {
+      if (failure) this.failed('feedback', taken[k], failure.error);
+      else this.stored('feedback', taken[k]);
+    });
   }
 
   private async take(topic: Topic, message: InboundMessage, store: () => Promise<void>): Promise<void> {

@@ -36,12 +36,22 @@ export class FeedbackService {
   }
 
   /**
-   * Events taken together (bus messages) that still succeed or fail one by one: each promise
-   * settles once its own event is committed, or rejects (400 for a bad value) for it alone.
+   * Events taken together (bus messages) that still succeed or fail one by one: `settled(k, …)`
+   * once event k is committed, or failed (400 for a bad value) on its own. Callbacks rather than
+   * a promise each: at bus rates the promises' cost shows.
    */
-  recordEach(dtos: BatchFeedbackDto[]): Promise<void>[] {
+  recordEach(dtos: BatchFeedbackDto[], settled: (index: number, failure: { error: Error } | null) => void): void {
     const now = Date.now();
-    return dtos.map(async (dto) => this.singles.add(toInteraction(dto, now, '')));
+    dtos.forEach((dto, index) => {
+      let write: InteractionWrite;
+      try {
+        write = toInteraction(dto, now, '');
+      } catch (error) {
+        settled(index, { error: error as Error });
+        return;
+      }
+      this.singles.addSettled(write, (failure) => settled(index, failure));
+    });
   }
 
   async recordBatch(dtos: BatchFeedbackDto[]): Promise<{ received: number; stored: number }> {

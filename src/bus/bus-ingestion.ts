@@ -14,10 +14,11 @@ import { isConnectionError } from '../database/database';
 import { BatchFeedbackDto } from '../feedback/feedback.dto';
 import { FeedbackService } from '../feedback/feedback.service';
 import { Telemetry } from '../telemetry/telemetry';
-import { parseMessage } from './message-body';
+import { decodeMessage, parseMessage, validateMessage } from './message-body';
 import { Subjects, subjectsOf } from './subjects';
 import { BUS_TRANSPORT } from './bus-transport.provider';
 import { BusTransport, InboundMessage } from './transport';
+import { wellFormedFeedback } from './well-formed-feedback';
 
 /** Feedback delivered and not yet committed: enough for several full group commits in flight. */
 const FEEDBACK_IN_FLIGHT = 10_000;
@@ -43,6 +44,8 @@ export class BusIngestion implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger('BusIngestion');
   private readonly bus: { transport: BusTransport; subjects: Subjects } | null;
   private catalogueQueue: Promise<void> = Promise.resolve();
+  /** Feedback delivered since the last turn of the event loop, taken together. */
+  private arrived: InboundMessage[] = [];
   private lagTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -61,9 +64,8 @@ export class BusIngestion implements OnApplicationBootstrap, BeforeApplicationSh
     if (!this.bus) return;
     const { transport, subjects } = this.bus;
     transport.subscribe(subjects.feedback, subjects.durable(subjects.feedback), FEEDBACK_IN_FLIGHT, (message) => {
-      void this.take('feedback', message, async () => {
-        await this.feedback.record(await parseMessage(BatchFeedbackDto, message.data));
-      });
+      // After the I/O phase: every message of the socket reads so far goes into one batch.
+      if (this.arrived.push(message) === 1) setImmediate(() => this.takeFeedback(this.arrived.splice(0)));
     });
     transport.subscribe(subjects.catalogue, subjects.durable(subjects.catalogue), CATALOGUE_IN_FLIGHT, (message) => {
       this.catalogueQueue = this.catalogueQueue.then(() =>
@@ -83,21 +85,69 @@ export class BusIngestion implements OnApplicationBootstrap, BeforeApplicationSh
     await this.bus?.transport.close();
   }
 
+  /**
+   * A batch of feedback messages: the well-formed ones are checked by hand and join the group
+   * commit together; the others go through the ValidationPipe one by one, for its verdict and
+   * wording. Each message is still acknowledged on its own, once its own event is committed
+   * (acknowledgements are buffered by the client and leave in a few writes). Not AckPolicy.All,
+   * where acknowledging one message acknowledges every earlier one: a batch's messages commit in
+   * different groups and may be retried or rejected apart, and replicas sharing the consumer hold
+   * earlier messages of their own, so an "everything before" acknowledgement could drop events not
+   * yet committed.
+   */
+  private takeFeedback(messages: InboundMessage[]): void {
+    const taken: InboundMessage[] = [];
+    const dtos: BatchFeedbackDto[] = [];
+    for (const message of messages) {
+      let dto: BatchFeedbackDto | null;
+      let value: Record<string, unknown>;
+      try {
+        value = decodeMessage(message.data);
+        dto = wellFormedFeedback(value);
+      } catch (error) {
+        this.failed('feedback', message, error);
+        continue;
+      }
+      if (dto === null) {
+        void this.take('feedback', message, async () => {
+          await this.feedback.record(await validateMessage(BatchFeedbackDto, value));
+        });
+      } else {
+        taken.push(message);
+        dtos.push(dto);
+      }
+    }
+    this.feedback.recordEach(dtos, (k, failure) => {
+      if (failure) this.failed('feedback', taken[k], failure.error);
+      else this.stored('feedback', taken[k]);
+    });
+  }
+
   private async take(topic: Topic, message: InboundMessage, store: () => Promise<void>): Promise<void> {
     try {
       await store();
-      message.ack();
-      this.telemetry.busMessagesTaken(topic, 'stored');
     } catch (error) {
-      if (error instanceof HttpException) {
-        this.reject(topic, message, messageOf(error));
-      } else if (isConnectionError(error) || message.deliveries < MAX_DELIVERIES) {
-        if (!isConnectionError(error)) this.logger.error(`${topic} message failed: ${(error as Error).message}`);
-        message.retry(RETRY_DELAY_MS);
-        this.telemetry.busMessagesTaken(topic, 'retried');
-      } else {
-        this.reject(topic, message, `failed ${message.deliveries} times: ${(error as Error).message}`);
-      }
+      this.failed(topic, message, error);
+      return;
+    }
+    this.stored(topic, message);
+  }
+
+  private stored(topic: Topic, message: InboundMessage): void {
+    message.ack();
+    this.telemetry.busMessagesTaken(topic, 'stored');
+  }
+
+  /** Rejected for good when invalid (or failing again and again), else delivered again later. */
+  private failed(topic: Topic, message: InboundMessage, error: unknown): void {
+    if (error instanceof HttpException) {
+      this.reject(topic, message, messageOf(error));
+    } else if (isConnectionError(error) || message.deliveries < MAX_DELIVERIES) {
+      if (!isConnectionError(error)) this.logger.error(`${topic} message failed: ${(error as Error).message}`);
+      message.retry(RETRY_DELAY_MS);
+      this.telemetry.busMessagesTaken(topic, 'retried');
+    } else {
+      this.reject(topic, message, `failed ${message.deliveries} times: ${(error as Error).message}`);
     }
   }
 

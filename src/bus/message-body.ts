@@ -9,6 +9,11 @@ const pipe = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, t
  * (JSON shape bounds, then class-validator). Throws a BadRequestException for an invalid one.
  */
 export async function parseMessage<T extends object>(type: new () => T, data: Uint8Array): Promise<T> {
+  return validateMessage(type, decodeMessage(data));
+}
+
+/** A message's bytes as a JSON object, within the JSON shape bounds of an HTTP body; else a BadRequestException. */
+export function decodeMessage(data: Uint8Array): Record<string, unknown> {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const violation = jsonShapeViolation(bytes);
   if (violation !== null) throw new BadRequestException(violation);
@@ -21,5 +26,10 @@ export async function parseMessage<T extends object>(type: new () => T, data: Ui
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new BadRequestException('message must be a JSON object');
   }
+  return value as Record<string, unknown>;
+}
+
+/** A decoded message as the DTO `type`, validated (and its messages worded) as an HTTP body of that type. */
+export async function validateMessage<T extends object>(type: new () => T, value: object): Promise<T> {
   return (await pipe.transform(value, { type: 'body', metatype: type })) as T;
 }

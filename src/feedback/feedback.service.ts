@@ -35,6 +35,25 @@ export class FeedbackService {
     await this.singles.add(toInteraction(dto, Date.now(), ''));
   }
 
+  /**
+   * Events taken together (bus messages) that still succeed or fail one by one: `settled(k, …)`
+   * once event k is committed, or failed (400 for a bad value) on its own. Callbacks rather than
+   * a promise each: at bus rates the promises' cost shows.
+   */
+  recordEach(dtos: BatchFeedbackDto[], settled: (index: number, failure: { error: Error } | null) => void): void {
+    const now = Date.now();
+    dtos.forEach((dto, index) => {
+      let write: InteractionWrite;
+      try {
+        write = toInteraction(dto, now, '');
+      } catch (error) {
+        settled(index, { error: error as Error });
+        return;
+      }
+      this.singles.addSettled(write, (failure) => settled(index, failure));
+    });
+  }
+
   async recordBatch(dtos: BatchFeedbackDto[]): Promise<{ received: number; stored: number }> {
     const now = Date.now();
     const writes = dtos.map((dto, index) => toInteraction(dto, now, `events[${index}].`));

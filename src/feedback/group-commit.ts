@@ -1,9 +1,11 @@
 import { isConnectionError } from '../database/database';
 
+/** Called once an item's transaction committed (`failure` null) or failed. */
+export type Settled = (failure: { error: Error } | null) => void;
+
 interface Waiting<T> {
   item: T;
-  resolve: () => void;
-  reject: (error: unknown) => void;
+  settled: Settled;
 }
 
 /** A bound on one transaction's size, far above what concurrent single requests bring together. */
@@ -27,12 +29,17 @@ export class GroupCommit<T> {
 
   add(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
-      if (this.writing) return;
-      this.writing = true;
-      // After the I/O phase: the requests that arrived with this one join its group.
-      setImmediate(() => void this.drain());
+      this.addSettled(item, (failure) => (failure ? reject(failure.error) : resolve()));
     });
+  }
+
+  /** As add, with a callback instead of a promise: cheaper for a caller that adds thousands a second. */
+  addSettled(item: T, settled: Settled): void {
+    this.waiting.push({ item, settled });
+    if (this.writing) return;
+    this.writing = true;
+    // After the I/O phase: the requests that arrived with this one join its group.
+    setImmediate(() => void this.drain());
   }
 
   private async drain(): Promise<void> {
@@ -45,12 +52,13 @@ export class GroupCommit<T> {
       await this.write(group.map((member) => member.item));
     } catch (error) {
       if (group.length === 1 || isConnectionError(error)) {
-        for (const member of group) member.reject(error);
+        const failure = { error: error as Error };
+        for (const member of group) member.settled(failure);
       } else {
         for (const member of group) await this.commit([member]);
       }
       return;
     }
-    for (const member of group) member.resolve();
+    for (const member of group) member.settled(null);
   }
 }

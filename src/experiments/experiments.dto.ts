@@ -10,6 +10,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -237,6 +238,11 @@ class ExperimentFieldsDto {
 
   @OptionalTimestamp(READ_ONLY, '2026-02-01T00:00:00.000Z')
   updated_at?: string;
+
+  @ApiPropertyOptional({ type: Object, description: `${READ_ONLY} (the duration estimate a draft shows)` })
+  @IsOptional()
+  @IsObject()
+  design?: object;
 }
 
 export class CreateExperimentDto extends ExperimentFieldsDto {

@@ -56,6 +56,12 @@ for (const dialect of DIALECTS) {
           { variant_id: 'treatment', participants_needed: null, participants_per_day: null, estimated_days: null },
         ]);
         assert.deepEqual((await get('empty')).design, created.design);
+        // What GET returns can still be sent back: design is read-only.
+        await t.http
+          .post('/v1/experiments')
+          .send({ ...created, experiment_id: 'empty_copy' })
+          .expect(201);
+        await t.http.patch('/v1/experiments/empty').send(created).expect(200);
         const { body: list } = await t.http.get('/v1/experiments').expect(200);
         assert.equal(list.experiments[0].design, undefined, 'the list stays cheap: no estimate per experiment');
       });

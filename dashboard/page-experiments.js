@@ -89,6 +89,19 @@ import { count, dateTime, percent, pValue, signedPercent } from './format.js';
  * @property {string} summary
  */
 
+/**
+ * How long a draft would take, from the traffic before it (GET /v1/experiments/:id `design`).
+ * @typedef {object} Design
+ * @property {string} primary_metric
+ * @property {number} target_lift
+ * @property {number} history_days
+ * @property {number | null} baseline_rate
+ * @property {number | null} users_per_day
+ * @property {number | null} estimated_days
+ * @property {string | null} reason
+ * @property {{ variant_id: string, participants_needed: number | null }[]} treatments
+ */
+
 const METRICS = [
   { key: 'click_through_rate', name: 'Click-through rate' },
   { key: 'conversion_rate', name: 'Conversion rate' },
@@ -142,9 +155,15 @@ export const experimentsPage = {
       experiments.find((e) => e.status === 'active') ??
       experiments[0];
     const path = `v1/experiments/${encodeURIComponent(experiment.experiment_id)}/results`;
-    const [results, daily] = await Promise.all([
+    const [results, daily, draft] = await Promise.all([
       /** @type {Promise<Results>} */ (api(path)),
       /** @type {Promise<{ days: DailyPoint[] }>} */ (api(`${path}/daily`)),
+      // Only a draft's own record carries the duration estimate.
+      experiment.status === 'draft'
+        ? /** @type {Promise<{ design?: Design }>} */ (
+            api(`v1/experiments/${encodeURIComponent(experiment.experiment_id)}`)
+          )
+        : Promise.resolve(undefined),
     ]);
     // The primary metric first: it alone decides; the others are exploratory.
     const metrics = [...METRICS].sort(
@@ -153,6 +172,7 @@ export const experimentsPage = {
     root.append(
       picker(experiments, experiment),
       overview(experiment, results, context),
+      ...(draft?.design ? [designSection(draft.design)] : []),
       verdictSection(results),
       ...narrowingSection(results, daily.days),
       h(
@@ -256,6 +276,26 @@ function overview(experiment, results, context) {
             ),
           ),
         ),
+  );
+}
+
+/**
+ * A draft's duration estimate in words, at the traffic of the days before it.
+ * @param {Design} design
+ */
+function designSection(design) {
+  const needed = Math.max(...design.treatments.map((t) => t.participants_needed ?? 0));
+  const words =
+    design.estimated_days === null
+      ? `No duration estimate yet: ${design.reason}.`
+      : `At the last ${design.history_days} days' traffic (about ${count(design.users_per_day)} users a day, ` +
+        `${metricName(design.primary_metric)} ${percent(design.baseline_rate)}), detecting a ${percent(design.target_lift)} lift ` +
+        `with 80% power takes about ${Math.ceil(design.estimated_days)} days (${count(needed)} participants per treatment and control).`;
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'design-heading' },
+    h('h2', { id: 'design-heading' }, 'How long it would take'),
+    h('p', {}, words),
   );
 }
 

@@ -10,6 +10,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -237,6 +238,11 @@ class ExperimentFieldsDto {
 
   @OptionalTimestamp(READ_ONLY, '2026-02-01T00:00:00.000Z')
   updated_at?: string;
+
+  @ApiPropertyOptional({ type: Object, description: `${READ_ONLY} (the duration estimate a draft shows)` })
+  @IsOptional()
+  @IsObject()
+  design?: object;
 }
 
 export class CreateExperimentDto extends ExperimentFieldsDto {
@@ -342,6 +348,82 @@ export class VariantResponseDto {
   @ApiProperty({ example: true }) is_control: boolean;
 }
 
+export class DesignTreatmentDto {
+  @ApiProperty({ example: 'collaborative_filtering' }) variant_id: string;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 28256,
+    description: 'Participants (this treatment and control) for target_lift with 80% power; null with reason',
+  })
+  participants_needed: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 900,
+    description: "users_per_day × this pair's share of traffic (control's and this treatment's traffic_percentage)",
+  })
+  participants_per_day: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 31.4,
+    description: 'participants_needed ÷ participants_per_day',
+  })
+  estimated_days: number | null;
+}
+
+export class DesignDto {
+  @ApiProperty({ enum: METRICS, example: 'click_through_rate' }) primary_metric: MetricName;
+  @ApiProperty({ example: 0.05 }) target_lift: number;
+  @ApiProperty({ example: 0.8 }) power: number;
+  @ApiProperty({ example: CONFIDENCE_LEVEL }) confidence_level: number;
+  @ApiProperty({ example: 14, description: 'The history the baseline and traffic come from, ending now' })
+  history_days: number;
+  @ApiProperty({
+    enum: ['impressions', 'feedback'],
+    nullable: true,
+    example: 'impressions',
+    description:
+      '`impressions`: lists shown in the window (under earlier experiments) and the events carrying their recommendation_id, per list as results measure it. ' +
+      '`feedback`: no lists were shown, so the share of active users who acted stands in for the rate. Null without any history',
+  })
+  source: 'impressions' | 'feedback' | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0.041, description: 'The primary metric over the window' })
+  baseline_rate: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.12,
+    description: "Per-user variance of the primary metric (the delta method's linearisation for a per-list rate)",
+  })
+  baseline_variance: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 1500,
+    description:
+      'Distinct users in the window (shown lists, or with feedback) ÷ the days it covers: the users who would enter per day',
+  })
+  users_per_day: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 31.4,
+    description: 'Days until every treatment reaches target_lift with 80% power: the slowest pair; null with reason',
+  })
+  estimated_days: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Why the estimate is null (no history, a zero baseline); null when there is an estimate',
+  })
+  reason: string | null;
+  @ApiProperty({ type: [DesignTreatmentDto], description: 'One per treatment, against control' })
+  treatments: DesignTreatmentDto[];
+}
+
 export class ExperimentResponseDto {
   @ApiProperty({ example: 'rec_algorithm_v1' }) experiment_id: string;
   @ApiProperty({ example: 'Recommendation Algorithm Test' }) name: string;
@@ -361,6 +443,12 @@ export class ExperimentResponseDto {
   @ApiProperty({ ...DATE, example: null, description: 'When it was completed' }) end_date: string | null;
   @ApiProperty({ example: '2026-02-01T00:00:00.000Z' }) created_at: string;
   @ApiProperty({ example: '2026-02-01T00:00:00.000Z' }) updated_at: string;
+  @ApiPropertyOptional({
+    type: DesignDto,
+    description:
+      'On creation and while a draft: how long the experiment would take at the traffic of the last 14 days. Once running, see results `power`',
+  })
+  design?: DesignDto;
 }
 
 export class ExperimentListDto {

@@ -18,11 +18,13 @@ import {
   ExperimentWrite,
 } from '../repositories/experiments.repository';
 import { ImpressionsRepository } from '../repositories/impressions.repository';
+import { computeDesign, DESIGN_HISTORY_DAYS, historyDays } from './design';
 import { ExperimentAssigner } from './experiment-assigner';
 import { computeResults } from './experiment-results';
 import {
   CreateExperimentDto,
   DailyPointDto,
+  DesignDto,
   DailyResultsDto,
   ExperimentListDto,
   ExperimentResponseDto,
@@ -62,8 +64,9 @@ export class ExperimentsService {
     return { experiments, count: experiments.length };
   }
 
+  /** A draft carries its duration estimate; a running experiment has results `power` instead. */
   async get(id: string): Promise<ExperimentResponseDto> {
-    return experimentResponse(await this.find(id));
+    return this.withDesign(await this.find(id));
   }
 
   async create(dto: CreateExperimentDto): Promise<ExperimentResponseDto> {
@@ -93,7 +96,7 @@ export class ExperimentsService {
       throw new ConflictException(`experiment ${dto.experiment_id} already exists`);
     await this.assigner.reload();
     this.outbound.experimentChanged({ experiment_id: dto.experiment_id, change: 'created', status });
-    return this.get(dto.experiment_id);
+    return this.withDesign(await this.find(dto.experiment_id), true);
   }
 
   async update(id: string, dto: UpdateExperimentDto): Promise<ExperimentResponseDto> {
@@ -134,7 +137,7 @@ export class ExperimentsService {
       throw new ConflictException(`experiment ${id} was changed by another request meanwhile; retry`);
     await this.assigner.reload();
     this.outbound.experimentChanged({ experiment_id: id, change: 'updated', status: updated.status });
-    return experimentResponse(updated);
+    return this.withDesign(updated);
   }
 
   async results(id: string, attributionHours = DEFAULT_ATTRIBUTION_HOURS): Promise<ExperimentResultsDto> {
@@ -227,6 +230,29 @@ export class ExperimentsService {
       }
     }
     return expected;
+  }
+
+  private async withDesign(experiment: Experiment, always = false): Promise<ExperimentResponseDto> {
+    const response = experimentResponse(experiment);
+    if (always || experiment.status === 'draft') response.design = await this.design(experiment);
+    return response;
+  }
+
+  /**
+   * The duration estimate from the last DESIGN_HISTORY_DAYS: per list from the lists shown then
+   * (under earlier experiments) when there were any, else from who was active and acted.
+   */
+  private async design(experiment: Experiment): Promise<DesignDto> {
+    const now = Date.now();
+    const since = now - DESIGN_HISTORY_DAYS * DAY_MS;
+    const shown = await this.impressions.shownHistory(since, now);
+    const history = shown.sums.n > 0 ? shown : await this.impressions.activeHistory(since, now);
+    return computeDesign({
+      experiment,
+      sums: history.sums,
+      source: shown.sums.n > 0 ? 'impressions' : 'feedback',
+      days: historyDays(history.firstAt, now),
+    });
   }
 
   private async find(id: string): Promise<Experiment> {

@@ -192,6 +192,84 @@ export class ImpressionsRepository {
     const rows = (isMysql(this.db) ? (result as [SumsRow[]])[0] : result) as SumsRow[];
     return rows.map(toVariantSums);
   }
+  /**
+   * Per-user sums over the users shown lists (under any experiment) from `since` to `until`: lists
+   * shown, and events carrying the recommendation_id of one of their lists (feedback attributed
+   * only by the window is left out: matching it needs a scan per event). The baseline an
+   * experiment's duration estimate starts from; `firstAt` is the oldest list in the range.
+   */
+  async shownHistory(since: number, until: number): Promise<HistorySums> {
+    const perAction = ATTRIBUTED_ACTIONS.map(
+      (action) => `SUM(CASE WHEN i.action = '${action}' THEN 1 ELSE 0 END) AS y_${action}`,
+    ).join(', ');
+    const sql = `
+      SELECT COUNT(*) AS n, SUM(u.lists) AS lists, SUM(u.lists * u.lists) AS lists_squared,
+        MIN(u.first_at) AS first_at, ${historySums('u.lists')}
+      FROM (
+        SELECT x.lists, x.first_at,
+          ${ATTRIBUTED_ACTIONS.map((action) => `COALESCE(e.y_${action}, 0) AS y_${action}`).join(', ')}
+        FROM (
+          SELECT m.user_id, COUNT(*) AS lists, MIN(m.created_at) AS first_at FROM impressions m
+          WHERE m.created_at >= ? AND m.created_at < ?
+          GROUP BY m.user_id
+        ) x
+        LEFT JOIN (
+          SELECT i.user_id, ${perAction}
+          FROM interactions i JOIN impressions m ON m.recommendation_id = i.recommendation_id AND m.user_id = i.user_id
+          WHERE m.created_at >= ? AND m.created_at < ? AND i.occurred_at < ?
+            AND i.action IN (${ATTRIBUTED_ACTIONS.map(() => '?').join(', ')})
+          GROUP BY i.user_id
+        ) e ON e.user_id = x.user_id
+      ) u`;
+    return this.history(sql, [since, until, since, until, until, ...ATTRIBUTED_ACTIONS]);
+  }
+
+  /**
+   * Per-user sums over the users with feedback from `since` to `until`, each counted once with
+   * one "list" and a 0/1 per action (did they act at all): the share of active users who clicked,
+   * the baseline when no lists were shown in the range.
+   */
+  async activeHistory(since: number, until: number): Promise<HistorySums> {
+    const perAction = ATTRIBUTED_ACTIONS.map(
+      (action) => `MAX(CASE WHEN i.action = '${action}' THEN 1 ELSE 0 END) AS y_${action}`,
+    ).join(', ');
+    const sql = `
+      SELECT COUNT(*) AS n, COUNT(*) AS lists, COUNT(*) AS lists_squared, MIN(u.first_at) AS first_at,
+        ${historySums('1')}
+      FROM (
+        SELECT i.user_id, MIN(i.occurred_at) AS first_at, ${perAction} FROM interactions i
+        WHERE i.occurred_at >= ? AND i.occurred_at < ?
+        GROUP BY i.user_id
+      ) u`;
+    return this.history(sql, [since, until]);
+  }
+
+  private async history(sql: string, bindings: (string | number)[]): Promise<HistorySums> {
+    const result: unknown = await this.db.raw(sql, bindings);
+    const [row] = (isMysql(this.db) ? (result as [SumsRow[]])[0] : result) as SumsRow[];
+    const firstAt = row.first_at === null ? null : Number(row.first_at);
+    return { sums: toVariantSums({ ...row, variant_id: '' }), firstAt };
+  }
+}
+
+/** Σy, Σy², Σxy and users with y > 0 per action, over per-user rows `u` with lists `x`; no covariate. */
+function historySums(x: string): string {
+  return ATTRIBUTED_ACTIONS.map((action) => {
+    const y = `u.y_${action}`;
+    return [
+      `SUM(${y}) AS ${action}_events`,
+      `SUM(${y} * ${y}) AS ${action}_events_squared`,
+      `SUM(${y} * ${x}) AS ${action}_events_times_lists`,
+      `SUM(CASE WHEN ${y} > 0 THEN 1 ELSE 0 END) AS ${action}_users`,
+    ].join(', ');
+  }).join(', ');
+}
+
+/** A window of history summed per user, as VariantSums (no covariate), and when its data starts. */
+export interface HistorySums {
+  sums: VariantSums;
+  /** The oldest row in the window; null when the window is empty. */
+  firstAt: number | null;
 }
 
 type SumsRow = Record<string, string | number | null>;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ExperimentResultsDto } from '../../src/experiments/experiments.dto';
+import type { ExperimentResponseDto, ExperimentResultsDto } from '../../src/experiments/experiments.dto';
 import type { ModelListDto, ModelVersionDto } from '../../src/model-registry/model-registry.dto';
 import type { RecommendationResponseDto } from '../../src/recommendations/recommendations.dto';
 import type { LiveReportDto } from '../../src/dashboard/live-report.dto';
@@ -253,6 +253,25 @@ describe('dashboard in Chromium', { skip: skipReason(), timeout: 600_000 }, () =
     assert.equal((await open.json<{ status: string }>(`/v1/experiments/${EXPERIMENT}`)).status, 'paused');
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.locator('#overview-heading .badge', { hasText: 'active' }).waitFor();
+  });
+
+  it("should tell how long a draft would take at the traffic seen so far, in the API's numbers", async () => {
+    const { design } = await open.json<ExperimentResponseDto>('/v1/experiments', {
+      method: 'POST',
+      body: {
+        experiment_id: 'draft_duration',
+        name: 'Draft duration',
+        variants: [
+          { variant_id: 'control', algorithm: 'popularity', traffic_percentage: 50 },
+          { variant_id: 'treatment', algorithm: 'item_knn', traffic_percentage: 50 },
+        ],
+      },
+    });
+    assert.ok(design);
+    await page.goto(`${open.url}/dashboard/#/experiments/draft_duration`);
+    const words = (await page.locator('section[aria-labelledby="design-heading"] p').textContent()) ?? '';
+    if (design.estimated_days === null) assert.match(words, new RegExp(`No duration estimate yet: ${design.reason}`));
+    else assert.match(words, new RegExp(`takes about ${Math.ceil(design.estimated_days)} days`));
   });
 
   it('should show live request rate, latency and feedback from the service metrics', async () => {

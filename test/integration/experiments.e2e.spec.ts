@@ -213,6 +213,7 @@ for (const dialect of DIALECTS) {
         end_date,
         created_at,
         updated_at,
+        design,
         ...rest
       }: Record<string, unknown>) => rest;
       const copy = (

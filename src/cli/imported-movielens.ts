@@ -20,11 +20,16 @@ export interface ImportedMovieLens {
 export function importedMovieLens(movies: MovieLens, rows: Int32Array, ratingSpread: number): ImportedMovieLens {
   const encoder = new SnapshotEncoder(DEFAULT_FEEDBACK_WEIGHTS, ratingSpread);
   const { indptr, indices } = movies.itemFeatures;
-  movies.titles.forEach((title, index) => {
-    if (title === '') return;
+  const itemId = (index: number) => `ml_${movies.itemIds[index]}`;
+  // The service reads the catalogue ordered by id as a string (ml_1, ml_10, ml_100, …), and item
+  // indices break ties in every ranking: numeric order would favour ML-100K's low, popular ids.
+  const catalogueOrder = movies.titles.map((_, index) => index).sort((a, b) => compareIds(itemId(a), itemId(b)));
+  for (const index of catalogueOrder) {
+    const title = movies.titles[index];
+    if (title === '') continue;
     const genres = Array.from(indices.subarray(indptr[index], indptr[index + 1]), (genre) => movies.genres[genre]);
     encoder.addItem({
-      id: `ml_${movies.itemIds[index]}`,
+      id: itemId(index),
       name: title,
       type: 'movie',
       city: null,
@@ -40,17 +45,17 @@ export function importedMovieLens(movies: MovieLens, rows: Int32Array, ratingSpr
       updatedAt: 0,
       deletedAt: null,
     });
-  });
+  }
   const { ratings } = movies;
   const userId = (row: number) => `ml_${movies.userIds[ratings.user[row]]}`;
-  const itemId = (row: number) => `ml_${movies.itemIds[ratings.item[row]]}`;
+  const ratedId = (row: number) => itemId(ratings.item[row]);
   for (const [k, row] of Array.from(rows)
     .sort((a, b) => a - b)
     .entries()) {
     encoder.addEvent({
       id: k + 1,
       userId: userId(row),
-      itemId: itemId(row),
+      itemId: ratedId(row),
       action: 'rate',
       value: ratings.rating[row],
       occurredAt: ratings.time[row] * 1000,
@@ -62,13 +67,18 @@ export function importedMovieLens(movies: MovieLens, rows: Int32Array, ratingSpr
   return {
     data: snapshot.data,
     events(testRows) {
-      const known = Array.from(testRows).filter((row) => userIndex.has(userId(row)) && itemIndex.has(itemId(row)));
+      const known = Array.from(testRows).filter((row) => userIndex.has(userId(row)) && itemIndex.has(ratedId(row)));
       return {
         user: Int32Array.from(known, (row) => userIndex.get(userId(row)) ?? -1),
-        item: Int32Array.from(known, (row) => itemIndex.get(itemId(row)) ?? -1),
+        item: Int32Array.from(known, (row) => itemIndex.get(ratedId(row)) ?? -1),
         weight: new Float32Array(known.length).fill(1),
         time: Float64Array.from(known, (row) => ratings.time[row]),
       };
     },
   };
+}
+
+/** Byte order of ASCII ids, as SQLite's BINARY and MySQL's utf8mb4_bin collations sort them. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

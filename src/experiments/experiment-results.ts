@@ -9,7 +9,7 @@
 import { controlVariantOf, HARMFUL_DIRECTION, METRICS, MetricName } from '../domain/experiments';
 import { toIso } from '../domain/time';
 import { Experiment, ExperimentVariant } from '../repositories/experiments.repository';
-import type { AttributedAction, VariantSums } from '../repositories/impressions.repository';
+import { AttributedAction, emptyVariantSums, VariantSums } from '../repositories/impressions.repository';
 import { cupedAdjust, MetricSums, ratioEstimate, RatioEstimate, relativeLiftOf } from './estimators';
 import type { ComparisonDto, ExperimentResultsDto, GuardrailDto, PowerDto, VariantResultDto } from './experiments.dto';
 import { infer, Inference } from './inference';
@@ -49,27 +49,6 @@ export interface ResultsInput {
   now: number;
 }
 
-function emptySums(variantId: string): VariantSums {
-  const action = {
-    events: 0,
-    eventsSquared: 0,
-    eventsTimesLists: 0,
-    eventsTimesCovariate: 0,
-    users: 0,
-    usersTimesCovariate: 0,
-  };
-  return {
-    variantId,
-    n: 0,
-    lists: 0,
-    listsSquared: 0,
-    covariate: 0,
-    covariateSquared: 0,
-    listsTimesCovariate: 0,
-    actions: { click: action, save: action, hide: action },
-  };
-}
-
 /** The sums of one metric: per-list rates divide by lists shown, conversion by participants. */
 export function metricSums(s: VariantSums, metric: MetricName): MetricSums {
   const a = s.actions[METRIC_ACTION[metric]];
@@ -93,7 +72,7 @@ export function computeResults(input: ResultsInput): ExperimentResultsDto {
   const { experiment } = input;
   const inference: Inference = { mode: experiment.inference, alpha: ALPHA };
   const control = controlVariantOf(experiment.variants);
-  const sumsOf = (v: ExperimentVariant) => input.sums.get(v.variant_id) ?? emptySums(v.variant_id);
+  const sumsOf = (v: ExperimentVariant) => input.sums.get(v.variant_id) ?? emptyVariantSums(v.variant_id);
   const treatments = experiment.variants.filter((v) => v !== control);
   const primary = experiment.primaryMetric;
 

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addParticipant, emptySums, Participant, seededRandom } from '../../test/support/experiment-sums';
+import { emptyVariantSums } from '../repositories/impressions.repository';
+import { addParticipant, Participant, seededRandom } from '../../test/support/experiment-sums';
 import { Experiment, ExperimentVariant } from '../repositories/experiments.repository';
 import type { VariantSums } from '../repositories/impressions.repository';
 import { cupedAdjust, ratioEstimate } from './estimators';
@@ -56,8 +57,8 @@ function anyReadSignificant(
   lift: number,
   inference: Experiment['inference'],
 ): { any: boolean; last: boolean } {
-  const control = emptySums('control');
-  const treatment = emptySums('treatment');
+  const control = emptyVariantSums('control');
+  const treatment = emptyVariantSums('treatment');
   const design = experiment(inference);
   let any = false;
   let last = false;
@@ -151,7 +152,7 @@ describe('CUPED variance reduction (seeded simulation)', { timeout: 60_000 }, ()
   it('should report the reduction on the primary metric when activity before exposure predicts clicks', () => {
     const random = seededRandom(7);
     const sums = ['control', 'treatment'].map((id) => {
-      const s = emptySums(id);
+      const s = emptyVariantSums(id);
       for (let i = 0; i < 4000; i++) {
         const activity = Math.floor(random() * 10);
         const user = simulatedUser(random, 0.02 + 0.02 * activity);

@@ -49,6 +49,28 @@ export interface ActionSums {
   usersTimesCovariate: number;
 }
 
+/** A variant with no participants yet; each action's sums are an object of its own, so they can be added to. */
+export function emptyVariantSums(variantId: string): VariantSums {
+  const action = (): ActionSums => ({
+    events: 0,
+    eventsSquared: 0,
+    eventsTimesLists: 0,
+    eventsTimesCovariate: 0,
+    users: 0,
+    usersTimesCovariate: 0,
+  });
+  return {
+    variantId,
+    n: 0,
+    lists: 0,
+    listsSquared: 0,
+    covariate: 0,
+    covariateSquared: 0,
+    listsTimesCovariate: 0,
+    actions: { click: action(), save: action(), hide: action() },
+  };
+}
+
 export interface SumsQuery {
   /** Feedback without a recommendation_id counts when the item was shown this long before. */
   attributionWindowMs: number;

@@ -1,4 +1,4 @@
-import type { VariantSums } from '../../src/repositories/impressions.repository';
+import { emptyVariantSums, VariantSums } from '../../src/repositories/impressions.repository';
 
 /** One participant as the results see them: lists shown, attributed events, pre-exposure activity. */
 export interface Participant {
@@ -8,27 +8,6 @@ export interface Participant {
   hides?: number;
   /** Feedback events before first exposure (CUPED's covariate). */
   activity?: number;
-}
-
-export function emptySums(variantId: string): VariantSums {
-  const action = () => ({
-    events: 0,
-    eventsSquared: 0,
-    eventsTimesLists: 0,
-    eventsTimesCovariate: 0,
-    users: 0,
-    usersTimesCovariate: 0,
-  });
-  return {
-    variantId,
-    n: 0,
-    lists: 0,
-    listsSquared: 0,
-    covariate: 0,
-    covariateSquared: 0,
-    listsTimesCovariate: 0,
-    actions: { click: action(), save: action(), hide: action() },
-  };
 }
 
 /** Adds a participant to the sums in place, as the repository's SQL sums them. */
@@ -59,7 +38,7 @@ export function addParticipant(s: VariantSums, p: Participant): void {
 }
 
 export function sumsOf(variantId: string, participants: readonly Participant[]): VariantSums {
-  const s = emptySums(variantId);
+  const s = emptyVariantSums(variantId);
   for (const p of participants) addParticipant(s, p);
   return s;
 }

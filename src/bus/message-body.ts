@@ -1,8 +1,9 @@
-import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { BadRequestException } from '@nestjs/common';
 import { jsonShapeViolation } from '../common/json-shape';
+import { ServiceValidationPipe } from '../common/validation-pipe';
 
-/** The options app.factory.ts gives the HTTP API's global pipe: a message is validated as a body would be. */
-const pipe = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+/** The HTTP API's own global pipe: a message is validated as a body would be. */
+const pipe = new ServiceValidationPipe();
 
 /**
  * A message's bytes as the DTO `type`, with the rules and messages of an HTTP body of that type

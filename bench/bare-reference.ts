@@ -14,6 +14,10 @@ export class BareServer {
     private readonly bodiesDir: string,
   ) {}
 
+  get pid(): number {
+    return this.spawned.child.pid ?? -1;
+  }
+
   get baseUrl(): string {
     return this.spawned.url;
   }

@@ -1,5 +1,4 @@
 import { ALGORITHMS, AlgorithmName } from '../src/algorithms/types';
-import { CONFIG_VARIABLES } from '../src/config/variables';
 import { SyntheticShape } from './synthetic-data';
 
 export const SECTIONS = ['serving', 'training', 'ingestion', 'soak', 'memory'] as const;
@@ -44,8 +43,8 @@ export interface SoakPlan {
 export interface MemoryPlan {
   /** Interactions of the synthetic database the service starts on (users and items per trainingShape). */
   interactions: number;
-  /** The algorithm trained and loaded: the service's default. */
-  algorithm: AlgorithmName;
+  /** The algorithms trained and loaded together, as one API replica holds them. */
+  algorithms: AlgorithmName[];
 }
 
 export interface TrainingPlan {
@@ -81,7 +80,12 @@ export interface BenchPlan {
 export class UsageError extends Error {}
 
 const SEED = 20261123;
-const DEFAULT_ALGORITHM = CONFIG_VARIABLES.DEFAULT_ALGORITHM.default as AlgorithmName;
+/**
+ * What the memory section loads: a kNN and a factor model (the largest per-item and per-user
+ * state) and the fallback. Every default algorithm at 20M would take hours to train here, and
+ * hybrid's blend search alone most of them.
+ */
+const MEMORY_ALGORITHMS: AlgorithmName[] = ['item_knn', 'matrix_factorization', 'popularity'];
 
 /**
  * A training scale keeps the serving catalogue's density: 20 interactions per user and 100 per
@@ -99,7 +103,7 @@ export function trainingShape(interactions: number): SyntheticShape {
 export const USAGE = `usage: npm run bench -- [--quick] [--only=serving,training,ingestion,soak,memory] [--profile]
   [--serving-algorithms=a,b] [--training-algorithms=a,b] [--training-scales=100000,1000000]
   [--datasets=movielens,synthetic] [--under-training=item_knn,hybrid|none] [--duration=seconds] [--connections=n]
-  [--soak[=minutes]] [--soak-on=sqlite|mariadb] [--memory-scale=20M]
+  [--soak[=minutes]] [--soak-on=sqlite|mariadb] [--memory-scale=20M] [--memory-algorithms=a,b]
 
   The full run measures every section (serving, training, ingestion, a 10-minute soak, memory at 20M
   interactions); --quick measures serving, training and ingestion at small scales in about 3 minutes.
@@ -108,8 +112,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only=serving,training
   --soak-on=mariadb    soak on a fresh MariaDB database (MYSQL_BENCH_URL) filled from the same data;
                        growth from information_schema (data + indexes). Default sqlite (the file's size)
   --memory-scale=20M   only the memory section at that many interactions (e.g. 2M, 500k, 20000000): time
-                       to ready and RSS after loading the default algorithm; the built file is cached in
-                       bench/.cache/ for a week
+                       to ready and RSS after loading --memory-algorithms (default item_knn,
+                       matrix_factorization,popularity); the built file is cached in bench/.cache/ for a week
   Values may follow their flag after "=" or a space. Add --only=... to combine sections.
 
   env: MYSQL_BENCH_URL (default mysql://root@127.0.0.1:3306/test), MOVIELENS_DIR,
@@ -134,6 +138,7 @@ const KNOWN_FLAGS = [
   'soak',
   'soak-on',
   'memory-scale',
+  'memory-algorithms',
 ];
 /** Flags that are switches on their own: a word after them is not their value. */
 const SWITCHES = ['quick', 'profile'];
@@ -182,6 +187,8 @@ export function parseArguments(argv: string[]): BenchPlan {
     plan.soak.database = soakOn;
   }
   if (memoryScale) plan.memory.interactions = interactionCount(memoryScale, 'memory-scale');
+  const memoryAlgorithms = flags.get('memory-algorithms');
+  if (memoryAlgorithms) plan.memory.algorithms = algorithmList(memoryAlgorithms);
   const servingAlgorithms = flags.get('serving-algorithms');
   if (servingAlgorithms) plan.serving.algorithms = plan.serving.movieLensAlgorithms = algorithmList(servingAlgorithms);
   const trainingAlgorithms = flags.get('training-algorithms');
@@ -249,7 +256,7 @@ function quickPlan(): DraftPlan {
     },
     ingestion: ingestionPlan(2),
     soak: soakPlan({ users: 20_000, items: 5_000, interactions: 200_000, seed: SEED }),
-    memory: { interactions: 2_000_000, algorithm: DEFAULT_ALGORITHM },
+    memory: { interactions: 2_000_000, algorithms: MEMORY_ALGORITHMS },
   };
 }
 
@@ -298,7 +305,7 @@ function fullPlan(): DraftPlan {
     },
     ingestion: ingestionPlan(5),
     soak: soakPlan({ users: 100_000, items: 20_000, interactions: 2_000_000, seed: SEED }),
-    memory: { interactions: 20_000_000, algorithm: DEFAULT_ALGORITHM },
+    memory: { interactions: 20_000_000, algorithms: MEMORY_ALGORITHMS },
   };
 }
 

@@ -291,14 +291,18 @@ function memorySection(m: MemorySection): string[] {
     '',
     `Synthetic SQLite database, ${m.users.toLocaleString('en')} users × ${m.items.toLocaleString('en')} items, ${fmt(m.databaseMb, 0)} MB` +
       `${m.buildSeconds === null ? ' (cached in bench/.cache/)' : `, built in ${fmt(m.buildSeconds, 0)} s`}. ` +
-      `The service first trained ${m.algorithm} itself (${m.training.status} after ${fmt(m.training.wallSeconds, 0)} s from start, peak RSS ${fmt(m.training.peakRssMb, 0)} MB); ` +
+      `The service first trained ${m.algorithms.join(', ')} itself (${Object.entries(m.training.statuses)
+        .map(([a, s]) => `${a} ${s}`)
+        .join(
+          ', ',
+        )} after ${fmt(m.training.wallSeconds, 0)} s from start, peak RSS ${fmt(m.training.peakRssMb, 0)} MB); ` +
       `then a fresh process (${m.role}) started on it:`,
     '',
     table(
       ['measure', 'value'],
       [
         ['spawn → /health answers', `${fmt(m.secondsToHealthy, 1)} s`],
-        ['spawn → model loaded', `${fmt(m.secondsToModelLoaded, 1)} s`],
+        ['spawn → every model loaded', `${fmt(m.secondsToModelLoaded, 1)} s`],
         ['RSS after load', `${fmt(m.rssAfterLoadMb, 0)} MB`],
         [
           `RSS after ${fmt(m.serving.seconds, 0)} s of serving (${fmt(m.serving.requestsPerSecond, 0)} req/s, p99 ${fmt(m.serving.latencyMs.p99, 1)} ms)`,

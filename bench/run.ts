@@ -106,7 +106,9 @@ async function main(): Promise<void> {
   }
   if (plan.sections.includes('memory')) {
     await attempt('memory', async () => {
-      log(`memory: ${plan.memory.algorithm} at ${plan.memory.interactions.toLocaleString('en')} interactions`);
+      log(
+        `memory: ${plan.memory.algorithms.join(', ')} at ${plan.memory.interactions.toLocaleString('en')} interactions`,
+      );
       memory = await runMemorySection(plan.memory, workDir, log);
     });
   }

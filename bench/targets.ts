@@ -166,7 +166,7 @@ function memoryTarget(memory: MemorySection | undefined): TargetCheck {
   return {
     target,
     measured:
-      `${Math.round(rssMb).toLocaleString('en')} MB (${memory.role}; ${memory.algorithm}; loaded in ${memory.secondsToModelLoaded.toFixed(0)} s)` +
+      `${Math.round(rssMb).toLocaleString('en')} MB (${memory.role}; ${memory.algorithms.join(', ')}; loaded in ${memory.secondsToModelLoaded.toFixed(0)} s)` +
       `${atScale ? '' : `, measured at ${memory.interactions.toLocaleString('en')} interactions`}`,
     met: atScale ? rssMb <= limitMb : null,
     margin: rssMb <= limitMb ? `${Math.round(limitMb - rssMb)} MB headroom` : `${Math.round(rssMb - limitMb)} MB over`,

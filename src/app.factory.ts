@@ -11,6 +11,7 @@ import { MAX_JSON_BODY_BYTES, parseJsonBodies } from './common/json-body';
 import { JsonLogger } from './common/logging/json-logger';
 import { acceptRequestId } from './common/logging/request-context';
 import { SecretRedactor } from './common/logging/redact';
+import { compileResponseSerializer } from './common/response-schema';
 import { addSecurityHeaders } from './common/security-headers';
 import { ShutdownState } from './common/shutdown-state';
 import { ServiceValidationPipe } from './common/validation-pipe';
@@ -51,6 +52,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // `/dashboard` and `/dashboard/` are one route, as in Express's default (non-strict) routing.
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // Before any route exists: every route's response schema is compiled through it.
+  adapter.getInstance().setSerializerCompiler(compileResponseSerializer);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: createLogger(config),
     bodyParser: false,

@@ -13,6 +13,7 @@ import {
   SimilarQueryDto,
 } from './recommendations.dto';
 import { RecommendationsService } from './recommendations.service';
+import { writeBatchRecommendationResponse, writeRecommendationResponse } from './response-writer';
 
 const UNKNOWN_EXPERIMENT = '`{"detail": "experiment … not found"}`: experiment_id names no experiment';
 
@@ -26,7 +27,7 @@ export class RecommendationsController {
   @OwnUser('body.user_id')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: RecommendationResponseDto })
-  @SerializedAs(RecommendationResponseDto)
+  @SerializedAs(RecommendationResponseDto, { writer: writeRecommendationResponse })
   @ApiNotFoundResponse({ description: UNKNOWN_EXPERIMENT })
   recommend(@Body() dto: RecommendationRequestDto): Promise<RecommendationResponseDto> {
     return this.recommendations.recommend({
@@ -45,7 +46,7 @@ export class RecommendationsController {
   @OwnUser('body.user_ids[]')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: BatchRecommendationResponseDto })
-  @SerializedAs(BatchRecommendationResponseDto)
+  @SerializedAs(BatchRecommendationResponseDto, { writer: writeBatchRecommendationResponse })
   async recommendBatch(@Body() dto: BatchRecommendationRequestDto): Promise<BatchRecommendationResponseDto> {
     const results = [];
     for (const userId of dto.user_ids) {
@@ -59,7 +60,7 @@ export class RecommendationsController {
   @Get('recommendations/:id')
   @OwnUser('params.id')
   @ApiOkResponse({ type: RecommendationResponseDto })
-  @SerializedAs(RecommendationResponseDto)
+  @SerializedAs(RecommendationResponseDto, { writer: writeRecommendationResponse })
   @ApiNotFoundResponse({ description: UNKNOWN_EXPERIMENT })
   recommendFor(
     @Param() { id }: IdParamDto,

@@ -50,9 +50,12 @@ export class OutboundEvents {
     this.publish('experiment_changed', event);
   }
 
-  /** Sampled (BUS_RECOMMENDATIONS_SAMPLE_RATE, 0 by default): one per list served would double the traffic. */
-  recommendationServed(event: RecommendationServed): void {
-    if (this.sampleRate > 0 && Math.random() < this.sampleRate) this.publish('recommendation_served', event);
+  /**
+   * Sampled (BUS_RECOMMENDATIONS_SAMPLE_RATE, 0 by default): one per list served would double the
+   * traffic. The event is built only for a list that is sampled.
+   */
+  recommendationServed(event: () => RecommendationServed): void {
+    if (this.sampleRate > 0 && Math.random() < this.sampleRate) this.publish('recommendation_served', event());
   }
 
   private publish(type: string, event: object): void {

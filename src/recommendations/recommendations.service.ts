@@ -140,7 +140,7 @@ export class RecommendationsService {
       });
     }
     this.telemetry.recommendationServed(response.algorithm, response.latency_ms);
-    this.outbound.recommendationServed({
+    this.outbound.recommendationServed(() => ({
       recommendation_id: response.recommendation_id,
       user_id: request.userId,
       algorithm: response.algorithm,
@@ -148,7 +148,7 @@ export class RecommendationsService {
       experiment_id: response.ab_experiment,
       variant_id: response.variant,
       item_ids: response.recommendations.map((r) => r.event_id),
-    });
+    }));
     return response;
   }
 

@@ -18,6 +18,7 @@ import {
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { Logger } from '@nestjs/common';
 import { TracingConfig } from '../config/config';
+import { startRecordingSpans } from './spans';
 
 /** Probes and scrapes arrive every few seconds and say nothing about a request's path. */
 const UNTRACED_PATHS = /^\/(health|ready|metrics)(\/|\?|$)/;
@@ -56,6 +57,7 @@ export function startTracing(config: TracingConfig): Tracing {
   });
   // W3C traceparent in and out, and an AsyncLocalStorage context that follows awaits.
   provider.register();
+  startRecordingSpans();
   const nest = new NestInstrumentation();
   registerInstrumentations({
     tracerProvider: provider,

@@ -10,7 +10,7 @@ import {
  * ~40 µs for a list of ten (its string escaping is slower than V8's JSON.stringify) and left a
  * string that Fastify scanned for its byte length and Node encoded again. Here an item's metadata,
  * most of the bytes, is encoded once per catalogue change (keyed by the metadata object the
- * catalogue builds) and copied, and the answer is a Buffer. The bytes are fast-json-stringify's
+ * catalogue builds per change and never alters) and copied, and the answer is a Buffer. The bytes are fast-json-stringify's
  * for the same schema, property for property (response-writer.spec.ts checks every documented
  * property, so a property added to a DTO and not here fails the test).
  */

@@ -129,10 +129,14 @@ async function main(): Promise<void> {
         `| ${name} | ${cpu(name).toFixed(0)} | ${median(taken.map((s) => s.load.requestsPerSecond)).toFixed(0)} | ${median(taken.map((s) => s.load.latencyMs.p99)).toFixed(1)} |`,
       );
     }
-    const share = (kind: string) => (100 * cpu(`bare ${kind}`)) / cpu(`service ${kind}`);
-    console.log(
-      `/health: ${share('/health').toFixed(0)}% of the bare server; recommendations: ${share('recommendations').toFixed(1)}%`,
-    );
+    const rate = (name: string) => median((samples.get(name) ?? []).map((s) => s.load.requestsPerSecond));
+    for (const kind of ['/health', 'recommendations']) {
+      const byCpu = (100 * cpu(`bare ${kind}`)) / cpu(`service ${kind}`);
+      const byRate = (100 * rate(`service ${kind}`)) / rate(`bare ${kind}`);
+      console.log(
+        `${kind}: ${byCpu.toFixed(1)}% of the bare server by CPU per request, ${byRate.toFixed(1)}% by req/s`,
+      );
+    }
     if (profile) {
       const until = performance.now() - service.spawnedAt;
       await service.stop();

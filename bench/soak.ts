@@ -35,7 +35,7 @@ export interface SoakSection {
 }
 
 const EXPERIMENT = 'bench_soak';
-/** Two models that train in a minute or two at 2M; hybrid's blend search takes far longer there. */
+/** The soak measures serving and impressions over time, not the algorithms: two that train quickly keep its set-up short. */
 const VARIANTS: [string, AlgorithmName][] = [
   ['control', 'item_knn'],
   ['treatment', 'matrix_factorization'],

@@ -27,7 +27,7 @@ function sample(schema: JsonSchema, variant: number, path = ''): unknown {
   return `${AWKWARD[variant % AWKWARD.length]}${path}`;
 }
 
-describe('response writers', () => {
+describe('response writers', { timeout: 30_000 }, () => {
   const single = jsonSchemaOf(RecommendationResponseDto);
   const batch = jsonSchemaOf(BatchRecommendationResponseDto);
 

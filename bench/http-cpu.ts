@@ -84,8 +84,10 @@ async function main(): Promise<void> {
   });
   let bare: BareServer | undefined;
   try {
+    // The demo's first models train on start-up; measuring beside that would measure training.
     while (!(await service.request<{ model_loaded?: boolean }>('GET', '/health')).body.model_loaded)
       await new Promise((done) => setTimeout(done, 200));
+    await service.waitForTrainingIdle(600_000);
     const health = await fetch(`${service.baseUrl}/health`).then((r) => r.text());
     const answer = await fetch(`${service.baseUrl}/v1/recommendations`, {
       method: 'POST',

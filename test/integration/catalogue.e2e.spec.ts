@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, TestApp } from '../support/app';
 import { DIALECTS, dialectSkip } from '../support/databases';
+import { CatalogueCache } from '../../src/recommendations/catalogue-cache';
+import { ItemsRepository } from '../../src/repositories/items.repository';
 
 const techno = {
   name: 'Techno Night',
@@ -109,6 +111,28 @@ for (const dialect of DIALECTS) {
         /more than once/,
       );
       await t.http.get('/v1/items/d').expect(404);
+    });
+
+    it('should keep every item as it was through a reload that finds nothing changed, and take a change made elsewhere', async () => {
+      const catalogue = t.app.get(CatalogueCache);
+      const before = catalogue.get('evt_1');
+      await catalogue.reload();
+      // The same summary object: nothing was rebuilt, so neither were the models' views of it.
+      assert.equal(catalogue.get('evt_1'), before);
+
+      // Written as another replica would, behind this one's back: only a reload can see it.
+      const { isPlaceholder, createdAt, updatedAt, deletedAt, ...item } = (
+        await t.app.get(ItemsRepository).getByIds(['evt_1'])
+      )[0];
+      assert.deepEqual([isPlaceholder, deletedAt, createdAt <= updatedAt], [false, null, true]);
+      await new Promise((done) => setTimeout(done, 5));
+      await t.app.get(ItemsRepository).upsert([{ ...item, name: 'Techno Night II' }]);
+      const untouched = catalogue.get('evt_2');
+      await catalogue.reload();
+      assert.notEqual(catalogue.get('evt_1'), before);
+      assert.equal(catalogue.get('evt_1')?.name, 'Techno Night II');
+      // Another item's summary is kept: only what changed is rebuilt.
+      assert.equal(catalogue.get('evt_2'), untouched);
     });
 
     it('should store and return user profiles', async () => {

@@ -259,7 +259,7 @@ function soakSection(s: SoakSection): string[] {
     `## Soak: one caller for ${s.minutes} min`,
     '',
     `${s.dataset}. One client address (one X-Forwarded-For address, so one caller to the rate limiter), ${s.connections} connections, ` +
-      `\`POST /v1/recommendations\` for random known users with \`experiment_id: ${s.experiment}\` (item_knn against hybrid, 50/50), result cache off. ` +
+      `\`POST /v1/recommendations\` for random known users with \`experiment_id: ${s.experiment}\` (${s.variants}, 50/50), result cache off. ` +
       `First response: experiment ${s.sample.abExperiment ?? 'none'}, variant ${s.sample.variant ?? 'none'}.`,
     '',
     table(

@@ -14,6 +14,8 @@ export interface SoakSection {
   minutes: number;
   connections: number;
   experiment: string;
+  /** What the experiment compares, e.g. `item_knn against matrix_factorization`. */
+  variants: string;
   load: LoadResult;
   /** 2xx responses per second in each window (a minute unless stated). */
   windowRates: number[];
@@ -140,6 +142,7 @@ async function soakOn(
       minutes: plan.minutes,
       connections: plan.connections,
       experiment: EXPERIMENT,
+      variants: VARIANTS.map(([, algorithm]) => algorithm).join(' against '),
       load,
       windowRates: rates,
       windowSeconds: plan.windowSeconds,

@@ -183,26 +183,9 @@ function servingSection(s: DatasetServing): string[] {
         'arriving during a stall and through any loss of capacity (the better model of real traffic):',
       '',
       table(
-        [
-          'algorithm',
-          'load',
-          'idle req/s',
-          'training req/s',
-          'idle p99 ms',
-          'training p99 ms',
-          'p99 ratio',
-          'training p50 ms',
-          'training max ms',
-          'window s',
-        ],
+        [...RETRAIN_COMPARISON_COLUMNS, 'training p50 ms', 'training max ms', 'window s'],
         s.underTraining.map((u) => [
-          u.algorithm,
-          u.mode === 'saturated' ? `saturated (${u.idle.connections} conns)` : `fixed ${u.idle.overallRate} req/s`,
-          fmt(u.idle.requestsPerSecond, 0),
-          fmt(u.training.requestsPerSecond, 0),
-          fmt(u.idle.latencyMs.p99, 1),
-          fmt(u.training.latencyMs.p99, 1),
-          `×${fmt(u.p99Ratio, 2)}`,
+          ...retrainComparisonCells(u),
           fmt(u.training.latencyMs.p50, 1),
           fmt(u.training.latencyMs.max, 0),
           fmt(u.training.seconds, 1),
@@ -219,27 +202,9 @@ function servingSection(s: DatasetServing): string[] {
         `RSS at the end: API ${Math.round(b.apiRssMb)} MB, trainer ${Math.round(b.trainerRssMb)} MB.`,
       '',
       table(
-        [
-          'algorithm',
-          'load',
-          'idle req/s',
-          'training req/s',
-          'idle p99 ms',
-          'training p99 ms',
-          'p99 ratio',
-          'training max ms',
-          'retrain s',
-          'served after s',
-          'window s',
-        ],
+        [...RETRAIN_COMPARISON_COLUMNS, 'training max ms', 'retrain s', 'served after s', 'window s'],
         b.runs.map((u) => [
-          u.algorithm,
-          u.mode === 'saturated' ? `saturated (${u.idle.connections} conns)` : `fixed ${u.idle.overallRate} req/s`,
-          fmt(u.idle.requestsPerSecond, 0),
-          fmt(u.training.requestsPerSecond, 0),
-          fmt(u.idle.latencyMs.p99, 1),
-          fmt(u.training.latencyMs.p99, 1),
-          `×${fmt(u.p99Ratio, 2)}`,
+          ...retrainComparisonCells(u),
           fmt(u.training.latencyMs.max, 0),
           `${fmt(u.retrain.wallSeconds, 1)} (${u.retrain.status})`,
           u.syncSeconds === null ? '' : fmt(u.syncSeconds, 1),
@@ -443,4 +408,33 @@ function fmt(value: number, digits: number): string {
 
 function pct(ratio: number): string {
   return `${(ratio * 100).toFixed(0)}%`;
+}
+
+/** The columns both retrain tables share: the same load idle and while a retrain runs. */
+const RETRAIN_COMPARISON_COLUMNS = [
+  'algorithm',
+  'load',
+  'idle req/s',
+  'training req/s',
+  'idle p99 ms',
+  'training p99 ms',
+  'p99 ratio',
+];
+
+function retrainComparisonCells(u: {
+  algorithm: string;
+  mode: string;
+  idle: LoadResult;
+  training: LoadResult;
+  p99Ratio: number;
+}): string[] {
+  return [
+    u.algorithm,
+    u.mode === 'saturated' ? `saturated (${u.idle.connections} conns)` : `fixed ${u.idle.overallRate} req/s`,
+    fmt(u.idle.requestsPerSecond, 0),
+    fmt(u.training.requestsPerSecond, 0),
+    fmt(u.idle.latencyMs.p99, 1),
+    fmt(u.training.latencyMs.p99, 1),
+    `×${fmt(u.p99Ratio, 2)}`,
+  ];
 }

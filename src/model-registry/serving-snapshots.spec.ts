@@ -4,25 +4,19 @@ import { encodeBundle, sha256 } from '../algorithms/artifact-codec';
 import { getAlgorithm } from '../algorithms/registry';
 import { historyEvents, trainingDataOf } from '../algorithms/spec-helpers';
 import { buildCsr, preferenceMatrix } from '../algorithms/sparse';
-import { AlgorithmName, NumericArray, TrainingData } from '../algorithms/types';
+import { AlgorithmName, TrainingData } from '../algorithms/types';
 import { ModelVersion } from '../repositories/models.repository';
 import { ArtifactDecoder } from './artifact-decoder';
 import { loadModel } from './loaded-model';
 import { ServingSnapshots } from './serving-snapshots';
+import { bundleArrays } from './bundle-arrays';
 
 /** Three users, four items: what a training run stores with every model, as train-model.worker does. */
 function storedVersion(id: number, algorithm: AlgorithmName, data: TrainingData, userIds: string[]) {
   const artifact = getAlgorithm(algorithm).train(data, getAlgorithm(algorithm).defaults);
   const history = preferenceMatrix(data.events, data.numUsers, data.numItems);
   const excluded = buildCsr(data.numUsers, data.numItems, Int32Array.of(0), Int32Array.of(3), Float32Array.of(1));
-  const arrays: Record<string, NumericArray> = {
-    'history.indptr': history.indptr,
-    'history.indices': history.indices,
-    'history.values': history.values,
-    'excluded.indptr': excluded.indptr,
-    'excluded.indices': excluded.indices,
-  };
-  for (const [name, array] of Object.entries(artifact.arrays)) arrays[`model.${name}`] = array;
+  const arrays = bundleArrays(history, excluded, artifact.arrays);
   const bytes = encodeBundle({
     header: {
       userIds,

@@ -2,12 +2,13 @@ import { encodeBundle, sha256 } from '../algorithms/artifact-codec';
 import { getAlgorithm } from '../algorithms/registry';
 import { setTrainingThreads } from '../algorithms/row-split';
 import { buildCsr, preferenceMatrix, sortEventsByTime } from '../algorithms/sparse';
-import { AlgorithmName, AlgorithmParams, NumericArray, TrainingData, Trial } from '../algorithms/types';
+import { AlgorithmName, AlgorithmParams, TrainingData, Trial } from '../algorithms/types';
 import { EvaluationMetrics } from '../evaluation/evaluate';
 import { fitAndEvaluate } from '../evaluation/fit';
 import { HoldoutSplit } from '../evaluation/split';
 import { runAtBackgroundPriority } from '../workers/background-priority';
 import { transferring } from '../workers/transfer';
+import { bundleArrays } from '../model-registry/bundle-arrays';
 
 export interface TrainRequest {
   algorithm: AlgorithmName;
@@ -63,14 +64,7 @@ export function trainModel(request: TrainRequest): TrainResult {
   const ones = new Float32Array(request.exclusions.user.length).fill(1);
   const excluded = buildCsr(data.numUsers, data.numItems, request.exclusions.user, request.exclusions.item, ones);
 
-  const arrays: Record<string, NumericArray> = {
-    'history.indptr': history.indptr,
-    'history.indices': history.indices,
-    'history.values': history.values,
-    'excluded.indptr': excluded.indptr,
-    'excluded.indices': excluded.indices,
-  };
-  for (const [name, array] of Object.entries(artifact.arrays)) arrays[`model.${name}`] = array;
+  const arrays = bundleArrays(history, excluded, artifact.arrays);
 
   const bytes = encodeBundle({
     header: {

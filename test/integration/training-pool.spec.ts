@@ -5,6 +5,20 @@ import { decodeBundle, sha256 } from '../../src/algorithms/artifact-codec';
 import { TrainingPool } from '../../src/training/training-pool';
 import { syntheticTrainingData } from '../support/synthetic';
 
+/** ALS long enough (50 iterations on 60k interactions) that an abort always lands mid-run. */
+function longAlsRun() {
+  return {
+    algorithm: 'matrix_factorization' as const,
+    params: { factors: 64, iterations: 50 },
+    data: syntheticTrainingData(5_000, 2_000, 60_000),
+    exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
+    holdoutFraction: 0.2,
+    holdoutSplit: 'random' as const,
+    maxEvaluatedUsers: 5000,
+    header: {},
+  };
+}
+
 describe(TrainingPool.name, { timeout: 600_000 }, () => {
   it('should keep the event loop responsive while a model trains for seconds', async () => {
     const pool = new TrainingPool();
@@ -40,16 +54,7 @@ describe(TrainingPool.name, { timeout: 600_000 }, () => {
 
   it('should reject, not hang, when a training run is aborted', async () => {
     const pool = new TrainingPool();
-    const request = {
-      algorithm: 'matrix_factorization' as const,
-      params: { factors: 64, iterations: 50 },
-      data: syntheticTrainingData(5_000, 2_000, 60_000),
-      exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
-      holdoutFraction: 0.2,
-      holdoutSplit: 'random' as const,
-      maxEvaluatedUsers: 5000,
-      header: {},
-    };
+    const request = longAlsRun();
     await assert.rejects(pool.train(request, AbortSignal.timeout(300)), /abort/i);
     await pool.destroy();
   });
@@ -83,17 +88,7 @@ describe(TrainingPool.name, { timeout: 600_000 }, () => {
 
   it('should reject, not hang, when a split run is aborted', async () => {
     const pool = new TrainingPool();
-    const request = {
-      algorithm: 'matrix_factorization' as const,
-      params: { factors: 64, iterations: 50 },
-      data: syntheticTrainingData(5_000, 2_000, 60_000),
-      exclusions: { user: new Int32Array(0), item: new Int32Array(0) },
-      holdoutFraction: 0.2,
-      holdoutSplit: 'random' as const,
-      maxEvaluatedUsers: 5000,
-      header: {},
-      threads: 2,
-    };
+    const request = { ...longAlsRun(), threads: 2 };
     await assert.rejects(pool.train(request, AbortSignal.timeout(1_000)), /abort/i);
     await pool.destroy();
   });

@@ -19,19 +19,8 @@ export function timeHoldout(
   evaluated: (user: number) => boolean = () => true,
 ): EventSplit {
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`holdout fraction must be in (0, 1), got ${fraction}`);
-  const quota = holdoutQuota(events, fraction, evaluated);
-  const heldOut = new Uint8Array(events.user.length);
-  for (let e = events.user.length - 1; e >= 0; e--) {
-    const user = events.user[e];
-    if (quota[user] > 0) {
-      heldOut[e] = 1;
-      quota[user]--;
-    }
-  }
-  return {
-    train: selectEvents(events, (e) => heldOut[e] === 0),
-    test: selectEvents(events, (e) => heldOut[e] === 1 && events.weight[e] > 0),
-  };
+  const newestFirst = Int32Array.from(events.user.keys()).reverse();
+  return holdOutInOrder(events, holdoutQuota(events, fraction, evaluated), newestFirst);
 }
 
 /** Which of a user's events a holdout takes: the latest (`time`) or a seeded random choice (`random`). */
@@ -53,6 +42,11 @@ export function randomHoldout(
   const random = new Mt19937(seed);
   const draw = Float64Array.from(events.user, () => random.nextDouble());
   const order = Int32Array.from(events.user.keys()).sort((a, b) => draw[a] - draw[b] || a - b);
+  return holdOutInOrder(events, quota, order);
+}
+
+/** Visits events in `order`, holding out each user's first `quota[user]` of them. */
+function holdOutInOrder(events: EventLog, quota: Int32Array, order: Int32Array): EventSplit {
   const heldOut = new Uint8Array(events.user.length);
   for (const e of order) {
     const user = events.user[e];

@@ -14,15 +14,6 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = resolve(ROOT, process.argv[2] ?? '../shared/data/ml-100k');
-const ALGORITHMS = [
-  'popularity',
-  'collaborative_filtering',
-  'item_knn',
-  'content_based',
-  'matrix_factorization',
-  'ease',
-  'hybrid',
-];
 /** `npm run evaluate -- --data ../shared/data/ml-100k` (README Accuracy): test NDCG@10, in process. */
 const IN_PROCESS = {
   popularity: 0.2524,
@@ -47,6 +38,7 @@ if (!existsSync(join(ROOT, 'dist/src/main.js'))) {
 const { loadMovieLens } = await import('../dist/src/evaluation/movielens.js');
 const { stratifiedSplitByItem } = await import('../dist/src/evaluation/split.js');
 const { ndcgAtK } = await import('../dist/src/evaluation/metrics.js');
+const { ALGORITHMS } = await import('../dist/src/algorithms/types.js');
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BareServer } from './bare-reference';
 import { mainThreadProfile, summariseProfile } from './cpu-profile';
-import { getRequest, LoadResult, runLoad } from './load';
+import { getRequest, LoadResult, median, runLoad } from './load';
 import { ServerProcess } from './server';
 
 /**
@@ -52,11 +52,6 @@ async function measure(target: Target, seconds: number, connections: number): Pr
     requests: [target.request()],
   });
   return { cpuMicrosPerRequest: (cpuMicros(target.pid()) - before) / (load.ok + load.non2xx), load };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(): Promise<void> {

@@ -111,6 +111,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
+/** The middle value (the upper one of an even count), as the benches report rounds. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
 /** Nearest-rank percentiles of sorted values. */
 export function summarise(sorted: Float64Array): LatencySummary {
   const at = (p: number) =>

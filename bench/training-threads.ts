@@ -1,6 +1,7 @@
 import { getAlgorithm } from '../src/algorithms/registry';
 import { setTrainingThreads, stopHelpers } from '../src/algorithms/row-split';
 import { AlgorithmName, AlgorithmParams } from '../src/algorithms/types';
+import { median } from './load';
 import { trainingShape } from './options';
 import { generateSynthetic } from './synthetic-data';
 import { trainRequestOf } from './training-request';
@@ -52,11 +53,6 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
 }
 
 void main();
